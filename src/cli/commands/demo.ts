@@ -1,0 +1,127 @@
+/**
+ * `sne-gateway demo`: the whole exchange on the embedded defaults, in `var/demo/`. Two demo
+ * guichets send the sample lots of `fixtures/lots/`; the gateway processes them; the replies
+ * are decrypted into `var/demo/replies/` so that a newcomer can open them. Run it twice: the
+ * second run re-delivers the same lots and registers nothing new.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openGateway, nationalKeyLocation } from '../../app.js';
+import { homePath } from '../../config/load.js';
+import { nationalPublicKeys } from '../../crypto/national-keys.js';
+import { runOnce } from '../../daemon.js';
+import { guichetKeys, openReply, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../demo/guichet.js';
+import { createLogger } from '../../log.js';
+import { deliverToMaildir } from '../../mail/maildir.js';
+import type { Registry } from '../../registry/types.js';
+import { initHome } from './init.js';
+
+export const DEMO_GUICHETS: readonly GuichetIdentity[] = [
+  {
+    code: 'G1104',
+    nom: 'Plaine Commune Habitat (démo)',
+    adresse: '5 rue Jean Jaurès\n93200 Saint-Denis',
+    expediteur: 'lots@g1104.demo.localhost',
+    destinataire: 'retours@g1104.demo.localhost',
+    departements: ['93', '75'],
+  },
+  {
+    code: 'G1301',
+    nom: 'Habitat Marseille Provence (démo)',
+    adresse: '25 avenue de Frais Vallon\n13013 Marseille',
+    expediteur: 'lots@g1301.demo.localhost',
+    destinataire: 'retours@g1301.demo.localhost',
+    departements: ['13'],
+  },
+];
+
+const FIXTURES = new URL('../../../fixtures/lots/', import.meta.url);
+
+function enrol(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): void {
+  if (registry.getGuichet(guichet.code)) return;
+  registry.addGuichet({
+    code: guichet.code,
+    nom: guichet.nom,
+    adresse: guichet.adresse,
+    expediteurs: [guichet.expediteur],
+    destinataires: [guichet.destinataire],
+    cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
+    departements: guichet.departements,
+  });
+}
+
+export async function demoCommand(home: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const say = (line: string) => out.write(`${line}\n`);
+  const { config, lines } = await initHome(home);
+  lines.forEach(say);
+
+  const logger = createLogger({ level: process.env.SNE_GATEWAY_LOG_LEVEL ?? 'warn' });
+  const gateway = await openGateway(config, logger);
+  try {
+    const national = nationalPublicKeys(nationalKeyLocation(config));
+    const keys = new Map<string, GuichetKeys>();
+    for (const guichet of DEMO_GUICHETS) {
+      const k = await guichetKeys(join(home, 'guichets'), guichet);
+      keys.set(guichet.code, k);
+      enrol(gateway.registry, guichet, k);
+      say(`✔ guichet ${guichet.code} (${guichet.nom}) : clé ${k.fingerprint}, départements ${guichet.departements.join(', ')}`);
+    }
+
+    for (const name of readdirSync(FIXTURES).filter((n) => n.endsWith('.xml')).sort()) {
+      const xml = readFileSync(new URL(name, FIXTURES));
+      const code = /<guichet>([A-Z][A-Z0-9]{4})<\/guichet>/.exec(xml.toString('utf8'))?.[1];
+      const guichet = DEMO_GUICHETS.find((g) => g.code === code);
+      if (!guichet) continue;
+      const raw = await sealLotMessage({
+        xml,
+        fileName: name,
+        guichet,
+        keys: keys.get(guichet.code)!,
+        nationalPublicKeys: national,
+        depot: config.gateway.address,
+      });
+      await deliverToMaildir(homePath(config, config.mailbox.path), raw);
+      say(`→ lot ${name} chiffré et signé par ${guichet.code}, déposé dans la boîte`);
+    }
+
+    const pass = await runOnce(gateway);
+    say('');
+    say('lot\tréférence\tstatut\tnuméro unique ou erreur');
+    for (const outcome of pass.outcomes) {
+      if (outcome.kind !== 'committed') {
+        say(`(message non traité : ${outcome.reason})`);
+        continue;
+      }
+      const { lot } = outcome;
+      const label = lot.identifiantLot ?? `message ${lot.id}`;
+      if (lot.doublonDe !== undefined) {
+        say(`${label}\t—\tDÉJÀ TRAITÉ\tlot reçu à nouveau : rien d'enregistré, compte rendu renvoyé`);
+        continue;
+      }
+      if (lot.erreurs.length > 0) say(`${label}\t—\t${lot.statut}\t${lot.erreurs.map((e) => e.code).join(', ')}`);
+      for (const r of gateway.registry.lotResultats(lot.id)) {
+        const detail = r.numeroUnique ?? r.erreurs.map((e) => e.code).join(', ');
+        say(`${label}\t${r.reference ?? `demande[${r.position}]`}\t${r.statut}\t${detail}`);
+      }
+    }
+
+    const repliesDir = join(home, 'replies');
+    let opened = 0;
+    const outgoing = join(homePath(config, config.sender.path), 'new');
+    for (const file of readdirSync(outgoing).sort()) {
+      const raw = readFileSync(join(outgoing, file));
+      const guichet = DEMO_GUICHETS.find((g) => raw.includes(g.destinataire));
+      if (!guichet) continue;
+      const reply = await openReply(raw, keys.get(guichet.code)!, national);
+      mkdirSync(join(repliesDir, guichet.code), { recursive: true });
+      writeFileSync(join(repliesDir, guichet.code, reply.filename), reply.content);
+      opened++;
+    }
+    say('');
+    say(`${pass.repliesSent} réponse(s) envoyée(s) dans ${outgoing}`);
+    say(`${opened} réponse(s) déchiffrée(s) avec les clés des guichets dans ${repliesDir}`);
+    return pass.outcomes.every((o) => o.kind === 'committed') ? 0 : 1;
+  } finally {
+    await gateway.close();
+  }
+}

@@ -1,0 +1,40 @@
+/** `sne-gateway init`: the home directory, its config, registry, mailboxes and national key. Idempotent. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { nationalKeyLocation, openRegistry } from '../../app.js';
+import { configPath, homePath, loadConfig } from '../../config/load.js';
+import { DEFAULTS, type Config } from '../../config/schema.js';
+import { ensureNationalKey } from '../../crypto/national-keys.js';
+import { ensureMaildir, ensureMaildirPlusPlus } from '../../mail/maildir.js';
+
+export interface InitReport {
+  readonly config: Readonly<Config>;
+  readonly lines: readonly string[];
+}
+
+export async function initHome(home: string, overrides: { address?: string } = {}): Promise<InitReport> {
+  const lines: string[] = [];
+  mkdirSync(home, { recursive: true });
+  const file = configPath(home);
+  if (existsSync(file)) {
+    lines.push(`✔ configuration existante : ${file}`);
+  } else {
+    const initial = overrides.address ? { ...DEFAULTS, gateway: { ...DEFAULTS.gateway, address: overrides.address } } : DEFAULTS;
+    writeFileSync(file, `${JSON.stringify(initial, null, 2)}\n`, { flag: 'wx' });
+    lines.push(`✔ configuration créée : ${file}`);
+  }
+  const config = loadConfig(home);
+
+  const registry = openRegistry(config);
+  lines.push(`✔ registre : ${homePath(config, config.registry.path)} (schéma version ${registry.schemaVersion})`);
+  registry.close();
+
+  await ensureMaildirPlusPlus(homePath(config, config.mailbox.path));
+  lines.push(`✔ boîte de dépôt (Maildir) : ${homePath(config, config.mailbox.path)}`);
+  await ensureMaildir(homePath(config, config.sender.path));
+  lines.push(`✔ boîte d'envoi (Maildir) : ${homePath(config, config.sender.path)}`);
+
+  mkdirSync(homePath(config, config.keys.dir), { recursive: true, mode: 0o700 });
+  const key = await ensureNationalKey(nationalKeyLocation(config));
+  lines.push(`✔ clé nationale ${key.created ? 'créée' : 'existante'} : ${key.fingerprint}`);
+  return { config, lines };
+}

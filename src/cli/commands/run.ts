@@ -1,0 +1,29 @@
+/** `sne-gateway run [--once]`: the daemon, or one pass over what is waiting. */
+import { openGateway } from '../../app.js';
+import { runDaemon, runOnce } from '../../daemon.js';
+import type { Config } from '../../config/schema.js';
+import { createLogger } from '../../log.js';
+
+export async function runCommand(config: Readonly<Config>, options: { once?: boolean }): Promise<number> {
+  const logger = createLogger({ level: config.log.level });
+  const gateway = await openGateway(config, logger);
+  try {
+    if (options.once) {
+      const pass = await runOnce(gateway);
+      const retry = pass.outcomes.filter((o) => o.kind === 'retry-later').length;
+      const committed = pass.outcomes.length - retry;
+      process.stdout.write(
+        `${committed} message(s) traité(s), ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s).\n`,
+      );
+      return retry > 0 || pass.repliesDeferred > 0 ? 1 : 0;
+    }
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await runDaemon(gateway, controller.signal);
+    return 0;
+  } finally {
+    await gateway.close();
+  }
+}

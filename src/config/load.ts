@@ -1,0 +1,86 @@
+/**
+ * Loads the configuration once at start: defaults < file < environment, every error reported at
+ * once, the result deep-frozen and passed as an argument (no global getter).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { CHECKS, DEFAULTS, type Config, type ConfigFile } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'sne-gateway.config.json';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `--home`, else SNE_GATEWAY_HOME, else `./var`. */
+export function resolveHome(cliHome: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(cliHome ?? env.SNE_GATEWAY_HOME ?? 'var');
+}
+
+export function configPath(home: string): string {
+  return join(home, CONFIG_FILE_NAME);
+}
+
+/** The environment variable overriding a setting: `daemon.pollIntervalMs` → SNE_GATEWAY_DAEMON_POLL_INTERVAL_MS. */
+export function envName(section: string, key: string): string {
+  const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return `SNE_GATEWAY_${snake(section)}_${snake(key)}`;
+}
+
+function fromEnv(raw: string, defaultValue: unknown): unknown {
+  if (typeof defaultValue === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  if (typeof defaultValue === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}
+
+export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const file = configPath(home);
+  const problems: string[] = [];
+  let fromFile: ConfigFile = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as ConfigFile;
+    } catch (error) {
+      throw new ConfigError([`${file} : JSON illisible (${(error as Error).message})`]);
+    }
+  }
+
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const [section, defaults] of Object.entries(DEFAULTS) as [string, Record<string, unknown>][]) {
+    const fileSection = (fromFile as Record<string, Record<string, unknown> | undefined>)[section] ?? {};
+    const checks = (CHECKS as Record<string, Record<string, (v: unknown) => string | undefined>>)[section] ?? {};
+    merged[section] = {};
+    for (const key of Object.keys(fileSection)) {
+      if (!(key in defaults)) problems.push(`${section}.${key} : paramètre inconnu (fichier ${file})`);
+    }
+    for (const [key, defaultValue] of Object.entries(defaults)) {
+      const variable = envName(section, key);
+      const raw = env[variable];
+      const value = raw !== undefined ? fromEnv(raw, defaultValue) : fileSection[key] ?? defaultValue;
+      const problem = checks[key]?.(value);
+      if (problem) problems.push(`${section}.${key}${raw !== undefined ? ` (variable ${variable})` : ''} : ${problem}`);
+      merged[section]![key] = value;
+    }
+  }
+  for (const section of Object.keys(fromFile)) {
+    if (!(section in DEFAULTS)) problems.push(`${section} : section inconnue (fichier ${file})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ home, ...merged } as unknown as Config);
+}
+
+/** A path setting made absolute against the home directory. */
+export function homePath(config: Pick<Config, 'home'>, path: string): string {
+  return isAbsolute(path) ? path : join(config.home, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

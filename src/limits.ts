@@ -1,0 +1,40 @@
+/**
+ * Every limit on untrusted input, in one place so they cannot drift apart (spec section 2).
+ * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen.
+ */
+import { lotError, type LotError } from './errors.js';
+
+export const LIMITS = {
+  /** The encrypted attachment (spec 2: 4 MiB, the national system's historical limit). */
+  attachmentBytes: 4 * 1024 * 1024,
+  /** A whole incoming message: the attachment grows by ~4/3 in base64, plus headers and body. */
+  messageBytes: 8 * 1024 * 1024,
+  /** The decrypted, decompressed lot XML (spec 2). */
+  xmlBytes: 64 * 1024 * 1024,
+  /** Demandes in one lot (spec 2). */
+  demandesPerLot: 10_000,
+  /** Element nesting in the lot XML: the schema needs ~8; anything deep is hostile. */
+  xmlDepth: 64,
+  /** Expansion ratio of a ZIP entry: honest XML compresses ~10–20×; a bomb 1,000× and more. */
+  zipRatio: 200,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+export function tooLarge(limit: LimitName, actual: number): LotError {
+  const max = LIMITS[limit];
+  return lotError('LOT_TAILLE', `Le lot dépasse la limite « ${LIMIT_LABELS[limit]} » (${max}).`, {
+    limit,
+    max,
+    actual,
+  });
+}
+
+const LIMIT_LABELS: Record<LimitName, string> = {
+  attachmentBytes: 'taille de la pièce jointe chiffrée, en octets',
+  messageBytes: 'taille du message, en octets',
+  xmlBytes: 'taille du fichier XML décompressé, en octets',
+  demandesPerLot: 'nombre de demandes par lot',
+  xmlDepth: "profondeur d'imbrication XML",
+  zipRatio: 'taux de compression ZIP',
+};

@@ -1,0 +1,51 @@
+/**
+ * The embedded outbox: each reply becomes one `.eml` file in an outgoing Maildir's `new/`,
+ * for the demo, tests, or an operator's own relay to pick up. Needs no server.
+ */
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureMaildir, writeDurably } from './maildir-files.js';
+import type { OutgoingMessage, ReplySender } from './types.js';
+
+export class MaildirSender implements ReplySender {
+  readonly #dir: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /**
+   * Idempotent per Message-ID: a reply sent again after a crash, or re-sent on replay with the
+   * same Message-ID, leaves the one file already there. The no-overwrite `link` into `new/`
+   * makes this hold even for two concurrent sends.
+   */
+  async send(message: OutgoingMessage): Promise<void> {
+    this.#ready ??= ensureMaildir(this.#dir).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    await this.#ready;
+    const name = outgoingFileName(message.messageId);
+    // A reader (a mail client on this Maildir) may already have moved it to cur/, adding flags.
+    const inCur = await readdir(join(this.#dir, 'cur'));
+    if (inCur.some((entry) => entry === name || entry.startsWith(`${name}:`))) return;
+    await writeDurably(this.#dir, name, message.raw, 'link');
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open: every send closes its files.
+  }
+}
+
+/**
+ * `<cr.G1104.LOT-1@gw.example>` → `cr.G1104.LOT-1@gw.example.<hash>.eml`. The hash of the exact
+ * Message-ID keeps two ids apart even when sanitising or shortening makes them look alike.
+ */
+export function outgoingFileName(messageId: string): string {
+  const bare = messageId.trim().replace(/^<|>$/g, '');
+  const safe = bare.replace(/[^A-Za-z0-9._@+=-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  const hash = createHash('sha256').update(bare).digest('hex').slice(0, 12);
+  return `${safe}.${hash}.eml`;
+}

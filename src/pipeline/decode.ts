@@ -1,0 +1,60 @@
+/**
+ * From the raw message to the parsed lot: every envelope stage in order, each ending the lot
+ * with its lot-level code (spec 4.1). Pure but for the decryption's promise.
+ */
+import { createHash } from 'node:crypto';
+import { decryptAndVerify, type PrivateKeyring } from '../crypto/index.js';
+import { lotError, type LotError } from '../errors.js';
+import { readPgpMimeEntity, type LotMessage } from '../mail/mime-in.js';
+import type { Guichet } from '../registry/types.js';
+import { parseLot } from '../lot/parse.js';
+import { extractLotXml } from '../lot/payload.js';
+import type { ParsedLot } from '../lot/types.js';
+
+export interface DecodedLot {
+  readonly lot: ParsedLot;
+  /** `sha256:<hex>` of the lot XML: the lot's content identity (spec 4.1, exactly-once). */
+  readonly empreinte: string;
+  readonly signerFingerprint: string;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly value: DecodedLot }
+  | { readonly ok: false; readonly error: LotError; readonly partial?: { identifiantLot?: string; empreinte?: string } };
+
+export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+export async function decodeLot(message: LotMessage, guichet: Guichet, keyring: PrivateKeyring): Promise<DecodeResult> {
+  const decrypted = await decryptAndVerify(
+    message.openpgp.content,
+    keyring,
+    guichet.cles.map((c) => c.armored),
+  );
+  if (!decrypted.ok) return decrypted;
+
+  let payload = decrypted.value.payload;
+  if (message.openpgp.pgpMime) {
+    const entity = await readPgpMimeEntity(payload);
+    if (!entity.ok) return entity;
+    payload = entity.value;
+  }
+  const xml = extractLotXml(payload);
+  if (!xml.ok) return xml;
+
+  const empreinte = `sha256:${sha256Hex(xml.value)}`;
+  const parsed = parseLot(xml.value);
+  if (!parsed.ok) return { ok: false, error: parsed.error, partial: { empreinte } };
+
+  const { entete } = parsed.lot;
+  if (entete.guichet !== guichet.code) {
+    return {
+      ok: false,
+      error: lotError(
+        'LOT_GUICHET',
+        `Le guichet de l'en-tête (${entete.guichet}) n'est pas le guichet expéditeur (${guichet.code}) : un lot ne peut être déposé que par son guichet.`,
+      ),
+      partial: { identifiantLot: entete.identifiantLot, empreinte },
+    };
+  }
+  return { ok: true, value: { lot: parsed.lot, empreinte, signerFingerprint: decrypted.value.signerFingerprint } };
+}

@@ -1,0 +1,52 @@
+/** CRE: a new demande gets its numéro unique (spec 4.4) and an attestation d'enregistrement. */
+import { addYears } from '../../clock.js';
+import { demandeError } from '../../errors.js';
+import { demandePath } from '../../lot/types.js';
+import { formatNumeroUnique, monthKey } from '../numero-unique.js';
+import { acteurOf, type Operation } from './types.js';
+
+export const creation: Operation = (demande, ctx) => {
+  if (demande.typeFichier === 'RAD') throw new TypeError('creation takes a demandeLogement');
+  const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
+  const source = { guichet: ctx.guichet.code, identifiantLot: ctx.identifiantLot, reference: demande.reference };
+
+  // A replayed lot: this demande already has its numéro; it is never registered twice.
+  const already = ctx.tx.numeroForSource(source.guichet, source.identifiantLot, source.reference);
+  const existing = already === undefined ? undefined : ctx.tx.getDemande(already);
+  if (existing) {
+    return {
+      resultat: { ...base, statut: 'ENREGISTREE', numeroUnique: existing.numeroUnique, dateDepot: existing.dateDepot, dateEcheance: existing.dateEcheance, erreurs: [] },
+    };
+  }
+
+  // The rules guarantee a territory; a demande without one is refused rather than crash its lot.
+  if (ctx.territoire === undefined) {
+    const chemin = `${demandePath(demande.position)}/demandeLogement/logementRecherche/listeLocalisationSouhaite`;
+    return { resultat: { ...base, statut: 'REJETEE', erreurs: [demandeError('DEM_COMMUNE_INCONNUE', chemin)] } };
+  }
+  const mmyy = monthKey(ctx.today);
+  const numeroUnique = formatNumeroUnique({
+    territoire: ctx.territoire,
+    mmyy,
+    sequence: ctx.tx.nextSequence(ctx.territoire, mmyy),
+    guichet: ctx.guichet.code,
+  });
+  const dateEcheance = addYears(ctx.today, 1);
+  ctx.tx.insertDemande(
+    {
+      numeroUnique,
+      territoire: ctx.territoire,
+      guichet: ctx.guichet.code,
+      statut: 'ACTIVE',
+      dateDepot: ctx.today,
+      dateEcheance,
+      donnees: demande.demandeLogement,
+    },
+    source,
+  );
+  ctx.tx.insertEvent({ numeroUnique, action: 'CRE', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  return {
+    resultat: { ...base, statut: 'ENREGISTREE', numeroUnique, dateDepot: ctx.today, dateEcheance, erreurs: [] },
+    attestation: 'CRE',
+  };
+};

@@ -1,0 +1,25 @@
+/** MOD (spec 4.5): replaces the demande's data; keeps its dates; issues no attestation. */
+import { demandePath } from '../../lot/types.js';
+import { findExisting } from './existing.js';
+import { acteurOf, type Operation } from './types.js';
+
+export const modification: Operation = (demande, ctx) => {
+  if (demande.typeFichier === 'RAD') throw new TypeError('modification takes a demandeLogement');
+  const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
+  const numero = demande.demandeLogement.numUnique ?? '';
+  const found = findExisting(numero, `${demandePath(demande.position)}/demandeLogement/numUnique`, ctx);
+  if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
+
+  ctx.tx.updateDemande({ ...found.demande, donnees: demande.demandeLogement });
+  ctx.tx.insertEvent({ numeroUnique: numero, action: 'MOD', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  return {
+    resultat: {
+      ...base,
+      statut: 'MODIFIEE',
+      numeroUnique: numero,
+      dateDepot: found.demande.dateDepot,
+      dateEcheance: found.demande.dateEcheance,
+      erreurs: [],
+    },
+  };
+};

@@ -1,0 +1,51 @@
+/**
+ * REN (spec 4.5): accepted from one month before to one month after the anniversary; keeps the
+ * numéro and the date of first registration, replaces the data, and moves the anniversary.
+ */
+import { addYears } from '../../clock.js';
+import { demandeError } from '../../errors.js';
+import { demandePath } from '../../lot/types.js';
+import { findExisting } from './existing.js';
+import { acteurOf, type Operation } from './types.js';
+
+function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+export function renewalWindow(anniversaire: string): { from: string; to: string } {
+  return { from: addMonths(anniversaire, -1), to: addMonths(anniversaire, 1) };
+}
+
+export const renouvellement: Operation = (demande, ctx) => {
+  if (demande.typeFichier === 'RAD') throw new TypeError('renouvellement takes a demandeLogement');
+  const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
+  const chemin = `${demandePath(demande.position)}/demandeLogement/numUnique`;
+  const numero = demande.demandeLogement.numUnique ?? '';
+  const found = findExisting(numero, chemin, ctx);
+  if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
+
+  const window = renewalWindow(found.demande.dateEcheance);
+  if (ctx.today < window.from || ctx.today > window.to) {
+    const error = demandeError('DEM_HORS_PERIODE', chemin, {
+      valeur: numero,
+      message: `Renouvellement possible du ${window.from} au ${window.to} seulement (date anniversaire ${found.demande.dateEcheance}).`,
+    });
+    return { resultat: { ...base, statut: 'REJETEE', erreurs: [error] } };
+  }
+  const dateEcheance = addYears(ctx.today, 1);
+  ctx.tx.updateDemande({
+    ...found.demande,
+    dateRenouvellement: ctx.today,
+    dateEcheance,
+    donnees: demande.demandeLogement,
+  });
+  ctx.tx.insertEvent({ numeroUnique: numero, action: 'REN', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  return {
+    resultat: { ...base, statut: 'RENOUVELEE', numeroUnique: numero, dateDepot: found.demande.dateDepot, dateEcheance, erreurs: [] },
+    attestation: 'REN',
+  };
+};

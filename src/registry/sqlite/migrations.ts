@@ -1,0 +1,120 @@
+/**
+ * The registry's schema, one migration per step, applied in order and recorded in
+ * `PRAGMA user_version`. Never edit a released step: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE guichets (
+    code       TEXT PRIMARY KEY,
+    nom        TEXT NOT NULL,
+    adresse    TEXT NOT NULL,
+    actif      INTEGER NOT NULL DEFAULT 1
+  ) STRICT;
+  CREATE TABLE guichet_adresses (
+    guichet TEXT NOT NULL REFERENCES guichets(code),
+    usage   TEXT NOT NULL CHECK (usage IN ('EXPEDITEUR', 'DESTINATAIRE')),
+    adresse TEXT NOT NULL,
+    PRIMARY KEY (guichet, usage, adresse)
+  ) STRICT;
+  CREATE INDEX guichet_adresses_adresse ON guichet_adresses (adresse, usage);
+  CREATE TABLE guichet_cles (
+    guichet     TEXT NOT NULL REFERENCES guichets(code),
+    fingerprint TEXT NOT NULL,
+    armored     TEXT NOT NULL,
+    PRIMARY KEY (guichet, fingerprint)
+  ) STRICT;
+  CREATE TABLE guichet_departements (
+    guichet     TEXT NOT NULL REFERENCES guichets(code),
+    departement TEXT NOT NULL,
+    PRIMARY KEY (guichet, departement)
+  ) STRICT;
+
+  CREATE TABLE lots (
+    id              INTEGER PRIMARY KEY,
+    message_sha256  TEXT NOT NULL UNIQUE,
+    message_id      TEXT,
+    expediteur      TEXT,
+    guichet         TEXT,
+    identifiant_lot TEXT,
+    empreinte       TEXT,
+    statut          TEXT NOT NULL CHECK (statut IN ('ACCEPTE', 'PARTIEL', 'REJETE', 'QUARANTAINE')),
+    version         INTEGER NOT NULL DEFAULT 1,
+    recu_at         TEXT NOT NULL,
+    traite_at       TEXT NOT NULL,
+    erreurs         TEXT NOT NULL DEFAULT '[]',
+    doublon_de      INTEGER REFERENCES lots(id),
+    original        BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX lots_identifiant ON lots (guichet, identifiant_lot);
+
+  CREATE TABLE lot_resultats (
+    lot_id        INTEGER NOT NULL REFERENCES lots(id),
+    position      INTEGER NOT NULL,
+    reference     TEXT,
+    type_fichier  TEXT,
+    statut        TEXT NOT NULL,
+    numero_unique TEXT,
+    date_depot    TEXT,
+    date_echeance TEXT,
+    erreurs       TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (lot_id, position)
+  ) STRICT;
+
+  CREATE TABLE numero_sequences (
+    territoire TEXT NOT NULL,
+    mmyy       TEXT NOT NULL,
+    dernier    INTEGER NOT NULL,
+    PRIMARY KEY (territoire, mmyy)
+  ) STRICT;
+
+  CREATE TABLE demandes (
+    numero_unique       TEXT PRIMARY KEY,
+    territoire          TEXT NOT NULL,
+    guichet             TEXT NOT NULL,
+    statut              TEXT NOT NULL CHECK (statut IN ('ACTIVE', 'RADIEE')),
+    date_depot          TEXT NOT NULL,
+    date_renouvellement TEXT,
+    date_echeance       TEXT NOT NULL,
+    motif_radiation     TEXT,
+    donnees             TEXT NOT NULL
+  ) STRICT;
+
+  -- Which demande of which lot produced a numéro: a replayed or re-delivered lot finds it here
+  -- and never registers the same demande twice.
+  CREATE TABLE demande_sources (
+    guichet         TEXT NOT NULL,
+    identifiant_lot TEXT NOT NULL,
+    reference       TEXT NOT NULL,
+    numero_unique   TEXT NOT NULL REFERENCES demandes(numero_unique),
+    PRIMARY KEY (guichet, identifiant_lot, reference)
+  ) STRICT;
+
+  CREATE TABLE evenements (
+    id            INTEGER PRIMARY KEY,
+    numero_unique TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    acteur        TEXT NOT NULL,
+    lot_id        INTEGER,
+    at            TEXT NOT NULL,
+    details       TEXT
+  ) STRICT;
+  CREATE INDEX evenements_numero ON evenements (numero_unique);
+
+  CREATE TABLE outbox (
+    id                  INTEGER PRIMARY KEY,
+    lot_id              INTEGER NOT NULL REFERENCES lots(id),
+    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation')),
+    message_id          TEXT NOT NULL,
+    destinataires       TEXT NOT NULL,
+    statut              TEXT NOT NULL CHECK (statut IN ('A_PREPARER', 'PRET', 'ENVOYE', 'ECHEC')),
+    document            TEXT NOT NULL,
+    raw                 BLOB,
+    tentatives          INTEGER NOT NULL DEFAULT 0,
+    prochaine_tentative TEXT,
+    derniere_erreur     TEXT,
+    envoye_at           TEXT
+  ) STRICT;
+  CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
+  CREATE INDEX outbox_lot ON outbox (lot_id);
+  `,
+];

@@ -1,0 +1,399 @@
+/**
+ * The SQLite registry (better-sqlite3, WAL). The only module that imports better-sqlite3.
+ * Every lot is committed by one IMMEDIATE transaction, so two processes on one file serialise
+ * their numbering instead of racing.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
+import type {
+  AuditEvent,
+  DemandeRecord,
+  Guichet,
+  LotRecord,
+  NewGuichet,
+  NewLot,
+  NewOutboxItem,
+  OutboxItem,
+  Registry,
+  RegistryTx,
+  ResultatRecord,
+} from '../types.js';
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+
+/** Builds an object without the keys whose value is undefined (rows map NULL to absent). */
+function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function toLot(row: Row): LotRecord {
+  return compact<LotRecord>({
+    id: Number(row.id),
+    messageSha256: String(row.message_sha256),
+    messageId: str(row.message_id),
+    expediteur: str(row.expediteur),
+    guichet: str(row.guichet),
+    identifiantLot: str(row.identifiant_lot),
+    empreinte: str(row.empreinte),
+    statut: row.statut as LotRecord['statut'],
+    version: Number(row.version),
+    recuAt: String(row.recu_at),
+    traiteAt: String(row.traite_at),
+    erreurs: JSON.parse(String(row.erreurs)) as LotRecord['erreurs'],
+    doublonDe: row.doublon_de === null ? undefined : Number(row.doublon_de),
+  });
+}
+
+function toDemande(row: Row): DemandeRecord {
+  return compact<DemandeRecord>({
+    numeroUnique: String(row.numero_unique),
+    territoire: String(row.territoire),
+    guichet: String(row.guichet),
+    statut: row.statut as DemandeRecord['statut'],
+    dateDepot: String(row.date_depot),
+    dateRenouvellement: str(row.date_renouvellement),
+    dateEcheance: String(row.date_echeance),
+    motifRadiation: str(row.motif_radiation),
+    donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
+  });
+}
+
+function toResultat(row: Row): ResultatRecord {
+  return compact<ResultatRecord>({
+    position: Number(row.position),
+    reference: str(row.reference),
+    typeFichier: str(row.type_fichier) as ResultatRecord['typeFichier'],
+    statut: row.statut as ResultatRecord['statut'],
+    numeroUnique: str(row.numero_unique),
+    dateDepot: str(row.date_depot),
+    dateEcheance: str(row.date_echeance),
+    erreurs: JSON.parse(String(row.erreurs)) as ResultatRecord['erreurs'],
+  });
+}
+
+function toOutbox(row: Row): OutboxItem {
+  return compact<OutboxItem>({
+    id: Number(row.id),
+    lotId: Number(row.lot_id),
+    kind: row.kind as OutboxItem['kind'],
+    messageId: String(row.message_id),
+    destinataires: JSON.parse(String(row.destinataires)) as string[],
+    statut: row.statut as OutboxItem['statut'],
+    document: String(row.document),
+    raw: row.raw === null ? undefined : (row.raw as Buffer),
+    tentatives: Number(row.tentatives),
+    prochaineTentative: str(row.prochaine_tentative),
+    derniereErreur: str(row.derniere_erreur),
+  });
+}
+
+export class SqliteRegistry implements Registry {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 10000');
+    this.migrate();
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Statements are compiled once per connection: preparing is a measurable cost per row. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  get schemaVersion(): number {
+    return Number(this.db.pragma('user_version', { simple: true }));
+  }
+
+  private migrate(): void {
+    const apply = this.db.transaction(() => {
+      for (let step = this.schemaVersion; step < MIGRATIONS.length; step++) {
+        this.db.exec(MIGRATIONS[step]!);
+        this.db.pragma(`user_version = ${step + 1}`);
+      }
+    });
+    apply.immediate();
+  }
+
+  transaction<T>(work: (tx: RegistryTx) => T): T {
+    return this.db.transaction(() => work(this.tx)).immediate();
+  }
+
+  private readonly tx: RegistryTx = {
+    getGuichet: (code) => this.getGuichet(code),
+    guichetBySender: (address) => this.guichetBySender(address),
+    listGuichets: () => this.listGuichets(),
+    lotByMessageSha256: (sha256) => this.lotByMessageSha256(sha256),
+    lotByIdentifiant: (guichet, identifiantLot) => this.lotByIdentifiant(guichet, identifiantLot),
+    getLot: (id) => this.getLot(id),
+    listLots: () => this.listLots(),
+    lotResultats: (lotId) => this.lotResultats(lotId),
+    lotOriginal: (lotId) => this.lotOriginal(lotId),
+    outboxForLot: (lotId) => this.outboxForLot(lotId),
+    setLotStatut: (lotId, statut) => {
+      this.stmt('UPDATE lots SET statut = ? WHERE id = ?').run(statut, lotId);
+    },
+    insertLot: (lot: NewLot) =>
+      Number(
+        this.db
+          .prepare(
+            `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
+               recu_at, traite_at, erreurs, doublon_de, original)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            lot.messageSha256,
+            lot.messageId ?? null,
+            lot.expediteur ?? null,
+            lot.guichet ?? null,
+            lot.identifiantLot ?? null,
+            lot.empreinte ?? null,
+            lot.statut,
+            lot.recuAt,
+            lot.traiteAt,
+            JSON.stringify(lot.erreurs),
+            lot.doublonDe ?? null,
+            lot.original,
+          ).lastInsertRowid,
+      ),
+    insertResultats: (lotId, resultats) => {
+      const insert = this.stmt(
+        `INSERT INTO lot_resultats (lot_id, position, reference, type_fichier, statut, numero_unique, date_depot,
+           date_echeance, erreurs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const r of resultats) {
+        insert.run(
+          lotId,
+          r.position,
+          r.reference ?? null,
+          r.typeFichier ?? null,
+          r.statut,
+          r.numeroUnique ?? null,
+          r.dateDepot ?? null,
+          r.dateEcheance ?? null,
+          JSON.stringify(r.erreurs),
+        );
+      }
+    },
+    nextSequence: (territoire, mmyy) => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO numero_sequences (territoire, mmyy, dernier) VALUES (?, ?, 1)
+           ON CONFLICT (territoire, mmyy) DO UPDATE SET dernier = dernier + 1 RETURNING dernier`,
+        )
+        .get(territoire, mmyy) as Row;
+      return Number(row.dernier);
+    },
+    getDemande: (numeroUnique) => this.getDemande(numeroUnique),
+    numeroForSource: (guichet, identifiantLot, reference) =>
+      str(
+        (
+          this.db
+            .prepare(
+              'SELECT numero_unique FROM demande_sources WHERE guichet = ? AND identifiant_lot = ? AND reference = ?',
+            )
+            .get(guichet, identifiantLot, reference) as Row | undefined
+        )?.numero_unique,
+      ),
+    insertDemande: (d, source) => {
+      this.db
+        .prepare(
+          `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
+             date_echeance, motif_radiation, donnees) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...this.demandeColumns(d));
+      this.db
+        .prepare('INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique) VALUES (?, ?, ?, ?)')
+        .run(source.guichet, source.identifiantLot, source.reference, d.numeroUnique);
+    },
+    updateDemande: (d) => {
+      this.db
+        .prepare(
+          `UPDATE demandes SET territoire = ?, guichet = ?, statut = ?, date_depot = ?, date_renouvellement = ?,
+             date_echeance = ?, motif_radiation = ?, donnees = ? WHERE numero_unique = ?`,
+        )
+        .run(...this.demandeColumns(d).slice(1), d.numeroUnique);
+    },
+    insertEvent: (e: AuditEvent) => {
+      this.db
+        .prepare('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(e.numeroUnique, e.action, e.acteur, e.lotId ?? null, e.at, e.details ? JSON.stringify(e.details) : null);
+    },
+    queueReply: (item: NewOutboxItem) =>
+      Number(
+        this.db
+          .prepare(
+            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+             VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
+          )
+          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document)
+          .lastInsertRowid,
+      ),
+  };
+
+  private demandeColumns(d: DemandeRecord): unknown[] {
+    return [
+      d.numeroUnique,
+      d.territoire,
+      d.guichet,
+      d.statut,
+      d.dateDepot,
+      d.dateRenouvellement ?? null,
+      d.dateEcheance,
+      d.motifRadiation ?? null,
+      JSON.stringify(d.donnees),
+    ];
+  }
+
+  addGuichet(g: NewGuichet): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO guichets (code, nom, adresse, actif) VALUES (?, ?, ?, ?)')
+        .run(g.code, g.nom, g.adresse, g.actif === false ? 0 : 1);
+      const address = this.stmt('INSERT INTO guichet_adresses (guichet, usage, adresse) VALUES (?, ?, ?)');
+      for (const a of new Set(g.expediteurs.map((e) => e.toLowerCase()))) address.run(g.code, 'EXPEDITEUR', a);
+      for (const a of new Set(g.destinataires)) address.run(g.code, 'DESTINATAIRE', a);
+      const key = this.stmt('INSERT INTO guichet_cles (guichet, fingerprint, armored) VALUES (?, ?, ?)');
+      for (const k of g.cles) key.run(g.code, k.fingerprint, k.armored);
+      const dept = this.stmt('INSERT INTO guichet_departements (guichet, departement) VALUES (?, ?)');
+      for (const d of new Set(g.departements)) dept.run(g.code, d);
+    }).immediate();
+  }
+
+  getGuichet(code: string): Guichet | undefined {
+    const row = this.stmt('SELECT * FROM guichets WHERE code = ?').get(code) as Row | undefined;
+    if (!row) return undefined;
+    const addresses = (usage: string) =>
+      (this.stmt('SELECT adresse FROM guichet_adresses WHERE guichet = ? AND usage = ? ORDER BY adresse').all(code, usage) as Row[]).map(
+        (r) => String(r.adresse),
+      );
+    return {
+      code,
+      nom: String(row.nom),
+      adresse: String(row.adresse),
+      actif: row.actif === 1,
+      expediteurs: addresses('EXPEDITEUR'),
+      destinataires: addresses('DESTINATAIRE'),
+      cles: (this.stmt('SELECT fingerprint, armored FROM guichet_cles WHERE guichet = ? ORDER BY fingerprint').all(code) as Row[]).map(
+        (r) => ({ fingerprint: String(r.fingerprint), armored: String(r.armored) }),
+      ),
+      departements: (
+        this.stmt('SELECT departement FROM guichet_departements WHERE guichet = ? ORDER BY departement').all(code) as Row[]
+      ).map((r) => String(r.departement)),
+    };
+  }
+
+  guichetBySender(address: string): Guichet | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT g.code FROM guichet_adresses a JOIN guichets g ON g.code = a.guichet
+         WHERE a.adresse = ? AND a.usage = 'EXPEDITEUR' AND g.actif = 1`,
+      )
+      .get(address.toLowerCase()) as Row | undefined;
+    return row ? this.getGuichet(String(row.code)) : undefined;
+  }
+
+  listGuichets(): readonly Guichet[] {
+    return (this.stmt('SELECT code FROM guichets ORDER BY code').all() as Row[]).map(
+      (r) => this.getGuichet(String(r.code))!,
+    );
+  }
+
+  lotByMessageSha256(sha256: string): LotRecord | undefined {
+    const row = this.stmt('SELECT * FROM lots WHERE message_sha256 = ?').get(sha256) as Row | undefined;
+    return row ? toLot(row) : undefined;
+  }
+
+  lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
+           AND empreinte IS NOT NULL AND NOT (statut = 'REJETE' AND erreurs <> '[]')
+         ORDER BY id LIMIT 1`,
+      )
+      .get(guichet, identifiantLot) as Row | undefined;
+    return row ? toLot(row) : undefined;
+  }
+
+  getLot(id: number): LotRecord | undefined {
+    const row = this.stmt('SELECT * FROM lots WHERE id = ?').get(id) as Row | undefined;
+    return row ? toLot(row) : undefined;
+  }
+
+  listLots(): readonly LotRecord[] {
+    return (this.stmt('SELECT * FROM lots ORDER BY id').all() as Row[]).map(toLot);
+  }
+
+  lotResultats(lotId: number): readonly ResultatRecord[] {
+    return (this.stmt('SELECT * FROM lot_resultats WHERE lot_id = ? ORDER BY position').all(lotId) as Row[]).map(
+      toResultat,
+    );
+  }
+
+  lotOriginal(lotId: number): Buffer | undefined {
+    return (this.stmt('SELECT original FROM lots WHERE id = ?').get(lotId) as Row | undefined)?.original as
+      | Buffer
+      | undefined;
+  }
+
+  getDemande(numeroUnique: string): DemandeRecord | undefined {
+    const row = this.stmt('SELECT * FROM demandes WHERE numero_unique = ?').get(numeroUnique) as Row | undefined;
+    return row ? toDemande(row) : undefined;
+  }
+
+  outboxToPrepare(): readonly OutboxItem[] {
+    return (this.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
+  }
+
+  markPrepared(id: number, raw: Buffer): void {
+    this.stmt(`UPDATE outbox SET raw = ?, statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(raw, id);
+  }
+
+  outboxDue(now: Date): readonly OutboxItem[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM outbox WHERE statut = 'PRET' AND (prochaine_tentative IS NULL OR prochaine_tentative <= ?)
+           ORDER BY id`,
+        )
+        .all(now.toISOString()) as Row[]
+    ).map(toOutbox);
+  }
+
+  outboxForLot(lotId: number): readonly OutboxItem[] {
+    return (this.stmt('SELECT * FROM outbox WHERE lot_id = ? ORDER BY id').all(lotId) as Row[]).map(toOutbox);
+  }
+
+  markSent(id: number, at: Date): void {
+    this.db
+      .prepare(`UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1 WHERE id = ?`)
+      .run(at.toISOString(), id);
+  }
+
+  markAttemptFailed(id: number, error: string, nextAttempt: Date): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ? WHERE id = ?`,
+      )
+      .run(error, nextAttempt.toISOString(), id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The registry as the rest of the gateway sees it: repository functions over typed values.
+ * SQLite implements it today (src/registry/sqlite/); nothing outside that folder knows SQL.
+ * Calls are synchronous and a lot is committed by `transaction`, in one go or not at all.
+ */
+import type { DemandeError, LotError } from '../errors.js';
+import type { DemandeLogement, TypeFichier } from '../lot/types.js';
+
+export interface Guichet {
+  readonly code: string;
+  readonly nom: string;
+  readonly adresse: string;
+  readonly actif: boolean;
+  /** Addresses allowed to send lots (lower case). */
+  readonly expediteurs: readonly string[];
+  /** Addresses replies go to. */
+  readonly destinataires: readonly string[];
+  /** Armored OpenPGP public keys, by fingerprint. */
+  readonly cles: readonly { readonly fingerprint: string; readonly armored: string }[];
+  /** Départements it may register for (`93`, `2A`, `971`). */
+  readonly departements: readonly string[];
+}
+
+export type NewGuichet = Omit<Guichet, 'actif'> & { readonly actif?: boolean };
+
+export type LotStatut = 'ACCEPTE' | 'PARTIEL' | 'REJETE' | 'QUARANTAINE';
+
+export type ResultatStatut = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+
+export interface ResultatRecord {
+  readonly position: number;
+  /** Absent only when the demande was too malformed to read it. */
+  readonly reference?: string;
+  readonly typeFichier?: TypeFichier;
+  readonly statut: ResultatStatut;
+  readonly numeroUnique?: string;
+  readonly dateDepot?: string;
+  readonly dateEcheance?: string;
+  readonly erreurs: readonly DemandeError[];
+}
+
+export interface LotRecord {
+  readonly id: number;
+  readonly messageSha256: string;
+  readonly messageId?: string;
+  readonly expediteur?: string;
+  readonly guichet?: string;
+  readonly identifiantLot?: string;
+  /** `sha256:<hex>` of the lot XML, once decrypted (and unzipped). */
+  readonly empreinte?: string;
+  readonly statut: LotStatut;
+  readonly version: number;
+  readonly recuAt: string;
+  readonly traiteAt: string;
+  readonly erreurs: readonly LotError[];
+  /** Set when this message re-delivered an already processed lot. */
+  readonly doublonDe?: number;
+}
+
+export interface NewLot extends Omit<LotRecord, 'id' | 'version'> {
+  /** The original message, as received (still encrypted), kept for replay. */
+  readonly original: Buffer;
+}
+
+export interface DemandeRecord {
+  readonly numeroUnique: string;
+  readonly territoire: string;
+  readonly guichet: string;
+  readonly statut: 'ACTIVE' | 'RADIEE';
+  readonly dateDepot: string;
+  readonly dateRenouvellement?: string;
+  readonly dateEcheance: string;
+  readonly donnees: DemandeLogement;
+  readonly motifRadiation?: string;
+}
+
+export type OutboxKind = 'compte-rendu' | 'attestation';
+export type OutboxStatut = 'A_PREPARER' | 'PRET' | 'ENVOYE' | 'ECHEC';
+
+/** What a reply must say, stored with the lot's outcome; turned into a message by `replies/`. */
+export interface OutboxItem {
+  readonly id: number;
+  readonly lotId: number;
+  readonly kind: OutboxKind;
+  readonly messageId: string;
+  readonly destinataires: readonly string[];
+  readonly statut: OutboxStatut;
+  /** The document's input, as JSON (compte rendu data or attestation data). */
+  readonly document: string;
+  readonly raw?: Buffer;
+  readonly tentatives: number;
+  readonly prochaineTentative?: string;
+  readonly derniereErreur?: string;
+}
+
+export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires' | 'document'>;
+
+export interface AuditEvent {
+  readonly numeroUnique: string;
+  readonly action: string;
+  readonly acteur: string;
+  readonly lotId?: number;
+  readonly at: string;
+  readonly details?: Readonly<Record<string, string | number>>;
+}
+
+/** What may be read both inside and outside a transaction. */
+export interface RegistryReads {
+  getGuichet(code: string): Guichet | undefined;
+  /** The active guichet that may send from this address, if any. */
+  guichetBySender(address: string): Guichet | undefined;
+  listGuichets(): readonly Guichet[];
+
+  lotByMessageSha256(sha256: string): LotRecord | undefined;
+  /** The lot that first used this identifiant (not a re-delivery, not a lot-level rejection). */
+  lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined;
+  getLot(id: number): LotRecord | undefined;
+  listLots(): readonly LotRecord[];
+  lotResultats(lotId: number): readonly ResultatRecord[];
+  lotOriginal(lotId: number): Buffer | undefined;
+  getDemande(numeroUnique: string): DemandeRecord | undefined;
+  outboxForLot(lotId: number): readonly OutboxItem[];
+}
+
+/** What a lot's operations may do inside its transaction. */
+export interface RegistryTx extends RegistryReads {
+  insertLot(lot: NewLot): number;
+  setLotStatut(lotId: number, statut: LotStatut): void;
+  insertResultats(lotId: number, resultats: readonly ResultatRecord[]): void;
+  /** Next number of the gap-free sequence of a territory and month (`MMYY`). */
+  nextSequence(territoire: string, mmyy: string): number;
+  /** The numéro unique already given to this demande of this lot, if any (replay). */
+  numeroForSource(guichet: string, identifiantLot: string, reference: string): string | undefined;
+  insertDemande(demande: DemandeRecord, source: { guichet: string; identifiantLot: string; reference: string }): void;
+  updateDemande(demande: DemandeRecord): void;
+  insertEvent(event: AuditEvent): void;
+  queueReply(item: NewOutboxItem): number;
+}
+
+export interface Registry extends RegistryReads {
+  transaction<T>(work: (tx: RegistryTx) => T): T;
+  readonly schemaVersion: number;
+
+  addGuichet(guichet: NewGuichet): void;
+
+  outboxToPrepare(): readonly OutboxItem[];
+  markPrepared(id: number, raw: Buffer): void;
+  outboxDue(now: Date): readonly OutboxItem[];
+  markSent(id: number, at: Date): void;
+  markAttemptFailed(id: number, error: string, nextAttempt: Date): void;
+
+  close(): void;
+}

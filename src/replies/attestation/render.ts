@@ -1,0 +1,126 @@
+/**
+ * The attestation PDF (spec 5.2, CCH R.441-2-4): one A4 page in French, DejaVu Sans embedded.
+ * The same data yields the same bytes: dates come from `issuedAt` and the file /ID from a hash
+ * of the data, so a replayed attestation is byte-identical to the first.
+ */
+import { createHash } from 'node:crypto';
+import PDFDocument from 'pdfkit';
+import type { AttestationData } from '../types.js';
+import { attestationFonts } from './fonts.js';
+import { contenuAttestation, type Bloc } from './contenu.js';
+
+const MARGIN = 50;
+const A4_WIDTH = 595.28;
+const WIDTH = A4_WIDTH - 2 * MARGIN;
+const BLEU = '#000091';
+const GRIS = '#555555';
+
+export async function renderAttestation(data: AttestationData): Promise<Buffer> {
+  const contenu = contenuAttestation(data);
+  const fonts = attestationFonts();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    // The types list file names and buffers; pdfkit ≥ 0.20 also takes a parsed fontkit font.
+    // As the default font, it also spares parsing Helvetica's metrics for every document.
+    font: fonts.regular as never,
+    lang: 'fr-FR',
+    pdfVersion: '1.7',
+    subset: 'PDF/A-2b',
+    displayTitle: true,
+    info: {
+      Title: contenu.titre,
+      Subject: 'Demande de logement social',
+      Author: contenu.guichet.nom,
+      Creator: 'sne-gateway',
+      CreationDate: data.issuedAt,
+      ModDate: data.issuedAt,
+    },
+  });
+  // pdfkit derives the /ID from the info dictionary only (two attestations issued in the same
+  // millisecond would share it); a hash of the data makes it unique and still reproducible.
+  (doc as unknown as { _id: Uint8Array })._id = fileId(data);
+  // PDF/A wants the info dictionary and the XMP metadata to agree; pdfkit writes CreateDate only.
+  doc.appendXML(
+    `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${
+      data.issuedAt.toISOString().split('.')[0]
+    }Z</xmp:ModifyDate></rdf:Description>`,
+  );
+  // Faces are then selected by PostScript name, which hits pdfkit's per-document font table
+  // directly (a registered alias would compare the fonts' name tables on first use).
+  doc.font(fonts.bold as never);
+  const regular = fonts.regular.postscriptName;
+  const bold = fonts.bold.postscriptName;
+
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  // Letterhead: the guichet on the left, the demandeur on the right, as on a letter.
+  const top = doc.y;
+  doc.font(bold).fontSize(10).fillColor('black').text(contenu.guichet.nom, MARGIN, top, { width: 240 });
+  doc.font(regular).fontSize(9).text(contenu.guichet.adresse.join('\n'), { width: 240 });
+  const gauche = doc.y;
+  const x = MARGIN + WIDTH - 230;
+  doc.font(bold).fontSize(10).text(contenu.demandeur.nom, x, top, { width: 230 });
+  doc.font(regular).fontSize(9).text(contenu.demandeur.adresse.join('\n'), { width: 230 });
+  doc.moveDown(0.6).text(contenu.faitLe, { width: 230 });
+  doc.x = MARGIN;
+  doc.y = Math.max(gauche, doc.y) + 22;
+
+  doc.font(bold).fontSize(17).fillColor(BLEU).text(contenu.titre, { width: WIDTH });
+  doc.font(regular).fontSize(10.5).fillColor('black').text(contenu.sousTitre, { width: WIDTH });
+  doc.moveDown(0.8);
+
+  // The numéro unique, in a frame: what the demandeur needs to keep.
+  const cadre = doc.y;
+  doc.font(regular).fontSize(9).text(contenu.numero.libelle, MARGIN + 12, cadre + 9, { width: WIDTH - 24 });
+  doc.font(bold).fontSize(18).fillColor(BLEU).text(contenu.numero.valeur, { width: WIDTH - 24, characterSpacing: 1 });
+  doc.font(regular).fontSize(9).fillColor('black').text(contenu.numero.reference, { width: WIDTH - 24 });
+  const bas = doc.y + 8;
+  doc.lineWidth(1).strokeColor(BLEU).rect(MARGIN, cadre, WIDTH, bas - cadre).stroke();
+  doc.x = MARGIN;
+  doc.y = bas + 12;
+
+  for (const bloc of contenu.blocs) ecrireBloc(doc, bloc, regular, bold);
+
+  doc.moveDown(0.8);
+  doc.font(regular).fontSize(7.5).fillColor(GRIS).text(contenu.piedDePage, MARGIN, doc.y, { width: WIDTH });
+  doc.end();
+  return done;
+}
+
+function ecrireBloc(doc: PDFKit.PDFDocument, bloc: Bloc, regular: string, bold: string): void {
+  doc.font(bold).fontSize(11).fillColor(BLEU).text(bloc.titre, MARGIN, doc.y, { width: WIDTH });
+  doc.moveDown(0.2);
+  doc.font(regular).fontSize(9.5).fillColor('black');
+  for (const paragraphe of bloc.paragraphes) {
+    doc.text(paragraphe, { width: WIDTH, lineGap: 1 });
+    doc.moveDown(0.25);
+  }
+  if (bloc.lien !== undefined) {
+    doc.font(bold).fontSize(10.5).fillColor(BLEU).text(bloc.lien, { width: WIDTH, lineBreak: false });
+    doc.fillColor('black');
+  }
+  doc.moveDown(0.45);
+}
+
+/** 16 bytes of SHA-256 over the data in canonical form (sorted keys, dates as ISO). */
+export function fileId(data: AttestationData): Uint8Array {
+  return createHash('sha256').update(canonicalJson(data)).digest().subarray(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,25 @@
+/**
+ * A reply's document as stored in the outbox with the lot's outcome: JSON now, rendered into
+ * an encrypted message later (so a crash between the two only delays the rendering).
+ */
+import type { AttestationData, CompteRenduData } from './types.js';
+
+export type ReplyDocument =
+  | { readonly kind: 'compte-rendu'; readonly data: CompteRenduData }
+  | { readonly kind: 'attestation'; readonly data: AttestationData };
+
+export function encodeDocument(document: ReplyDocument): string {
+  return JSON.stringify(document);
+}
+
+export function decodeDocument(json: string): ReplyDocument {
+  const document = JSON.parse(json) as ReplyDocument;
+  if (document.kind === 'attestation') {
+    return { kind: 'attestation', data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
+  }
+  const { lot } = document.data;
+  return {
+    kind: 'compte-rendu',
+    data: { ...document.data, lot: { ...lot, recu: new Date(lot.recu), traite: new Date(lot.traite) } },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The typed input of the two documents sent back to a guichet (spec section 5): the compte rendu
+ * of a lot (XML) and the attestation of a registered or renewed demande (PDF). Builders are pure
+ * functions of these values; the pipeline fills them from the registry.
+ */
+import type { DemandeError, LotError } from '../errors.js';
+import type { DemandeLogement, TypeFichier } from '../lot/types.js';
+
+export type StatutLot = 'ACCEPTE' | 'PARTIEL' | 'REJETE';
+export type StatutDemande = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+
+export interface CompteRenduLot {
+  readonly guichet: string;
+  /** Absent when the lot was refused before its XML could be read; omitted if malformed. */
+  readonly identifiantLot?: string;
+  /** The `Message-ID` of the guichet's mail, angle brackets included. */
+  readonly messageId: string;
+  readonly recu: Date;
+  readonly traite: Date;
+  /** `sha256:<64 hex>` of the decrypted payload; absent when it could not be decrypted. */
+  readonly empreinte?: string;
+  readonly statut: StatutLot;
+  /** 1 for the first processing, + 1 for each replay. */
+  readonly version: number;
+}
+
+/** The outcome of one demande of the lot, in lot order. */
+export interface ResultatDemande {
+  /** 1-based rank in the lot (`/lot/demande[position]`): identifies a demande without reference. */
+  readonly position: number;
+  /** The guichet's reference; absent only when the demande was too malformed to read it. */
+  readonly reference?: string;
+  /** Absent only when the demande's typeFichier is missing or not one of the four. */
+  readonly typeFichier?: TypeFichier;
+  readonly statut: StatutDemande;
+  readonly numUnique?: string;
+  /** ISO date (YYYY-MM-DD) of first registration. */
+  readonly dateDepot?: string;
+  /** ISO date (YYYY-MM-DD) of the end of validity. */
+  readonly dateEcheance?: string;
+  readonly erreurs: readonly DemandeError[];
+}
+
+export interface CompteRenduData {
+  readonly lot: CompteRenduLot;
+  readonly erreurs: readonly LotError[];
+  readonly resultats: readonly ResultatDemande[];
+}
+
+export interface GuichetIdentite {
+  readonly code: string;
+  readonly nom: string;
+  /** Postal address; lines separated by `\n`. */
+  readonly adresse: string;
+}
+
+export interface AttestationData {
+  /** CRE: attestation d'enregistrement; REN: attestation de renouvellement. */
+  readonly kind: 'CRE' | 'REN';
+  readonly numeroUnique: string;
+  /** ISO date of first registration (ancienneté), kept across renewals. */
+  readonly dateDepot: string;
+  /** ISO date of this renewal (REN only). */
+  readonly dateRenouvellement?: string;
+  /** ISO date of the end of validity (one year after registration or the last renewal). */
+  readonly dateEcheance: string;
+  /** The guichet that registered or renewed the demande. */
+  readonly guichet: GuichetIdentite;
+  readonly demande: DemandeLogement;
+  /** The guichet's reference of the demande. */
+  readonly reference: string;
+  /** When the attestation is issued: the PDF's dates, so the same input yields the same bytes. */
+  readonly issuedAt: Date;
+  /** The territory's settings; when given, the "délai anormalement long" paragraph is printed. */
+  readonly commissionMediation?: { readonly delaiAnormalementLongMois: number; readonly adresse: string };
+  /** Bailleurs with housing stock in the communes souhaitées (CCH R.441-2-4). */
+  readonly bailleurs?: readonly string[];
+  /** Display labels of the communes souhaitées, same order (e.g. `Saint-Denis (93066)`); default: codes. */
+  readonly communesSouhaitees?: readonly string[];
+  /** Where the demandeur follows the demande; default https://www.demande-logement-social.gouv.fr. */
+  readonly portailUrl?: string;
+}

@@ -1,0 +1,15 @@
+/**
+ * Commune reference (spec 4.3, 4.4): the one entry point of `src/rules/reference/`.
+ */
+export { ReferenceIndex } from './reference-index.js';
+export { loadBundledReference, fromDecoupageAdministratif } from './bundled.js';
+export { normalizeCommuneName } from './normalize.js';
+export { territoryOf, departementOfCode, isDepartement, ILE_DE_FRANCE_TERRITORY } from './territory.js';
+export type {
+  Commune,
+  CommuneSuggestion,
+  Edition,
+  ReferenceData,
+  RetiredCode,
+  SuggestOptions,
+} from './types.js';

@@ -1,0 +1,14 @@
+import type { DemandeError } from '../errors.js';
+import type { Demande } from '../lot/types.js';
+import type { Guichet } from '../registry/types.js';
+import type { ReferenceIndex } from './reference/index.js';
+
+export interface RuleContext {
+  readonly guichet: Pick<Guichet, 'code' | 'departements'>;
+  /** The processing day in Europe/Paris, `YYYY-MM-DD`. */
+  readonly today: string;
+  readonly reference: ReferenceIndex;
+}
+
+/** A check of one demande, on its own (spec 4.2); returns its errors, none when it passes. */
+export type DemandeRule = (demande: Demande, context: RuleContext) => readonly DemandeError[];

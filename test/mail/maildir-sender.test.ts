@@ -1,0 +1,58 @@
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MaildirSender, outgoingFileName } from '../../src/mail/maildir-sender.js';
+import type { OutgoingMessage } from '../../src/mail/types.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sne-outbox-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const reply = (messageId: string, body = 'x'): OutgoingMessage => ({
+  messageId,
+  from: 'sne@passerelle.example',
+  to: ['retour@guichet.example'],
+  raw: Buffer.from(`Message-ID: ${messageId}\r\n\r\n${body}\r\n`),
+});
+
+describe('MaildirSender', () => {
+  it('writes one .eml file per Message-ID into new/, even when sent twice or concurrently', async () => {
+    const sender = new MaildirSender(dir);
+    const a = reply('<cr.G1104.LOT-1.v1@passerelle.example>');
+    await sender.send(a);
+    await sender.send(a);
+    await Promise.all([sender.send(reply('<b@x>')), sender.send(reply('<b@x>'))]);
+    const files = (await readdir(join(dir, 'new'))).sort();
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => f.endsWith('.eml'))).toBe(true);
+    expect(await readFile(join(dir, 'new', outgoingFileName(a.messageId)))).toEqual(a.raw);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    await sender.close();
+  });
+
+  it('does not write again a message a reader already moved to cur/', async () => {
+    const sender = new MaildirSender(dir);
+    const a = reply('<c@x>');
+    await sender.send(a);
+    const name = outgoingFileName(a.messageId);
+    await rename(join(dir, 'new', name), join(dir, 'cur', `${name}:2,S`));
+    await sender.send(a);
+    expect(await readdir(join(dir, 'new'))).toEqual([]);
+  });
+
+  it('sanitises the file name and keeps look-alike ids apart', () => {
+    const hostile = outgoingFileName('<../../etc/passwd:2,S@x>');
+    expect(hostile).not.toMatch(/[/:]/);
+    expect(hostile.startsWith('.')).toBe(false);
+    expect(outgoingFileName('<a/b@x>')).not.toBe(outgoingFileName('<a:b@x>'));
+    expect(outgoingFileName('<a@x>')).toBe(outgoingFileName('a@x'));
+    expect(outgoingFileName(`<${'z'.repeat(1000)}@x>`).length).toBeLessThan(160);
+  });
+});

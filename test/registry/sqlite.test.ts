@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
+
+const GUICHET = {
+  code: 'G1104',
+  nom: 'Bailleur',
+  adresse: '1 rue A\n93200 Saint-Denis',
+  expediteurs: ['Lots@G1104.example'],
+  destinataires: ['retours@g1104.example'],
+  cles: [{ fingerprint: 'ABCD', armored: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }],
+  departements: ['93', '75'],
+};
+
+describe('SQLite registry', () => {
+  let dir: string;
+  let registry: SqliteRegistry;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sne-registry-'));
+    registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+  });
+  afterEach(() => {
+    registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies every migration once and records the version', () => {
+    expect(registry.schemaVersion).toBe(MIGRATIONS.length);
+    registry.close();
+    registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+    expect(registry.schemaVersion).toBe(MIGRATIONS.length);
+  });
+
+  it('finds an active guichet by its sender address, whatever its case', () => {
+    registry.addGuichet(GUICHET);
+    expect(registry.guichetBySender('lots@g1104.example')?.code).toBe('G1104');
+    expect(registry.guichetBySender('LOTS@G1104.EXAMPLE')?.departements).toEqual(['75', '93']);
+    expect(registry.guichetBySender('retours@g1104.example')).toBeUndefined();
+  });
+
+  it('ignores a disabled guichet', () => {
+    registry.addGuichet({ ...GUICHET, actif: false });
+    expect(registry.guichetBySender('lots@g1104.example')).toBeUndefined();
+  });
+
+  it('numbers gap-free per territory and month, and rolls a failed transaction back whole', () => {
+    const take = (territoire: string, mmyy: string) => registry.transaction((tx) => tx.nextSequence(territoire, mmyy));
+    expect([take('111', '1126'), take('111', '1126'), take('093', '1126'), take('111', '1226')]).toEqual([1, 2, 1, 1]);
+    expect(() =>
+      registry.transaction((tx) => {
+        tx.nextSequence('111', '1126');
+        throw new Error('crash in the middle of a lot');
+      }),
+    ).toThrow('crash');
+    expect(take('111', '1126')).toBe(3);
+  });
+});
