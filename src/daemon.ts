@@ -33,6 +33,7 @@ function outboxDeps(gw: Gateway) {
     logger: gw.logger.child({ component: 'outbox' }),
     from: gw.config.gateway.address,
     sender: gw.sender,
+    reference: gw.reference,
   };
 }
 

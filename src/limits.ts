@@ -1,6 +1,7 @@
 /**
  * Every limit on untrusted input, in one place so they cannot drift apart (spec section 2).
- * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen.
+ * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen — except
+ * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`.
  */
 import { lotError, type LotError } from './errors.js';
 

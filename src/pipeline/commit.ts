@@ -6,9 +6,10 @@
  */
 import { parisDate } from '../clock.js';
 import { lotError, type LotError } from '../errors.js';
-import type { DemandeLue, TypeFichier } from '../lot/types.js';
+import type { DemandeLue } from '../lot/types.js';
 import { OPERATIONS } from '../registry/operations/index.js';
 import type { Guichet, LotRecord, LotStatut, RegistryTx, ResultatRecord } from '../registry/types.js';
+import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
 import { encodeDocument } from '../replies/documents.js';
 import { attestationMessageId, compteRenduMessageId } from '../replies/message-ids.js';
 import type { AttestationData } from '../replies/types.js';
@@ -150,7 +151,7 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
     }
   }
   tx.insertResultats(lotId, resultats);
-  tx.setLotStatut(lotId, lotStatut(resultats));
+  tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
   queueCompteRendu(tx, lotId, guichet, resultats, settings);
   const lotKey = { guichet: guichet.code, identifiantLot: entete.identifiantLot, lotId };
   for (const attestation of attestations) {
@@ -166,27 +167,11 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
 }
 
 function rejectionOf(lue: DemandeLue, judgements: ReadonlyMap<number, Judgement>): ResultatRecord | undefined {
-  if (!lue.ok) {
-    return {
-      position: lue.position,
-      ...(lue.reference === undefined ? {} : { reference: lue.reference }),
-      ...(isTypeFichier(lue.typeFichier) ? { typeFichier: lue.typeFichier } : {}),
-      statut: 'REJETEE',
-      erreurs: lue.errors,
-    };
-  }
+  if (!lue.ok) return resultatIllisible(lue);
   const errors = judgements.get(lue.demande.position)?.errors ?? [];
   if (errors.length === 0) return undefined;
   const { position, reference, typeFichier } = lue.demande;
   return { position, reference, typeFichier, statut: 'REJETEE', erreurs: errors };
-}
-
-const isTypeFichier = (value: string | undefined): value is TypeFichier => value !== undefined && value in OPERATIONS;
-
-export function lotStatut(resultats: readonly ResultatRecord[]): LotStatut {
-  const rejected = resultats.filter((r) => r.statut === 'REJETEE').length;
-  if (resultats.length === 0 || rejected === resultats.length) return 'REJETE';
-  return rejected === 0 ? 'ACCEPTE' : 'PARTIEL';
 }
 
 function queueCompteRendu(

@@ -11,7 +11,10 @@ import type { ReplySender } from '../mail/types.js';
 import type { OutboxItem, Registry } from '../registry/types.js';
 import { renderAttestation } from './attestation/index.js';
 import { buildCompteRendu } from './compte-rendu.js';
+import type { CommuneRef } from '../lot/types.js';
+import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument, type ReplyDocument } from './documents.js';
+import type { AttestationData } from './types.js';
 
 export interface OutboxDeps {
   readonly registry: Registry;
@@ -20,6 +23,7 @@ export interface OutboxDeps {
   readonly logger: Logger;
   /** The gateway's address: the `From` of every reply. */
   readonly from: string;
+  readonly reference: ReferenceIndex;
 }
 
 const SIGNATURE = "\n\nCe message est envoyé automatiquement par la passerelle d'enregistrement des demandes de logement social. Merci de ne pas y répondre ; pour toute question, adressez-vous à votre gestionnaire territorial.\n";
@@ -27,7 +31,29 @@ const SIGNATURE = "\n\nCe message est envoyé automatiquement par la passerelle 
 /** A filename safe on every system, from a guichet's own identifiers. */
 const safeName = (value: string) => value.replace(/[^A-Za-z0-9._-]/g, '_');
 
-async function renderDocument(document: ReplyDocument): Promise<{ subject: string; text: string; filename: string; content: Uint8Array }> {
+/** The INSEE names the attestation prints where the guichet gave only codes or a postal code. */
+export function withCommuneNames(data: AttestationData, reference: ReferenceIndex): AttestationData {
+  const nameOf = (commune: CommuneRef, codePostal?: string): string | undefined => {
+    if (commune.code !== undefined) return reference.communeByCode(commune.code)?.nom;
+    const [only, ...others] = codePostal === undefined ? [] : reference.communesByPostalCode(codePostal);
+    return others.length === 0 ? only?.nom : undefined;
+  };
+  const { demandeur } = data.demande;
+  const adresse = demandeur.adressePostale;
+  const nom = adresse && !adresse.etranger && !adresse.commune.nom ? nameOf(adresse.commune, adresse.codePostal) : undefined;
+  return {
+    ...data,
+    demande: nom && adresse
+      ? { ...data.demande, demandeur: { ...demandeur, adressePostale: { ...adresse, commune: { ...adresse.commune, nom } } } }
+      : data.demande,
+    communesSouhaitees: data.demande.logementRecherche.communesSouhaitees.map((c) => {
+      const name = nameOf(c);
+      return name ? `${name} (${c.code})` : (c.code ?? c.nom ?? '');
+    }),
+  };
+}
+
+async function renderDocument(document: ReplyDocument, reference: ReferenceIndex): Promise<{ subject: string; text: string; filename: string; content: Uint8Array }> {
   if (document.kind === 'compte-rendu') {
     const { lot } = document.data;
     const name = lot.identifiantLot ?? `envoi-${lot.recu.toISOString().slice(0, 10)}`;
@@ -45,7 +71,7 @@ async function renderDocument(document: ReplyDocument): Promise<{ subject: strin
     subject: `${title} — demande ${data.reference}`,
     text: `Bonjour,\n\nVous trouverez ci-joint l'${title.toLowerCase()} de la demande ${data.reference}, à remettre au demandeur. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
     filename: `attestation-${safeName(data.reference)}.pdf.gpg`,
-    content: await renderAttestation(data),
+    content: await renderAttestation(withCommuneNames(data, reference)),
   };
 }
 
@@ -61,7 +87,7 @@ async function prepareOne(item: OutboxItem, deps: OutboxDeps): Promise<void> {
   const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
   if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
 
-  const document = await renderDocument(decodeDocument(item.document));
+  const document = await renderDocument(decodeDocument(item.document), deps.reference);
   const encrypted = await signAndEncrypt(
     document.content,
     deps.keyring,

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, dateLongue, jourParis, lignesAdresse, typo } from '../../src/replies/attestation/francais.js';
+import { dateLongue, lignesAdresse, typo } from '../../src/replies/attestation/francais.js';
 
 describe('French wording helpers', () => {
   it('writes dates the French way, 1er included, never split', () => {
     expect(dateLongue('2026-11-26')).toBe('26\u00A0novembre\u00A02026');
     expect(dateLongue('2027-03-01')).toBe('1er\u00A0mars\u00A02027');
     expect(dateLongue('2027-08-15')).toBe('15\u00A0août\u00A02027');
-  });
-
-  it('adds calendar months, clamping to the end of shorter months', () => {
-    expect(addMonths('2027-11-26', -1)).toBe('2027-10-26');
-    expect(addMonths('2027-12-15', 1)).toBe('2028-01-15');
-    expect(addMonths('2027-01-15', -1)).toBe('2026-12-15');
-    expect(addMonths('2027-03-31', -1)).toBe('2027-02-28');
-    expect(addMonths('2028-03-31', -1)).toBe('2028-02-29');
-    expect(addMonths('2026-11-26', 36)).toBe('2029-11-26');
-  });
-
-  it('takes the Paris calendar day of an instant', () => {
-    expect(jourParis(new Date('2026-11-26T23:30:00Z'))).toBe('2026-11-27');
-    expect(jourParis(new Date('2026-07-01T21:59:00Z'))).toBe('2026-07-01');
   });
 
   it('puts no-break spaces where French needs them, and composes decomposed letters', () => {

@@ -1,7 +1,7 @@
 /** CRE: a new demande gets its numéro unique (spec 4.4) and an attestation d'enregistrement. */
-import { addYears } from '../../clock.js';
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { validUntil } from '../lifecycle.js';
 import { formatNumeroUnique, monthKey } from '../numero-unique.js';
 import { acteurOf, type Operation } from './types.js';
 
@@ -31,7 +31,7 @@ export const creation: Operation = (demande, ctx) => {
     sequence: ctx.tx.nextSequence(ctx.territoire, mmyy),
     guichet: ctx.guichet.code,
   });
-  const dateEcheance = addYears(ctx.today, 1);
+  const dateEcheance = validUntil(ctx.today);
   ctx.tx.insertDemande(
     {
       numeroUnique,

@@ -2,23 +2,11 @@
  * REN (spec 4.5): accepted from one month before to one month after the anniversary; keeps the
  * numéro and the date of first registration, replaces the data, and moves the anniversary.
  */
-import { addYears } from '../../clock.js';
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { renewalWindow, validUntil } from '../lifecycle.js';
 import { findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
-
-function addMonths(isoDate: string, months: number): string {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d, lastDay));
-  return target.toISOString().slice(0, 10);
-}
-
-export function renewalWindow(anniversaire: string): { from: string; to: string } {
-  return { from: addMonths(anniversaire, -1), to: addMonths(anniversaire, 1) };
-}
 
 export const renouvellement: Operation = (demande, ctx) => {
   if (demande.typeFichier === 'RAD') throw new TypeError('renouvellement takes a demandeLogement');
@@ -36,7 +24,7 @@ export const renouvellement: Operation = (demande, ctx) => {
     });
     return { resultat: { ...base, statut: 'REJETEE', erreurs: [error] } };
   }
-  const dateEcheance = addYears(ctx.today, 1);
+  const dateEcheance = validUntil(ctx.today);
   ctx.tx.updateDemande({
     ...found.demande,
     dateRenouvellement: ctx.today,

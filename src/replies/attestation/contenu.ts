@@ -2,13 +2,13 @@
  * The words of the attestation, apart from their layout: every mention CCH R.441-2-4 requires,
  * in French, with French typography. Pure, so the wording is testable without a PDF.
  */
+import { addMonths, parisDate } from '../../clock.js';
+import { renewalWindow } from '../../registry/lifecycle.js';
 import type { AttestationData } from '../types.js';
 import {
-  addMonths,
   communesSouhaitees,
   dateLongue,
   guillemets,
-  jourParis,
   lignesAdresse,
   nomComplet,
   tailleFoyer,
@@ -43,8 +43,9 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
   const nomGuichet = nfc(guichet.nom);
   const depot = dateLongue(data.dateDepot);
   const echeance = dateLongue(data.dateEcheance);
-  const ouverture = dateLongue(addMonths(data.dateEcheance, -1));
-  const radiation = dateLongue(addMonths(data.dateEcheance, 1));
+  const window = renewalWindow(data.dateEcheance);
+  const ouverture = dateLongue(window.from);
+  const radiation = dateLongue(window.to);
   const portail = data.portailUrl ?? PORTAIL_PAR_DEFAUT;
   const portailAffiche = portail.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const renouvellement = data.kind === 'REN';
@@ -52,7 +53,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
   const enregistrement = renouvellement
     ? typo(
         `Votre demande de logement social, enregistrée pour la première fois le ${depot}, a été renouvelée le ${dateLongue(
-          data.dateRenouvellement ?? jourParis(data.issuedAt),
+          data.dateRenouvellement ?? parisDate(data.issuedAt),
         )} par ${nomGuichet}. Elle conserve son numéro unique et son ancienneté : la date de dépôt prise en compte pour l’attribution d’un logement reste le ${depot}.`,
       )
     : typo(
@@ -128,7 +129,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
     sousTitre: 'de votre demande de logement social',
     guichet: { nom: nomGuichet, adresse: nfc(guichet.adresse).split(/\r?\n/).filter((l) => l.trim() !== '') },
     demandeur: { nom: nfc(nomComplet(demande.demandeur)), adresse: lignesAdresse(demande.demandeur.adressePostale).map(nfc) },
-    faitLe: `Le ${dateLongue(jourParis(data.issuedAt))}`,
+    faitLe: `Le ${dateLongue(parisDate(data.issuedAt))}`,
     numero: {
       libelle: typo('Numéro unique départemental ou régional :'),
       valeur: data.numeroUnique,

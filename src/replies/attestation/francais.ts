@@ -1,7 +1,7 @@
 /**
- * French wording helpers for the attestation: dates, typography, code labels and the date
- * arithmetic of the renewal window (spec 4.5). Pure; no PDF here.
+ * French wording helpers for the attestation: dates, typography and code labels. Pure; no PDF here.
  */
+import { parseIsoDate } from '../../clock.js';
 import type { AdressePostale, CommuneRef, DemandeLogement, Personne } from '../../lot/types.js';
 
 /** No-break space (before `:`), narrow no-break space (before `; ! ?`, inside « »). */
@@ -23,43 +23,12 @@ const MOIS = [
   'décembre',
 ] as const;
 
-interface Ymd {
-  readonly y: number;
-  readonly m: number; // 1–12
-  readonly d: number;
-}
-
-function parseIsoDate(iso: string): Ymd {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (match === null) throw new RangeError(`Not an ISO date: ${iso}`);
-  return { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
-}
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-const toIso = ({ y, m, d }: Ymd): string => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
-const daysInMonth = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
-
-/** Calendar months later (or earlier), the day clamped to the month's end: 31 March − 1 = 28/29 February. */
-export function addMonths(iso: string, months: number): string {
-  const { y, m, d } = parseIsoDate(iso);
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return toIso({ y: year, m: month, d: Math.min(d, daysInMonth(year, month)) });
-}
 
 /** `26 novembre 2026`, `1er mars 2027`; no-break spaces so that a date never splits. */
 export function dateLongue(iso: string): string {
   const { y, m, d } = parseIsoDate(iso);
   return `${d === 1 ? '1er' : d}${NBSP}${MOIS[m - 1]}${NBSP}${y}`;
 }
-
-/** The Paris calendar day of an instant, as an ISO date. */
-export function jourParis(instant: Date): string {
-  return JOUR_PARIS.format(instant);
-}
-
-const JOUR_PARIS = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /**
  * French typography on a whole text: NFC (names may arrive decomposed), narrow no-break spaces
