@@ -33,4 +33,5 @@ if ((${#missing[@]} > 0)); then
 fi
 
 npx tsc -p tsconfig.json --noEmit
+npm run build --silent   # CLI tests drive bin/sne-gateway, which runs dist/
 npx vitest run "$@"
