@@ -363,19 +363,15 @@ describe('lot-level refusals', () => {
   });
 });
 
-describe('performance', () => {
-  it('parses a lot of 1,000 demandes (~4 MB) in well under a second, one bad one included', () => {
+describe('a large lot', () => {
+  it('parses 1,000 demandes (~4 MB), one bad one rejected alone (speed is measured by the benchmark)', () => {
     const cre = demandeBlocks(exampleText())[0] as string;
     const blocks = Array.from({ length: 1000 }, (_, i) => cre.replace('DOS-2026-00042', `DOS-${i}`));
     const good = bytes(lotOf(blocks));
     const bad = bytes(lotOf(blocks.map((b, i) => (i === 500 ? b.replace('<civilite code="2"/>', '<civilite code="0"/>') : b))));
     parseLot(good); // warm-up: compiles the schema once per process
     for (const [input, valid] of [[good, 1000], [bad, 999]] as const) {
-      const start = performance.now();
-      const lot = parsed(input);
-      const elapsed = performance.now() - start;
-      expect(lot.demandes.filter((d) => d.ok)).toHaveLength(valid);
-      expect(elapsed).toBeLessThan(1500);
+      expect(parsed(input).demandes.filter((d) => d.ok)).toHaveLength(valid);
     }
     expect(illisible(parsed(bad).demandes[500]).errors[0]?.chemin).toBe('/lot/demande[501]/demandeLogement/personnePhysique/demandeur/civilite/@code');
   });
