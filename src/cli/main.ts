@@ -1,13 +1,11 @@
 /**
  * The command line (commander), in French. Exit status: 0 success, 1 failed operation,
- * 2 usage error.
+ * 2 usage error. Commands live in `commands/`, one module each, listed in `commands/index.ts`.
  */
 import { Command, CommanderError } from 'commander';
-import { join } from 'node:path';
-import { ConfigError, loadConfig, resolveHome } from '../config/load.js';
-import { demoCommand } from './commands/demo.js';
-import { initHome } from './commands/init.js';
-import { runCommand } from './commands/run.js';
+import { ConfigError } from '../config/load.js';
+import { COMMANDS } from './commands/index.js';
+import { cliContext } from './context.js';
 
 function program(): Command {
   const cli = new Command('sne-gateway')
@@ -18,33 +16,8 @@ function program(): Command {
     .showHelpAfterError('(utilisez --help pour la liste des options)')
     .exitOverride();
   cli.configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, 'erreur :')) });
-
-  const home = () => resolveHome(cli.opts<{ home?: string }>().home);
-
-  cli
-    .command('init')
-    .description('crée la configuration, le registre, les boîtes Maildir et la clé nationale si absents (idempotent)')
-    .option('--address <adresse>', 'adresse de dépôt de la passerelle (à la création de la configuration)')
-    .action(async (options: { address?: string }) => {
-      const report = await initHome(home(), options.address ? { address: options.address } : {});
-      report.lines.forEach((line) => process.stdout.write(`${line}\n`));
-    });
-
-  cli
-    .command('run')
-    .description('lance le démon : relève la boîte de dépôt, traite les lots, envoie les réponses')
-    .option('--once', 'traite ce qui attend puis s’arrête (statut 0, ou 1 si un message n’a pu être traité)')
-    .action(async (options: { once?: boolean }) => {
-      process.exitCode = await runCommand(loadConfig(home()), options);
-    });
-
-  cli
-    .command('demo')
-    .description('démonstration complète sur les réglages embarqués, dans var/demo (ou --home)')
-    .action(async () => {
-      const explicit = cli.opts<{ home?: string }>().home ?? process.env.SNE_GATEWAY_HOME;
-      process.exitCode = await demoCommand(explicit ? resolveHome(explicit) : join(resolveHome(undefined), 'demo'));
-    });
+  const context = cliContext(cli);
+  for (const register of COMMANDS) register(cli, context);
   return cli;
 }
 

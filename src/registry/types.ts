@@ -104,6 +104,14 @@ export interface AuditEvent {
   readonly details?: Readonly<Record<string, string | number>>;
 }
 
+/** A territory's settings (spec 5.2), set by its gestionnaire; absent means the defaults. */
+export interface TerritorySettings {
+  readonly territoire: string;
+  readonly delaiAnormalementLongMois: number;
+  readonly commissionAdresse: string;
+  readonly modifieAt: string;
+}
+
 /** What may be read both inside and outside a transaction. */
 export interface RegistryReads {
   getGuichet(code: string): Guichet | undefined;
@@ -120,6 +128,14 @@ export interface RegistryReads {
   lotOriginal(lotId: number): Buffer | undefined;
   getDemande(numeroUnique: string): DemandeRecord | undefined;
   outboxForLot(lotId: number): readonly OutboxItem[];
+
+  /** Settings of a territory (`093`, `111`), if its gestionnaire set them. */
+  getTerritory(territoire: string): TerritorySettings | undefined;
+  listTerritories(): readonly TerritorySettings[];
+  /** Communes (INSEE codes) where a bailleur holds housing stock. */
+  guichetCommunes(guichet: string): readonly string[];
+  /** Names of the active guichets holding housing stock in any of these communes, sorted. */
+  bailleursIn(communes: readonly string[]): readonly string[];
 }
 
 /** What a lot's operations may do inside its transaction. */
@@ -142,6 +158,8 @@ export interface Registry extends RegistryReads {
   readonly schemaVersion: number;
 
   addGuichet(guichet: NewGuichet): void;
+  setTerritory(settings: TerritorySettings): void;
+  setGuichetCommunes(guichet: string, communes: readonly string[]): void;
 
   outboxToPrepare(): readonly OutboxItem[];
   markPrepared(id: number, raw: Buffer): void;

@@ -58,3 +58,36 @@ describe('SQLite registry', () => {
     expect(take('111', '1126')).toBe(3);
   });
 });
+
+describe('SQLite registry: territories and housing stock', () => {
+  let dir: string;
+  let registry: SqliteRegistry;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sne-registry-'));
+    registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+  });
+  afterEach(() => {
+    registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a territory’s settings, replaced by the next ones', () => {
+    expect(registry.getTerritory('093')).toBeUndefined();
+    registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 36, commissionAdresse: 'A', modifieAt: '2026-11-26T10:00:00Z' });
+    registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 48, commissionAdresse: 'B', modifieAt: '2026-11-27T10:00:00Z' });
+    expect(registry.getTerritory('093')).toMatchObject({ delaiAnormalementLongMois: 48, commissionAdresse: 'B' });
+    expect(registry.listTerritories()).toHaveLength(1);
+  });
+
+  it('lists the active bailleurs holding stock in any of the communes', () => {
+    registry.addGuichet(GUICHET);
+    registry.addGuichet({ ...GUICHET, code: 'G2000', nom: 'Autre bailleur', expediteurs: ['b@x.example'] });
+    registry.addGuichet({ ...GUICHET, code: 'G3000', nom: 'Bailleur inactif', expediteurs: ['c@x.example'], actif: false });
+    registry.setGuichetCommunes('G1104', ['93066', '93001']);
+    registry.setGuichetCommunes('G2000', ['93048']);
+    registry.setGuichetCommunes('G3000', ['93066']);
+    expect(registry.guichetCommunes('G1104')).toEqual(['93001', '93066']);
+    expect(registry.bailleursIn(['93066', '93048'])).toEqual(['Autre bailleur', 'Bailleur']);
+    expect(registry.bailleursIn(['75111'])).toEqual([]);
+  });
+});

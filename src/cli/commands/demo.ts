@@ -14,6 +14,7 @@ import { guichetKeys, openReply, sealLotMessage, type GuichetIdentity, type Guic
 import { createLogger } from '../../log.js';
 import { deliverToMaildir } from '../../mail/maildir.js';
 import type { Registry } from '../../registry/types.js';
+import type { RegisterCommand } from '../context.js';
 import { initHome } from './init.js';
 
 export const DEMO_GUICHETS: readonly GuichetIdentity[] = [
@@ -49,6 +50,15 @@ function enrol(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys):
     departements: guichet.departements,
   });
 }
+
+export const registerDemo: RegisterCommand = (program, context) => {
+  program
+    .command('demo')
+    .description('démonstration complète sur les réglages embarqués, dans var/demo (ou --home)')
+    .action(async () => {
+      process.exitCode = await demoCommand(context.homeGiven() ? context.home() : join(context.home(), 'demo'));
+    });
+};
 
 export async function demoCommand(home: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const say = (line: string) => out.write(`${line}\n`);

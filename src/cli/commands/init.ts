@@ -5,11 +5,23 @@ import { configPath, homePath, loadConfig } from '../../config/load.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { ensureNationalKey } from '../../crypto/national-keys.js';
 import { ensureMaildir, ensureMaildirPlusPlus } from '../../mail/maildir.js';
+import type { RegisterCommand } from '../context.js';
 
 export interface InitReport {
   readonly config: Readonly<Config>;
   readonly lines: readonly string[];
 }
+
+export const registerInit: RegisterCommand = (program, context) => {
+  program
+    .command('init')
+    .description('crée la configuration, le registre, les boîtes Maildir et la clé nationale si absents (idempotent)')
+    .option('--address <adresse>', 'adresse de dépôt de la passerelle (à la création de la configuration)')
+    .action(async (options: { address?: string }) => {
+      const report = await initHome(context.home(), options.address ? { address: options.address } : {});
+      report.lines.forEach(context.out);
+    });
+};
 
 export async function initHome(home: string, overrides: { address?: string } = {}): Promise<InitReport> {
   const lines: string[] = [];

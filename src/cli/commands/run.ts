@@ -3,6 +3,17 @@ import { openGateway } from '../../app.js';
 import { runDaemon, runOnce } from '../../daemon.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../log.js';
+import type { RegisterCommand } from '../context.js';
+
+export const registerRun: RegisterCommand = (program, context) => {
+  program
+    .command('run')
+    .description('lance le démon : relève la boîte de dépôt, traite les lots, envoie les réponses')
+    .option('--once', 'traite ce qui attend puis s’arrête (statut 0, ou 1 si un message n’a pu être traité)')
+    .action(async (options: { once?: boolean }) => {
+      process.exitCode = await runCommand(context.config(), options);
+    });
+};
 
 export async function runCommand(config: Readonly<Config>, options: { once?: boolean }): Promise<number> {
   const logger = createLogger({ level: config.log.level });

@@ -117,4 +117,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
   CREATE INDEX outbox_lot ON outbox (lot_id);
   `,
+  // 2: territory settings for the attestation (délai anormalement long, commission de médiation)
+  // and the communes where each bailleur holds housing stock.
+  `
+  CREATE TABLE territoires (
+    territoire                  TEXT PRIMARY KEY,
+    delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
+    commission_adresse          TEXT NOT NULL,
+    modifie_at                  TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE guichet_communes (
+    guichet TEXT NOT NULL REFERENCES guichets(code),
+    commune TEXT NOT NULL,
+    PRIMARY KEY (guichet, commune)
+  ) STRICT;
+  CREATE INDEX guichet_communes_commune ON guichet_communes (commune);
+  `,
 ];

@@ -19,6 +19,7 @@ import type {
   Registry,
   RegistryTx,
   ResultatRecord,
+  TerritorySettings,
 } from '../types.js';
 
 type Row = Record<string, unknown>;
@@ -73,6 +74,15 @@ function toResultat(row: Row): ResultatRecord {
     dateEcheance: str(row.date_echeance),
     erreurs: JSON.parse(String(row.erreurs)) as ResultatRecord['erreurs'],
   });
+}
+
+function toTerritory(row: Row): TerritorySettings {
+  return {
+    territoire: String(row.territoire),
+    delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
+    commissionAdresse: String(row.commission_adresse),
+    modifieAt: String(row.modifie_at),
+  };
 }
 
 function toOutbox(row: Row): OutboxItem {
@@ -145,6 +155,10 @@ export class SqliteRegistry implements Registry {
     lotResultats: (lotId) => this.lotResultats(lotId),
     lotOriginal: (lotId) => this.lotOriginal(lotId),
     outboxForLot: (lotId) => this.outboxForLot(lotId),
+    getTerritory: (territoire) => this.getTerritory(territoire),
+    listTerritories: () => this.listTerritories(),
+    guichetCommunes: (guichet) => this.guichetCommunes(guichet),
+    bailleursIn: (communes) => this.bailleursIn(communes),
     setLotStatut: (lotId, statut) => {
       this.stmt('UPDATE lots SET statut = ? WHERE id = ?').run(statut, lotId);
     },
@@ -391,6 +405,49 @@ export class SqliteRegistry implements Registry {
         `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ? WHERE id = ?`,
       )
       .run(error, nextAttempt.toISOString(), id);
+  }
+
+  getTerritory(territoire: string): TerritorySettings | undefined {
+    const row = this.stmt('SELECT * FROM territoires WHERE territoire = ?').get(territoire) as Row | undefined;
+    return row ? toTerritory(row) : undefined;
+  }
+
+  listTerritories(): readonly TerritorySettings[] {
+    return (this.stmt('SELECT * FROM territoires ORDER BY territoire').all() as Row[]).map(toTerritory);
+  }
+
+  setTerritory(t: TerritorySettings): void {
+    this.stmt(
+      `INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (territoire) DO UPDATE SET delai_anormalement_long_mois = excluded.delai_anormalement_long_mois,
+         commission_adresse = excluded.commission_adresse, modifie_at = excluded.modifie_at`,
+    ).run(t.territoire, t.delaiAnormalementLongMois, t.commissionAdresse, t.modifieAt);
+  }
+
+  guichetCommunes(guichet: string): readonly string[] {
+    return (this.stmt('SELECT commune FROM guichet_communes WHERE guichet = ? ORDER BY commune').all(guichet) as Row[]).map(
+      (r) => String(r.commune),
+    );
+  }
+
+  setGuichetCommunes(guichet: string, communes: readonly string[]): void {
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM guichet_communes WHERE guichet = ?').run(guichet);
+      const insert = this.stmt('INSERT INTO guichet_communes (guichet, commune) VALUES (?, ?)');
+      for (const commune of new Set(communes)) insert.run(guichet, commune);
+    }).immediate();
+  }
+
+  bailleursIn(communes: readonly string[]): readonly string[] {
+    if (communes.length === 0) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT g.nom FROM guichet_communes c JOIN guichets g ON g.code = c.guichet
+           WHERE g.actif = 1 AND c.commune IN (${communes.map(() => '?').join(', ')}) ORDER BY g.nom`,
+        )
+        .all(...communes) as Row[]
+    ).map((r) => String(r.nom));
   }
 
   close(): void {
