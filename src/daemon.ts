@@ -5,7 +5,8 @@
  */
 import type { Gateway } from './app.js';
 import { processMessage, type Outcome } from './pipeline/process.js';
-import { drainOutbox, prepareReplies } from './replies/outbox.js';
+import { drainOutbox } from './replies/deliver.js';
+import { prepareReplies } from './replies/prepare.js';
 
 export interface PassSummary {
   readonly outcomes: readonly Outcome[];

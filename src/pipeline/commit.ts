@@ -6,13 +6,11 @@
  */
 import { parisDate } from '../clock.js';
 import { lotError, type LotError } from '../errors.js';
-import type { DemandeLue } from '../lot/types.js';
+import type { Demande, DemandeLue } from '../lot/types.js';
 import { OPERATIONS } from '../registry/operations/index.js';
 import type { Guichet, LotRecord, LotStatut, RegistryTx, ResultatRecord } from '../registry/types.js';
 import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
-import { encodeDocument } from '../replies/documents.js';
-import { attestationMessageId, compteRenduMessageId } from '../replies/message-ids.js';
-import type { AttestationData } from '../replies/types.js';
+import { queueAttestation, queueCompteRendu, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
 import type { Judgement } from '../rules/index.js';
 import type { DecodedLot } from './decode.js';
 
@@ -49,9 +47,9 @@ export interface CommitResult {
   readonly alreadyCommitted: boolean;
 }
 
-export interface CommitSettings {
-  readonly messageIdDomain: string;
-}
+export type CommitSettings = QueueSettings;
+
+type DemandeLogementLue = Exclude<Demande, { typeFichier: 'RAD' }>;
 
 export function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSettings): CommitResult {
   const known = tx.lotByMessageSha256(input.reception.messageSha256);
@@ -102,8 +100,7 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
   if (first && first.empreinte === decoded.empreinte) {
     // The same lot delivered again: nothing is registered, its compte rendu is sent again.
     const lotId = insertLot(tx, reception, { ...lotFields, statut: first.statut, erreurs: [], doublonDe: first.id });
-    const compteRendu = [...tx.outboxForLot(first.id)].reverse().find((item) => item.kind === 'compte-rendu');
-    if (compteRendu) tx.queueReply({ ...compteRendu, lotId });
+    requeueCompteRendu(tx, first.id, lotId);
     return lotId;
   }
   if (first) {
@@ -124,7 +121,7 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
     at: reception.traiteAt.toISOString(),
   };
   const resultats: ResultatRecord[] = [];
-  const attestations: AttestationData[] = [];
+  const attestations: { demande: DemandeLogementLue; kind: 'CRE' | 'REN'; numeroUnique: string }[] = [];
   for (const lue of decoded.lot.demandes) {
     const rejection = rejectionOf(lue, input.judgements);
     if (rejection || !lue.ok) {
@@ -135,33 +132,14 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
     const outcome = OPERATIONS[lue.demande.typeFichier](lue.demande, territoire === undefined ? context : { ...context, territoire });
     resultats.push(outcome.resultat);
     if (outcome.attestation && lue.demande.typeFichier !== 'RAD') {
-      const numero = outcome.resultat.numeroUnique!;
-      const record = tx.getDemande(numero)!;
-      attestations.push({
-        kind: outcome.attestation,
-        numeroUnique: numero,
-        reference: lue.demande.reference,
-        dateDepot: record.dateDepot,
-        ...(record.dateRenouvellement === undefined ? {} : { dateRenouvellement: record.dateRenouvellement }),
-        dateEcheance: record.dateEcheance,
-        guichet: { code: guichet.code, nom: guichet.nom, adresse: guichet.adresse },
-        demande: lue.demande.demandeLogement,
-        issuedAt: reception.traiteAt,
-      });
+      attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique! });
     }
   }
   tx.insertResultats(lotId, resultats);
   tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
   queueCompteRendu(tx, lotId, guichet, resultats, settings);
-  const lotKey = { guichet: guichet.code, identifiantLot: entete.identifiantLot, lotId };
-  for (const attestation of attestations) {
-    tx.queueReply({
-      lotId,
-      kind: 'attestation',
-      messageId: attestationMessageId(settings.messageIdDomain, lotKey, attestation.reference, attestation.kind),
-      destinataires: guichet.destinataires,
-      document: encodeDocument({ kind: 'attestation', data: attestation }),
-    });
+  for (const a of attestations) {
+    queueAttestation(tx, { lotId, guichet, demande: a.demande, kind: a.kind, numeroUnique: a.numeroUnique, issuedAt: reception.traiteAt }, settings);
   }
   return lotId;
 }
@@ -172,47 +150,4 @@ function rejectionOf(lue: DemandeLue, judgements: ReadonlyMap<number, Judgement>
   if (errors.length === 0) return undefined;
   const { position, reference, typeFichier } = lue.demande;
   return { position, reference, typeFichier, statut: 'REJETEE', erreurs: errors };
-}
-
-function queueCompteRendu(
-  tx: RegistryTx,
-  lotId: number,
-  guichet: Guichet,
-  resultats: readonly ResultatRecord[],
-  settings: CommitSettings,
-): void {
-  const lot = tx.getLot(lotId)!;
-  const lotKey = { guichet: guichet.code, lotId, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
-  tx.queueReply({
-    lotId,
-    kind: 'compte-rendu',
-    messageId: compteRenduMessageId(settings.messageIdDomain, lotKey, lot.version),
-    destinataires: guichet.destinataires,
-    document: encodeDocument({
-      kind: 'compte-rendu',
-      data: {
-        lot: {
-          guichet: guichet.code,
-          ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }),
-          messageId: lot.messageId ?? '',
-          recu: new Date(lot.recuAt),
-          traite: new Date(lot.traiteAt),
-          ...(lot.empreinte === undefined ? {} : { empreinte: lot.empreinte }),
-          statut: lot.statut === 'QUARANTAINE' ? 'REJETE' : lot.statut,
-          version: lot.version,
-        },
-        erreurs: lot.erreurs,
-        resultats: resultats.map((r) => ({
-          position: r.position,
-          ...(r.reference === undefined ? {} : { reference: r.reference }),
-          ...(r.typeFichier === undefined ? {} : { typeFichier: r.typeFichier }),
-          statut: r.statut,
-          ...(r.numeroUnique === undefined ? {} : { numUnique: r.numeroUnique }),
-          ...(r.dateDepot === undefined ? {} : { dateDepot: r.dateDepot }),
-          ...(r.dateEcheance === undefined ? {} : { dateEcheance: r.dateEcheance }),
-          erreurs: r.erreurs,
-        })),
-      },
-    }),
-  });
 }

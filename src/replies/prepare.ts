@@ -1,13 +1,12 @@
 /**
- * The outbox, after the lot's transaction: each queued reply is rendered (compte rendu XML or
- * attestation PDF), signed and encrypted to its guichet, built into a message and stored; then
- * handed to the sender until it is accepted. Both steps resume after a crash from the registry.
+ * After the lot's transaction, each queued reply is rendered (compte rendu XML or attestation
+ * PDF), signed and encrypted to its guichet, built into a message and stored, ready for
+ * `deliver.ts`. Resumes after a crash from what the registry still holds as A_PREPARER.
  */
 import type { Clock } from '../clock.js';
 import { signAndEncrypt, type PrivateKeyring } from '../crypto/index.js';
 import type { Logger } from '../log.js';
 import { buildReplyMessage } from '../mail/mime-out.js';
-import type { ReplySender } from '../mail/types.js';
 import type { OutboxItem, Registry } from '../registry/types.js';
 import { renderAttestation } from './attestation/index.js';
 import { buildCompteRendu } from './compte-rendu.js';
@@ -16,7 +15,7 @@ import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument, type ReplyDocument } from './documents.js';
 import type { AttestationData } from './types.js';
 
-export interface OutboxDeps {
+export interface PrepareDeps {
   readonly registry: Registry;
   readonly keyring: PrivateKeyring;
   readonly clock: Clock;
@@ -76,13 +75,13 @@ async function renderDocument(document: ReplyDocument, reference: ReferenceIndex
 }
 
 /** Renders, encrypts and stores every reply still waiting for it; returns how many. */
-export async function prepareReplies(deps: OutboxDeps): Promise<number> {
+export async function prepareReplies(deps: PrepareDeps): Promise<number> {
   const items = deps.registry.outboxToPrepare();
   for (const item of items) await prepareOne(item, deps);
   return items.length;
 }
 
-async function prepareOne(item: OutboxItem, deps: OutboxDeps): Promise<void> {
+async function prepareOne(item: OutboxItem, deps: PrepareDeps): Promise<void> {
   const lot = deps.registry.getLot(item.lotId);
   const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
   if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
@@ -106,28 +105,4 @@ async function prepareOne(item: OutboxItem, deps: OutboxDeps): Promise<void> {
   });
   deps.registry.markPrepared(item.id, message.raw);
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');
-}
-
-/** Postfix-like retry: one minute, doubling, at most one hour between attempts. */
-export function nextAttemptDelayMs(attempts: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, attempts), 3_600_000);
-}
-
-/** Hands every due reply to the sender; a refusal is retried later, never dropped. */
-export async function drainOutbox(deps: OutboxDeps & { readonly sender: ReplySender }): Promise<{ sent: number; deferred: number }> {
-  let sent = 0;
-  let deferred = 0;
-  for (const item of deps.registry.outboxDue(deps.clock.now())) {
-    try {
-      await deps.sender.send({ messageId: item.messageId, from: deps.from, to: item.destinataires, raw: item.raw! });
-      deps.registry.markSent(item.id, deps.clock.now());
-      sent++;
-    } catch (error) {
-      const next = new Date(deps.clock.now().getTime() + nextAttemptDelayMs(item.tentatives));
-      deps.registry.markAttemptFailed(item.id, error instanceof Error ? error.message : String(error), next);
-      deps.logger.warn({ outbox: item.id, lotId: item.lotId, err: error, next }, 'reply deferred');
-      deferred++;
-    }
-  }
-  return { sent, deferred };
 }

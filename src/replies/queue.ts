@@ -1,0 +1,104 @@
+/**
+ * The replies a lot owes, queued in its transaction (spec 5): the compte rendu, one attestation
+ * per registered or renewed demande. Each is stored as the document's data; `prepare.ts`
+ * renders, signs and encrypts it after the commit.
+ */
+import type { Demande } from '../lot/types.js';
+import type { Guichet, RegistryTx, ResultatRecord } from '../registry/types.js';
+import { encodeDocument } from './documents.js';
+import { attestationMessageId, compteRenduMessageId } from './message-ids.js';
+
+export interface QueueSettings {
+  readonly messageIdDomain: string;
+}
+
+/** The same lot delivered again: its latest compte rendu is queued again, identical. */
+export function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number): void {
+  const compteRendu = [...tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
+  if (compteRendu) tx.queueReply({ ...compteRendu, lotId: toLotId });
+}
+
+export function queueAttestation(
+  tx: RegistryTx,
+  input: {
+    readonly lotId: number;
+    readonly guichet: Guichet;
+    readonly demande: Exclude<Demande, { typeFichier: 'RAD' }>;
+    readonly kind: 'CRE' | 'REN';
+    readonly numeroUnique: string;
+    readonly issuedAt: Date;
+  },
+  settings: QueueSettings,
+): void {
+  const lot = tx.getLot(input.lotId)!;
+  const record = tx.getDemande(input.numeroUnique)!;
+  const { guichet, demande } = input;
+  tx.queueReply({
+    lotId: input.lotId,
+    kind: 'attestation',
+    messageId: attestationMessageId(
+      settings.messageIdDomain,
+      { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) },
+      demande.reference,
+      input.kind,
+    ),
+    destinataires: guichet.destinataires,
+    document: encodeDocument({
+      kind: 'attestation',
+      data: {
+        kind: input.kind,
+        numeroUnique: record.numeroUnique,
+        reference: demande.reference,
+        dateDepot: record.dateDepot,
+        ...(record.dateRenouvellement === undefined ? {} : { dateRenouvellement: record.dateRenouvellement }),
+        dateEcheance: record.dateEcheance,
+        guichet: { code: guichet.code, nom: guichet.nom, adresse: guichet.adresse },
+        demande: demande.demandeLogement,
+        issuedAt: input.issuedAt,
+      },
+    }),
+  });
+}
+
+export function queueCompteRendu(
+  tx: RegistryTx,
+  lotId: number,
+  guichet: Guichet,
+  resultats: readonly ResultatRecord[],
+  settings: QueueSettings,
+): void {
+  const lot = tx.getLot(lotId)!;
+  const lotKey = { guichet: guichet.code, lotId, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
+  tx.queueReply({
+    lotId,
+    kind: 'compte-rendu',
+    messageId: compteRenduMessageId(settings.messageIdDomain, lotKey, lot.version),
+    destinataires: guichet.destinataires,
+    document: encodeDocument({
+      kind: 'compte-rendu',
+      data: {
+        lot: {
+          guichet: guichet.code,
+          ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }),
+          messageId: lot.messageId ?? '',
+          recu: new Date(lot.recuAt),
+          traite: new Date(lot.traiteAt),
+          ...(lot.empreinte === undefined ? {} : { empreinte: lot.empreinte }),
+          statut: lot.statut === 'QUARANTAINE' ? 'REJETE' : lot.statut,
+          version: lot.version,
+        },
+        erreurs: lot.erreurs,
+        resultats: resultats.map((r) => ({
+          position: r.position,
+          ...(r.reference === undefined ? {} : { reference: r.reference }),
+          ...(r.typeFichier === undefined ? {} : { typeFichier: r.typeFichier }),
+          statut: r.statut,
+          ...(r.numeroUnique === undefined ? {} : { numUnique: r.numeroUnique }),
+          ...(r.dateDepot === undefined ? {} : { dateDepot: r.dateDepot }),
+          ...(r.dateEcheance === undefined ? {} : { dateEcheance: r.dateEcheance }),
+          erreurs: r.erreurs,
+        })),
+      },
+    }),
+  });
+}
