@@ -4,9 +4,9 @@
  * SNE_GATEWAY_KEY_PASSPHRASE, else from the passphrase file (created by `init`, mode 0600).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateKeyPair } from './keys.js';
+import { generateKeyPair, inspectPublicKey, publicKeyOf, type PublicKeyInfo } from './keys.js';
 import { loadPrivateKeyring, type PrivateKeyring } from './keyring.js';
 
 export interface NationalKeyLocation {
@@ -35,6 +35,39 @@ function readPassphrase(location: NationalKeyLocation, env: NodeJS.ProcessEnv): 
   return existsSync(location.passphraseFile) ? readFileSync(location.passphraseFile, 'utf8').trim() : undefined;
 }
 
+/** The passphrase, created at random in the passphrase file when neither it nor the variable exists. */
+function ensurePassphrase(location: NationalKeyLocation, env: NodeJS.ProcessEnv): string {
+  const existing = readPassphrase(location, env);
+  if (existing !== undefined) return existing;
+  const passphrase = randomBytes(24).toString('base64url');
+  mkdirSync(dirname(location.passphraseFile), { recursive: true, mode: 0o700 });
+  writeFileSync(location.passphraseFile, `${passphrase}\n`, { mode: 0o600, flag: 'wx' });
+  return passphrase;
+}
+
+function store(location: NationalKeyLocation, fingerprint: string, privateKey: string, publicKey: string): void {
+  mkdirSync(location.dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(location.dir, `national-${fingerprint}.key.asc`), privateKey, { mode: 0o600, flag: 'wx' });
+  writeFileSync(join(location.dir, `national-${fingerprint}.pub.asc`), publicKey, { flag: 'wx' });
+}
+
+/** A new national key pair beside the existing ones (rotation: the newest signs, all decrypt). */
+export async function createNationalKey(
+  location: NationalKeyLocation,
+  options: { expiresInDays?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const passphrase = ensurePassphrase(location, env);
+  const pair = await generateKeyPair({
+    name: "Système national d'enregistrement",
+    email: location.address,
+    passphrase,
+    ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
+  });
+  store(location, pair.fingerprint, pair.privateKey, pair.publicKey);
+  return pair.fingerprint;
+}
+
 /** Creates a national key pair when there is none; returns its fingerprint and whether it is new. */
 export async function ensureNationalKey(
   location: NationalKeyLocation,
@@ -42,18 +75,46 @@ export async function ensureNationalKey(
 ): Promise<{ fingerprint: string; created: boolean }> {
   const existing = nationalKeyFiles(location)[0];
   if (existing) return { fingerprint: existing.fingerprint, created: false };
+  return { fingerprint: await createNationalKey(location, {}, env), created: true };
+}
 
-  let passphrase = readPassphrase(location, env);
-  if (passphrase === undefined) {
-    passphrase = randomBytes(24).toString('base64url');
-    mkdirSync(dirname(location.passphraseFile), { recursive: true, mode: 0o700 });
-    writeFileSync(location.passphraseFile, `${passphrase}\n`, { mode: 0o600, flag: 'wx' });
+/**
+ * Adds an armored private key made elsewhere. It must open with the configured passphrase, so
+ * that every national key opens with the one secret (checked before anything is written).
+ */
+export async function importNationalKey(
+  location: NationalKeyLocation,
+  privateKey: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const keyring = await loadPrivateKeyring([{ privateKey, passphrase: readPassphrase(location, env) }]);
+  const fingerprint = keyring.signingFingerprint;
+  if (nationalKeyFiles(location).some((f) => f.fingerprint === fingerprint)) return fingerprint;
+  store(location, fingerprint, privateKey, await publicKeyOf(privateKey));
+  return fingerprint;
+}
+
+/** Moves a key out of service into `retired/` (kept, never deleted: old lots may need it). */
+export function retireNationalKey(location: NationalKeyLocation, fingerprint: string): boolean {
+  const files = nationalKeyFiles(location).find((f) => f.fingerprint === fingerprint.toUpperCase());
+  if (!files) return false;
+  const retired = join(location.dir, 'retired');
+  mkdirSync(retired, { recursive: true, mode: 0o700 });
+  for (const file of [files.privateFile, files.publicFile]) {
+    if (existsSync(file)) renameSync(file, join(retired, file.slice(location.dir.length + 1)));
   }
-  const pair = await generateKeyPair({ name: "Système national d'enregistrement", email: location.address, passphrase });
-  mkdirSync(location.dir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(location.dir, `national-${pair.fingerprint}.key.asc`), pair.privateKey, { mode: 0o600, flag: 'wx' });
-  writeFileSync(join(location.dir, `national-${pair.fingerprint}.pub.asc`), pair.publicKey, { flag: 'wx' });
-  return { fingerprint: pair.fingerprint, created: true };
+  return true;
+}
+
+/** Every national key in service, with what its public half says (creation, expiry). */
+export async function describeNationalKeys(location: NationalKeyLocation): Promise<(PublicKeyInfo & { publicKey: string })[]> {
+  const keys = await Promise.all(
+    nationalKeyFiles(location).map(async (f) => {
+      const publicKey = existsSync(f.publicFile) ? readFileSync(f.publicFile, 'utf8') : await publicKeyOf(readFileSync(f.privateFile, 'utf8'));
+      return { ...(await inspectPublicKey(publicKey)), publicKey };
+    }),
+  );
+  return keys.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
 export async function loadNationalKeyring(

@@ -2,6 +2,14 @@
 import type { RegisterCommand } from '../context.js';
 import { registerDemo } from './demo.js';
 import { registerInit } from './init.js';
+import { registerKeys } from './keys.js';
+import { registerLots } from './lots.js';
 import { registerRun } from './run.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerInit, registerRun, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerInit,
+  registerRun,
+  registerDemo,
+  registerKeys,
+  registerLots,
+];
