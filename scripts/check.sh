@@ -13,6 +13,7 @@ declare -A NEEDED=(
   [qpdf]=qpdf
   [dovecot]=dovecot-imapd
   [/usr/lib/dovecot/lmtp]=dovecot-lmtpd
+  [openssl]=openssl   # the IMAPS test's self-signed certificate
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do

@@ -2,18 +2,23 @@
  * The composition root: one factory reads the frozen config and builds the edges (mailbox,
  * sender, registry, national keyring); the pipeline never knows which implementations it got.
  */
+import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 import { homePath } from './config/load.js';
+import { serverPassword } from './config/secrets.js';
 import type { Config } from './config/schema.js';
 import type { PrivateKeyring } from './crypto/index.js';
 import { loadNationalKeyring, type NationalKeyLocation } from './crypto/national-keys.js';
 import type { Logger } from './log.js';
 import { MaildirSender } from './mail/maildir-sender.js';
 import { MaildirSource } from './mail/maildir.js';
+import { ImapSource } from './mail/imap.js';
+import { SmtpSender } from './mail/smtp.js';
+import type { RetryPolicy } from './replies/deliver.js';
 import type { MailboxSource, ReplySender } from './mail/types.js';
 import { SqliteRegistry } from './registry/sqlite/store.js';
 import type { Registry } from './registry/types.js';
-import { loadBundledReference, type ReferenceIndex } from './rules/reference/index.js';
+import { loadReference, type ReferenceIndex } from './rules/reference/index.js';
 
 export interface Gateway {
   readonly config: Readonly<Config>;
@@ -39,18 +44,50 @@ export function openRegistry(config: Readonly<Config>): Registry {
   return new SqliteRegistry(homePath(config, config.registry.path));
 }
 
+/** The deposit mailbox the configuration names: the embedded Maildir, or an IMAP account. */
+export function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): MailboxSource {
+  if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path));
+  return new ImapSource({
+    url: config.mailbox.url,
+    password: serverPassword(config, 'mailbox', env),
+    ca: readCa(config, config.mailbox.caFile),
+    sweepIntervalMs: config.mailbox.sweepIntervalMs,
+    logger,
+  });
+}
+
+/** Where replies go: the embedded outgoing Maildir, or an SMTP server. */
+export function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): ReplySender {
+  if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path));
+  return new SmtpSender({
+    url: config.sender.url,
+    password: serverPassword(config, 'sender', env),
+    ca: readCa(config, config.sender.caFile),
+    logger,
+  });
+}
+
+/** The outbox's Postfix-like retry, from the configuration. */
+export function retryPolicy(config: Readonly<Config>): RetryPolicy {
+  return { minMs: config.sender.retryMinMs, maxMs: config.sender.retryMaxMs, lifetimeMs: config.sender.lifetimeHours * 3_600_000 };
+}
+
+function readCa(config: Readonly<Config>, file: string): Buffer | undefined {
+  return file === '' ? undefined : readFileSync(homePath(config, file));
+}
+
 export async function openGateway(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Gateway> {
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  const mailbox = new MaildirSource(homePath(config, config.mailbox.path));
-  const sender = new MaildirSender(homePath(config, config.sender.path));
+  const mailbox = openMailbox(config, logger);
+  const sender = openSender(config, logger);
   return {
     config,
     registry,
     mailbox,
     sender,
     keyring,
-    reference: loadBundledReference(),
+    reference: loadReference(config.home),
     clock,
     logger,
     async close() {

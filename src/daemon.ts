@@ -1,10 +1,15 @@
 /**
  * The loop: take each waiting message through the pipeline, move it once its outcome is
  * committed, then render and send the replies it queued. `runOnce` does one pass (for
- * `run --once`, the demo and tests); `runDaemon` repeats it until stopped.
+ * `run --once`, the demo and tests); `runDaemon` runs intake and the outbox side by side until
+ * stopped, and the day's expiry once a day. On stop no new message is started: the ones being
+ * processed finish (abandoning one would be safe too, since nothing leaves the inbox before commit).
  */
-import type { Gateway } from './app.js';
+import { retryPolicy, type Gateway } from './app.js';
+import { parisDate } from './clock.js';
+import type { Logger } from './log.js';
 import { processMessage, type Outcome } from './pipeline/process.js';
+import { expireDemandes } from './registry/expire.js';
 import { drainOutbox } from './replies/deliver.js';
 import { prepareReplies } from './replies/prepare.js';
 
@@ -13,6 +18,8 @@ export interface PassSummary {
   readonly repliesPrepared: number;
   readonly repliesSent: number;
   readonly repliesDeferred: number;
+  /** Replies given up after their lifetime during this pass (statut ECHEC). */
+  readonly repliesFailed: number;
 }
 
 export function pipelineDeps(gw: Gateway) {
@@ -21,12 +28,12 @@ export function pipelineDeps(gw: Gateway) {
     keyring: gw.keyring,
     clock: gw.clock,
     logger: gw.logger.child({ component: 'pipeline' }),
-    settings: { messageIdDomain: gw.config.gateway.messageIdDomain },
+    settings: { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur },
     reference: gw.reference,
   };
 }
 
-function outboxDeps(gw: Gateway) {
+function outboxDeps(gw: Gateway, signal?: AbortSignal) {
   return {
     registry: gw.registry,
     keyring: gw.keyring,
@@ -35,38 +42,130 @@ function outboxDeps(gw: Gateway) {
     from: gw.config.gateway.address,
     sender: gw.sender,
     reference: gw.reference,
+    retry: retryPolicy(gw.config),
+    ...(signal ? { signal } : {}),
   };
 }
 
-export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSummary> {
-  const outcomes: Outcome[] = [];
+/**
+ * Every waiting message through the pipeline, `daemon.concurrency` at a time; each committed one
+ * is moved out of the inbox. A failed move is logged: the next pass recognises the committed
+ * message by its SHA-256 and moves it then.
+ */
+export async function intakePass(gw: Gateway, signal?: AbortSignal): Promise<Outcome[]> {
   const deps = pipelineDeps(gw);
-  // Replies queued before a crash are rendered first: nothing waits behind new mail.
-  let repliesPrepared = await prepareReplies(outboxDeps(gw));
-  for await (const message of gw.mailbox.pending()) {
-    if (signal?.aborted) break;
+  const log = gw.logger.child({ component: 'intake' });
+  const outcomes: Outcome[] = [];
+  const running = new Set<Promise<void>>();
+  const handle = async (message: Parameters<typeof processMessage>[0]): Promise<void> => {
     const outcome = await processMessage(message, deps);
     outcomes.push(outcome);
-    if (outcome.kind === 'committed') await gw.mailbox.settle(message, outcome.folder);
+    if (outcome.kind !== 'committed') return;
+    try {
+      await gw.mailbox.settle(message, outcome.folder);
+    } catch (error) {
+      log.warn({ err: error, source: message.sourceId, lotId: outcome.lot.id }, 'committed message not moved yet; moved on a later pass');
+    }
+  };
+  try {
+    for await (const message of gw.mailbox.pending()) {
+      if (signal?.aborted) break;
+      const task = handle(message).finally(() => running.delete(task));
+      running.add(task);
+      if (running.size >= gw.config.daemon.concurrency) await Promise.race(running);
+    }
+  } finally {
+    await Promise.all(running);
   }
-  repliesPrepared += await prepareReplies(outboxDeps(gw));
-  const { sent, deferred } = await drainOutbox(outboxDeps(gw));
-  return { outcomes, repliesPrepared, repliesSent: sent, repliesDeferred: deferred };
+  return outcomes;
 }
 
+export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSummary> {
+  // Replies queued before a crash are rendered first: nothing waits behind new mail.
+  let repliesPrepared = await prepareReplies(outboxDeps(gw));
+  const outcomes = await intakePass(gw, signal);
+  repliesPrepared += await prepareReplies(outboxDeps(gw));
+  const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
+  return { outcomes, repliesPrepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
+}
+
+/** Intake, outbox and the daily expiry, concurrently, until `signal` aborts. */
 export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void> {
   const log = gw.logger.child({ component: 'daemon' });
-  log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs }, 'daemon started');
+  log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
+  const outbox = wakeable();
+  await Promise.all([intakeLoop(gw, signal, log, outbox.wake), outboxLoop(gw, signal, log, outbox)]);
+  log.info('daemon stopped');
+}
+
+async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void): Promise<void> {
+  let expiredOn: string | undefined;
   while (!signal.aborted) {
-    const pass = await runOnce(gw, signal);
-    if (pass.outcomes.length > 0 || pass.repliesSent > 0) {
-      log.info(
-        { messages: pass.outcomes.length, repliesSent: pass.repliesSent, repliesDeferred: pass.repliesDeferred },
-        'pass done',
-      );
+    const today = parisDate(gw.clock.now());
+    if (today !== expiredOn) {
+      expiredOn = today;
+      try {
+        const { radiees } = expireDemandes(gw.registry, gw.clock.now());
+        if (radiees > 0) log.info({ radiees }, 'expired demandes radiated (RADREN)');
+      } catch (error) {
+        log.error({ err: error }, 'daily expiry failed; tried again tomorrow or at the next start');
+      }
+    }
+    try {
+      const outcomes = await intakePass(gw, signal);
+      if (outcomes.some((o) => o.kind === 'committed')) wakeOutbox();
+      if (outcomes.length > 0) log.info({ messages: outcomes.length, retry: outcomes.filter((o) => o.kind === 'retry-later').length }, 'intake pass done');
+    } catch (error) {
+      // The mailbox is unreachable (IMAP down): its source backs off; the loop comes round again.
+      log.warn({ err: error }, 'intake pass interrupted');
     }
     if (signal.aborted) break;
     await gw.mailbox.waitForMail(gw.config.daemon.pollIntervalMs, signal);
   }
-  log.info('daemon stopped');
+}
+
+async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await prepareReplies(outboxDeps(gw));
+      const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
+      if (sent + deferred + failed > 0) log.info({ repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed }, 'outbox drained');
+    } catch (error) {
+      log.error({ err: error }, 'outbox pass failed; tried again later');
+    }
+    const next = gw.registry.outboxNextAttempt();
+    const untilNext = next === undefined ? Infinity : next.getTime() - gw.clock.now().getTime();
+    await outbox.wait(Math.max(50, Math.min(untilNext, gw.config.daemon.pollIntervalMs)), signal);
+  }
+}
+
+interface Wakeable {
+  wake(): void;
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** A sleep that another loop can cut short; a wake while awake is kept for the next wait. */
+function wakeable(): Wakeable {
+  let pending = false;
+  let current: (() => void) | undefined;
+  return {
+    wake: () => (current ? current() : (pending = true)),
+    wait: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (pending || signal.aborted) {
+          pending = false;
+          resolve();
+          return;
+        }
+        const done = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          current = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
+        current = done;
+      }),
+  };
 }

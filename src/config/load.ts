@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { CHECKS, DEFAULTS, type Config, type ConfigFile } from './schema.js';
+import { CHECKS, CROSS_CHECKS, DEFAULTS, type Config, type ConfigFile } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'sne-gateway.config.json';
 
@@ -67,6 +67,12 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env): 
   }
   for (const section of Object.keys(fromFile)) {
     if (!(section in DEFAULTS)) problems.push(`${section} : section inconnue (fichier ${file})`);
+  }
+  if (problems.length === 0) {
+    for (const check of CROSS_CHECKS) {
+      const problem = check(merged as unknown as Omit<Config, 'home'>);
+      if (problem) problems.push(problem);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ home, ...merged } as unknown as Config);

@@ -13,11 +13,41 @@ export interface Config {
     /** Right-hand side of the Message-IDs the gateway gives its replies. */
     readonly messageIdDomain: string;
   };
-  readonly mailbox: { readonly kind: 'maildir'; readonly path: string };
-  readonly sender: { readonly kind: 'maildir'; readonly path: string };
+  readonly mailbox: {
+    readonly kind: 'maildir' | 'imap';
+    /** The Maildir (kind `maildir`). */
+    readonly path: string;
+    /** `imap://user@host:port/INBOX` or `imaps://…` (kind `imap`); never a password. */
+    readonly url: string;
+    /** File holding the IMAP password when SNE_GATEWAY_MAILBOX_PASSWORD is not set. */
+    readonly passwordFile: string;
+    /** PEM file of the certificate authority to trust for `imaps` (empty: the system's). */
+    readonly caFile: string;
+    /** How often the inbox is searched besides IDLE, in case IDLE died silently. */
+    readonly sweepIntervalMs: number;
+  };
+  readonly sender: {
+    readonly kind: 'maildir' | 'smtp';
+    /** The outgoing Maildir (kind `maildir`). */
+    readonly path: string;
+    /** `smtp://[user@]host:port` (STARTTLS when offered) or `smtps://…` (kind `smtp`); never a password. */
+    readonly url: string;
+    /** File holding the SMTP password when SNE_GATEWAY_SENDER_PASSWORD is not set. */
+    readonly passwordFile: string;
+    readonly caFile: string;
+    /** Postfix-like retry: the first delay, doubled after each failure up to `retryMaxMs`. */
+    readonly retryMinMs: number;
+    readonly retryMaxMs: number;
+    /** After this long without being accepted, a reply is marked ECHEC and reported. */
+    readonly lifetimeHours: number;
+  };
   readonly registry: { readonly path: string };
   readonly keys: { readonly dir: string; readonly passphraseFile: string };
-  readonly daemon: { readonly pollIntervalMs: number };
+  readonly daemon: {
+    readonly pollIntervalMs: number;
+    /** Messages processed at once (decryption and validation overlap with mailbox I/O). */
+    readonly concurrency: number;
+  };
   readonly replies: { readonly copyAttestationToDemandeur: boolean };
   readonly log: { readonly level: string };
 }
@@ -26,11 +56,20 @@ export type ConfigFile = { [K in Exclude<keyof Config, 'home'>]?: Partial<Config
 
 export const DEFAULTS: Omit<Config, 'home'> = {
   gateway: { address: 'depot@sne-gateway.localhost', messageIdDomain: 'sne-gateway.localhost' },
-  mailbox: { kind: 'maildir', path: 'mailbox' },
-  sender: { kind: 'maildir', path: 'outgoing' },
+  mailbox: { kind: 'maildir', path: 'mailbox', url: '', passwordFile: '', caFile: '', sweepIntervalMs: 500 },
+  sender: {
+    kind: 'maildir',
+    path: 'outgoing',
+    url: '',
+    passwordFile: '',
+    caFile: '',
+    retryMinMs: 60_000,
+    retryMaxMs: 3_600_000,
+    lifetimeHours: 120,
+  },
   registry: { path: 'registry.sqlite' },
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
-  daemon: { pollIntervalMs: 5_000 },
+  daemon: { pollIntervalMs: 5_000, concurrency: 2 },
   replies: { copyAttestationToDemandeur: false },
   log: { level: 'info' },
 };
@@ -41,6 +80,34 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 type Check = (value: unknown) => string | undefined;
 
 const isString: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'une chaîne non vide est attendue');
+const isStringOrEmpty: Check = (v) => (typeof v === 'string' ? undefined : 'une chaîne est attendue');
+const integerAtLeast =
+  (min: number, unit: string): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min ? undefined : `un entier ≥ ${min}${unit} est attendu`;
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `une valeur parmi ${values.map((x) => `« ${x} »`).join(', ')}`;
+
+/** A server URL of one of `schemes`, or empty; a password in it is refused (secrets live elsewhere). */
+const serverUrl =
+  (schemes: readonly string[], secretVariable: string, fileSetting: string): Check =>
+  (v) => {
+    if (typeof v !== 'string') return 'une chaîne est attendue';
+    if (v === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      return `une URL ${schemes.map((s) => `${s}://`).join(' ou ')} est attendue`;
+    }
+    if (!schemes.includes(url.protocol.slice(0, -1)) || url.hostname === '') {
+      return `une URL ${schemes.map((s) => `${s}://hôte[:port]`).join(' ou ')} est attendue`;
+    }
+    if (url.password !== '') return `pas de mot de passe dans l'URL : utilisez la variable ${secretVariable} ou ${fileSetting}`;
+    return undefined;
+  };
 
 /** One check per leaf setting; `validate` reports every failure at once. */
 export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in keyof (typeof DEFAULTS)[S]]: Check } } = {
@@ -48,14 +115,38 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     address: (v) => (typeof v === 'string' && EMAIL.test(v) ? undefined : 'une adresse électronique est attendue'),
     messageIdDomain: isString,
   },
-  mailbox: { kind: (v) => (v === 'maildir' ? undefined : 'seul « maildir » est disponible'), path: isString },
-  sender: { kind: (v) => (v === 'maildir' ? undefined : 'seul « maildir » est disponible'), path: isString },
+  mailbox: {
+    kind: oneOf('maildir', 'imap'),
+    path: isString,
+    url: serverUrl(['imap', 'imaps'], 'SNE_GATEWAY_MAILBOX_PASSWORD', 'mailbox.passwordFile'),
+    passwordFile: isStringOrEmpty,
+    caFile: isStringOrEmpty,
+    sweepIntervalMs: integerAtLeast(100, ' (millisecondes)'),
+  },
+  sender: {
+    kind: oneOf('maildir', 'smtp'),
+    path: isString,
+    url: serverUrl(['smtp', 'smtps'], 'SNE_GATEWAY_SENDER_PASSWORD', 'sender.passwordFile'),
+    passwordFile: isStringOrEmpty,
+    caFile: isStringOrEmpty,
+    retryMinMs: integerAtLeast(100, ' (millisecondes)'),
+    retryMaxMs: integerAtLeast(100, ' (millisecondes)'),
+    lifetimeHours: (v) => (typeof v === 'number' && v > 0 ? undefined : 'un nombre d’heures > 0 est attendu'),
+  },
   registry: { path: isString },
   keys: { dir: isString, passphraseFile: isString },
   daemon: {
-    pollIntervalMs: (v) =>
-      typeof v === 'number' && Number.isInteger(v) && v >= 100 ? undefined : 'un entier ≥ 100 (millisecondes) est attendu',
+    pollIntervalMs: integerAtLeast(100, ' (millisecondes)'),
+    concurrency: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16 ? undefined : 'un entier de 1 à 16 est attendu'),
   },
   replies: { copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu') },
   log: { level: (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? undefined : `une valeur parmi ${LOG_LEVELS.join(', ')}`) },
 };
+
+/** Checks that span several settings, run once every setting passed its own check. */
+export const CROSS_CHECKS: readonly ((config: Omit<Config, 'home'>) => string | undefined)[] = [
+  (c) => (c.mailbox.kind === 'imap' && c.mailbox.url === '' ? 'mailbox.url : requis quand mailbox.kind vaut « imap » (imap://utilisateur@hôte/INBOX)' : undefined),
+  (c) => (c.mailbox.kind === 'imap' && c.mailbox.url !== '' && new URL(c.mailbox.url).username === '' ? "mailbox.url : l'utilisateur IMAP est attendu (imap://utilisateur@hôte/INBOX)" : undefined),
+  (c) => (c.sender.kind === 'smtp' && c.sender.url === '' ? 'sender.url : requis quand sender.kind vaut « smtp » (smtp://hôte:port)' : undefined),
+  (c) => (c.sender.retryMaxMs < c.sender.retryMinMs ? 'sender.retryMaxMs : doit être ≥ sender.retryMinMs' : undefined),
+];

@@ -35,8 +35,18 @@ export interface OutgoingMessage {
   readonly raw: Buffer;
 }
 
+/** A recipient the server refused while accepting the message for others (or for none). */
+export interface RecipientRejection {
+  readonly address: string;
+  /** The server's answer, e.g. `550 5.1.1 Boîte inconnue`. */
+  readonly response: string;
+}
+
 export interface ReplySender {
-  /** Resolves once the message is durably handed over; rejects to be retried later. */
-  send(message: OutgoingMessage): Promise<void>;
+  /**
+   * Resolves once the message is durably handed over, listing the recipients refused (all of
+   * them: nothing was accepted); rejects when it could not be handed over, to be retried later.
+   */
+  send(message: OutgoingMessage): Promise<{ readonly rejected: readonly RecipientRejection[] } | void>;
   close(): Promise<void>;
 }

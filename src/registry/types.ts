@@ -23,6 +23,8 @@ export interface Guichet {
 
 export type NewGuichet = Omit<Guichet, 'actif'> & { readonly actif?: boolean };
 
+export type GuichetChanges = Partial<Pick<Guichet, 'nom' | 'adresse' | 'actif' | 'expediteurs' | 'destinataires' | 'departements'>>;
+
 export type LotStatut = 'ACCEPTE' | 'PARTIEL' | 'REJETE' | 'QUARANTAINE';
 
 export type ResultatStatut = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
@@ -71,7 +73,18 @@ export interface DemandeRecord {
   readonly dateRenouvellement?: string;
   readonly dateEcheance: string;
   readonly donnees: DemandeLogement;
+  /** RADATT, RADABA, RADIRR, RADCON, or RADREN (expiry, by the gateway). */
   readonly motifRadiation?: string;
+  /** IRRSEJ or IRRRES, with RADIRR only. */
+  readonly sousMotifRadiation?: string;
+  /** The radiation's effective day (`dateEffet`, else the processing day). */
+  readonly dateRadiation?: string;
+}
+
+/** An active demande whose anniversary is past: a candidate for expiry (RADREN). */
+export interface DemandeEchue {
+  readonly numeroUnique: string;
+  readonly dateEcheance: string;
 }
 
 export type OutboxKind = 'compte-rendu' | 'attestation';
@@ -91,6 +104,30 @@ export interface OutboxItem {
   readonly tentatives: number;
   readonly prochaineTentative?: string;
   readonly derniereErreur?: string;
+  /** When the first delivery attempt was made: the reply's lifetime counts from it. */
+  readonly premiereTentative?: string;
+  /** Recipients still to deliver to, once some accepted it; absent: every `destinataires`. */
+  readonly restants?: readonly string[];
+  /** The last refusal of each recipient the server refused. */
+  readonly refus: readonly OutboxRefus[];
+  readonly envoyeAt?: string;
+  /** When it was given up (statut ECHEC), after its lifetime. */
+  readonly echecAt?: string;
+}
+
+export interface OutboxRefus {
+  readonly adresse: string;
+  readonly reponse: string;
+  readonly at: string;
+}
+
+/** One failed or partial delivery attempt of an outbox item. */
+export interface OutboxAttempt {
+  readonly at: Date;
+  readonly error: string;
+  readonly nextAttempt: Date;
+  readonly restants?: readonly string[];
+  readonly refus?: readonly OutboxRefus[];
 }
 
 export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires' | 'document'>;
@@ -103,6 +140,16 @@ export interface AuditEvent {
   readonly at: string;
   readonly details?: Readonly<Record<string, string | number>>;
 }
+
+/** One line of a demande's history: the event and, when a lot made it, that lot's identity. */
+export interface AuditEntry extends AuditEvent {
+  readonly identifiantLot?: string;
+}
+
+/** Who changed a demande, as the audit trail records it. */
+export const ACTEUR_PASSERELLE = 'passerelle';
+export const acteurGuichet = (code: string): string => `guichet:${code}`;
+export const acteurGestionnaire = (nom: string): string => `gestionnaire:${nom}`;
 
 /** A territory's settings (spec 5.2), set by its gestionnaire; absent means the defaults. */
 export interface TerritorySettings {
@@ -127,6 +174,12 @@ export interface RegistryReads {
   lotResultats(lotId: number): readonly ResultatRecord[];
   lotOriginal(lotId: number): Buffer | undefined;
   getDemande(numeroUnique: string): DemandeRecord | undefined;
+  /** Another ACTIVE demande of the territory with this doublon key (`sauf`: the demande itself). */
+  findDoublon(territoire: string, cleDoublon: string, sauf?: string): { numeroUnique: string; guichet: string } | undefined;
+  /** ACTIVE demandes whose anniversary is on or before this day (`YYYY-MM-DD`), oldest first. */
+  demandesEchues(auPlusTard: string): readonly DemandeEchue[];
+  /** Every recorded change of a demande, oldest first. */
+  demandeHistory(numeroUnique: string): readonly AuditEntry[];
   outboxForLot(lotId: number): readonly OutboxItem[];
 
   /** Settings of a territory (`093`, `111`), if its gestionnaire set them. */
@@ -158,14 +211,23 @@ export interface Registry extends RegistryReads {
   readonly schemaVersion: number;
 
   addGuichet(guichet: NewGuichet): void;
+  /** Replaces the given fields of a guichet (lists replaced whole); false when it does not exist. */
+  updateGuichet(code: string, changes: GuichetChanges): boolean;
+  addGuichetKey(code: string, key: { readonly fingerprint: string; readonly armored: string }): void;
+  removeGuichetKey(code: string, fingerprint: string): boolean;
   setTerritory(settings: TerritorySettings): void;
   setGuichetCommunes(guichet: string, communes: readonly string[]): void;
 
   outboxToPrepare(): readonly OutboxItem[];
   markPrepared(id: number, raw: Buffer): void;
   outboxDue(now: Date): readonly OutboxItem[];
-  markSent(id: number, at: Date): void;
-  markAttemptFailed(id: number, error: string, nextAttempt: Date): void;
+  markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void;
+  markAttemptFailed(id: number, attempt: OutboxAttempt): void;
+  /** Gives a reply up after its lifetime: statut ECHEC, kept for the gestionnaire to see. */
+  markOutboxFailed(id: number, at: Date, error: string): void;
+  /** The earliest next attempt of a reply waiting for one. */
+  outboxNextAttempt(): Date | undefined;
+  outboxByStatut(statut: OutboxStatut): readonly OutboxItem[];
 
   close(): void;
 }

@@ -1,11 +1,23 @@
 /**
- * Hands every prepared reply to the sender until it is accepted (Postfix's queue discipline:
- * a refusal is retried later with a growing delay, never dropped). Resumes from the registry.
+ * Hands every prepared reply to the sender until it is accepted, Postfix's queue discipline: a
+ * failed attempt is retried after a delay doubling from one minute to one hour, recorded in the
+ * registry so that it holds across restarts; recipients the server refused are recorded and
+ * retried alone; after its lifetime (5 days) a reply is marked ECHEC and reported, never dropped.
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { ReplySender } from '../mail/types.js';
-import type { Registry } from '../registry/types.js';
+import type { RecipientRejection, ReplySender } from '../mail/types.js';
+import type { OutboxItem, OutboxRefus, Registry } from '../registry/types.js';
+
+export interface RetryPolicy {
+  /** Delay after the first failure, doubled after each one up to `maxMs`. */
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** From the first attempt; past it a failed reply is given up (ECHEC). */
+  readonly lifetimeMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { minMs: 60_000, maxMs: 3_600_000, lifetimeMs: 5 * 24 * 3_600_000 };
 
 export interface DeliverDeps {
   readonly registry: Registry;
@@ -14,28 +26,82 @@ export interface DeliverDeps {
   readonly logger: Logger;
   /** The gateway's address: the envelope sender of every reply. */
   readonly from: string;
+  readonly retry?: RetryPolicy;
+  /** Stops between two replies (daemon shutdown); the rest stays due. */
+  readonly signal?: AbortSignal;
 }
 
-/** Postfix-like retry: one minute, doubling, at most one hour between attempts. */
-export function nextAttemptDelayMs(attempts: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, attempts), 3_600_000);
+export interface DrainSummary {
+  readonly sent: number;
+  readonly deferred: number;
+  /** Given up after their lifetime in this drain. */
+  readonly failed: number;
+}
+
+/** Postfix-like retry: `minMs` after the first failure, doubling, at most `maxMs` between attempts. */
+export function nextAttemptDelayMs(failures: number, policy: RetryPolicy = DEFAULT_RETRY): number {
+  return Math.min(policy.minMs * 2 ** Math.max(0, failures - 1), policy.maxMs);
 }
 
 /** Hands every due reply to the sender; a refusal is retried later, never dropped. */
-export async function drainOutbox(deps: DeliverDeps): Promise<{ sent: number; deferred: number }> {
-  let sent = 0;
-  let deferred = 0;
+export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
+  const summary = { sent: 0, deferred: 0, failed: 0 };
   for (const item of deps.registry.outboxDue(deps.clock.now())) {
-    try {
-      await deps.sender.send({ messageId: item.messageId, from: deps.from, to: item.destinataires, raw: item.raw! });
-      deps.registry.markSent(item.id, deps.clock.now());
-      sent++;
-    } catch (error) {
-      const next = new Date(deps.clock.now().getTime() + nextAttemptDelayMs(item.tentatives));
-      deps.registry.markAttemptFailed(item.id, error instanceof Error ? error.message : String(error), next);
-      deps.logger.warn({ outbox: item.id, lotId: item.lotId, err: error, next }, 'reply deferred');
-      deferred++;
-    }
+    if (deps.signal?.aborted) break;
+    summary[await deliverOne(item, deps)]++;
   }
-  return { sent, deferred };
+  return summary;
+}
+
+async function deliverOne(item: OutboxItem, deps: DeliverDeps): Promise<keyof DrainSummary> {
+  const log = deps.logger.child({ outbox: item.id, lotId: item.lotId, kind: item.kind });
+  const to = item.restants ?? item.destinataires;
+  let rejected: readonly RecipientRejection[];
+  try {
+    const report = await deps.sender.send({ messageId: item.messageId, from: deps.from, to, raw: item.raw! });
+    rejected = report?.rejected ?? [];
+  } catch (error) {
+    return failed(item, deps, log, error instanceof Error ? error.message : String(error));
+  }
+  const at = deps.clock.now();
+  const refus = rejected.length === 0 ? undefined : mergeRefus(item.refus, rejected, at);
+  if (rejected.length === 0) {
+    deps.registry.markSent(item.id, at);
+    log.info({ recipients: to.length, attempts: item.tentatives + 1 }, 'reply sent');
+    return 'sent';
+  }
+  const refused = new Set(rejected.map((r) => r.address.toLowerCase()));
+  const restants = to.filter((address) => refused.has(address.toLowerCase()));
+  const summary = `${rejected.length} destinataire(s) refusé(s) sur ${to.length} : ${rejected.map((r) => r.response).join(' ; ')}`;
+  log.warn({ refused: rejected.length, recipients: to.length }, 'recipients refused; retried later');
+  return failed(item, deps, log, summary, { restants: restants.length > 0 ? restants : to, refus: refus! });
+}
+
+function failed(
+  item: OutboxItem,
+  deps: DeliverDeps,
+  log: Logger,
+  error: string,
+  partial: { restants?: readonly string[]; refus?: readonly OutboxRefus[] } = {},
+): keyof DrainSummary {
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  const at = deps.clock.now();
+  const first = item.premiereTentative === undefined ? at : new Date(item.premiereTentative);
+  if (at.getTime() - first.getTime() >= policy.lifetimeMs) {
+    deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt: at, ...partial });
+    deps.registry.markOutboxFailed(item.id, at, error);
+    log.error({ attempts: item.tentatives + 1, since: first.toISOString() }, 'reply given up after its lifetime (ECHEC)');
+    return 'failed';
+  }
+  const nextAttempt = new Date(at.getTime() + nextAttemptDelayMs(item.tentatives + 1, policy));
+  deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt, ...partial });
+  log.warn({ attempts: item.tentatives + 1, next: nextAttempt.toISOString(), reason: error }, 'reply deferred');
+  return 'deferred';
+}
+
+/** The last refusal of each recipient: a new answer replaces the older one of the same address. */
+function mergeRefus(previous: readonly OutboxRefus[], rejected: readonly RecipientRejection[], at: Date): OutboxRefus[] {
+  const merged = new Map(previous.map((r) => [r.adresse.toLowerCase(), r]));
+  for (const r of rejected) merged.set(r.address.toLowerCase(), { adresse: r.address, reponse: r.response, at: at.toISOString() });
+  return [...merged.values()];
 }

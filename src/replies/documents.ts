@@ -6,7 +6,12 @@ import type { AttestationData, CompteRenduData } from './types.js';
 
 export type ReplyDocument =
   | { readonly kind: 'compte-rendu'; readonly data: CompteRenduData }
-  | { readonly kind: 'attestation'; readonly data: AttestationData };
+  | {
+      readonly kind: 'attestation';
+      readonly data: AttestationData;
+      /** The copy mailed to the demandeur's own `mel` (setting replies.copyAttestationToDemandeur). */
+      readonly pour?: 'demandeur';
+    };
 
 export function encodeDocument(document: ReplyDocument): string {
   return JSON.stringify(document);
@@ -15,7 +20,7 @@ export function encodeDocument(document: ReplyDocument): string {
 export function decodeDocument(json: string): ReplyDocument {
   const document = JSON.parse(json) as ReplyDocument;
   if (document.kind === 'attestation') {
-    return { kind: 'attestation', data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
+    return { ...document, data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
   }
   const { lot } = document.data;
   return {

@@ -17,7 +17,15 @@ export function compteRenduMessageId(domain: string, lot: LotKey, version: numbe
   return `<compte-rendu.${lotPart(lot)}.v${version}@${domain}>`;
 }
 
-export function attestationMessageId(domain: string, lot: LotKey, reference: string, kind: 'CRE' | 'REN'): string {
+/** `pour: 'demandeur'`: the copy to the demandeur's own address, a message of its own. */
+export function attestationMessageId(
+  domain: string,
+  lot: LotKey,
+  reference: string,
+  kind: 'CRE' | 'REN',
+  pour?: 'demandeur',
+): string {
   const demande = createHash('sha256').update(reference).digest('hex').slice(0, 16);
-  return `<attestation-${kind.toLowerCase()}.${lotPart(lot)}.${demande}@${domain}>`;
+  const copie = pour === undefined ? '' : `-${pour}`;
+  return `<attestation-${kind.toLowerCase()}${copie}.${lotPart(lot)}.${demande}@${domain}>`;
 }

@@ -1,7 +1,9 @@
 /**
  * After the lot's transaction, each queued reply is rendered (compte rendu XML or attestation
- * PDF), signed and encrypted to its guichet, built into a message and stored, ready for
- * `deliver.ts`. Resumes after a crash from what the registry still holds as A_PREPARER.
+ * PDF, completed with the registry's territory settings and bailleurs), signed and encrypted to
+ * its guichet, built into a message and stored, ready for `deliver.ts`. The demandeur's copy of
+ * an attestation is the plain PDF (they hold no key). Resumes after a crash from what the
+ * registry still holds as A_PREPARER.
  */
 import type { Clock } from '../clock.js';
 import { signAndEncrypt, type PrivateKeyring } from '../crypto/index.js';
@@ -12,7 +14,9 @@ import { renderAttestation } from './attestation/index.js';
 import { buildCompteRendu } from './compte-rendu.js';
 import type { CommuneRef } from '../lot/types.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, type Courriel } from './courriels.js';
 import { decodeDocument, type ReplyDocument } from './documents.js';
+import { withTerritoryData } from './territoires.js';
 import type { AttestationData } from './types.js';
 
 export interface PrepareDeps {
@@ -24,11 +28,6 @@ export interface PrepareDeps {
   readonly from: string;
   readonly reference: ReferenceIndex;
 }
-
-const SIGNATURE = "\n\nCe message est envoyé automatiquement par la passerelle d'enregistrement des demandes de logement social. Merci de ne pas y répondre ; pour toute question, adressez-vous à votre gestionnaire territorial.\n";
-
-/** A filename safe on every system, from a guichet's own identifiers. */
-const safeName = (value: string) => value.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** The INSEE names the attestation prints where the guichet gave only codes or a postal code. */
 export function withCommuneNames(data: AttestationData, reference: ReferenceIndex): AttestationData {
@@ -52,26 +51,20 @@ export function withCommuneNames(data: AttestationData, reference: ReferenceInde
   };
 }
 
-async function renderDocument(document: ReplyDocument, reference: ReferenceIndex): Promise<{ subject: string; text: string; filename: string; content: Uint8Array }> {
+interface Rendered extends Courriel {
+  readonly content: Uint8Array;
+  /** The demandeur's copy: plain PDF, not threaded under the guichet's lot message. */
+  readonly pourDemandeur: boolean;
+}
+
+async function renderDocument(document: ReplyDocument, deps: PrepareDeps): Promise<Rendered> {
   if (document.kind === 'compte-rendu') {
-    const { lot } = document.data;
-    const name = lot.identifiantLot ?? `envoi-${lot.recu.toISOString().slice(0, 10)}`;
-    const subject = lot.identifiantLot ? `Compte rendu du lot ${lot.identifiantLot}` : 'Compte rendu de votre envoi';
-    return {
-      subject: lot.version > 1 ? `${subject} (version ${lot.version})` : subject,
-      text: `Bonjour,\n\nVous trouverez ci-joint le compte rendu de traitement ${lot.identifiantLot ? `du lot ${lot.identifiantLot}` : 'de votre envoi'} (statut ${lot.statut}, version ${lot.version}), signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
-      filename: `compte-rendu-${safeName(name)}.xml.gpg`,
-      content: new TextEncoder().encode(buildCompteRendu(document.data)),
-    };
+    return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data)), pourDemandeur: false };
   }
   const { data } = document;
-  const title = data.kind === 'CRE' ? "Attestation d'enregistrement" : 'Attestation de renouvellement';
-  return {
-    subject: `${title} — demande ${data.reference}`,
-    text: `Bonjour,\n\nVous trouverez ci-joint l'${title.toLowerCase()} de la demande ${data.reference}, à remettre au demandeur. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
-    filename: `attestation-${safeName(data.reference)}.pdf.gpg`,
-    content: await renderAttestation(withCommuneNames(data, reference)),
-  };
+  const content = await renderAttestation(withTerritoryData(withCommuneNames(data, deps.reference), deps.registry));
+  if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
+  return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
 }
 
 /** Renders, encrypts and stores every reply still waiting for it; returns how many. */
@@ -86,22 +79,27 @@ async function prepareOne(item: OutboxItem, deps: PrepareDeps): Promise<void> {
   const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
   if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
 
-  const document = await renderDocument(decodeDocument(item.document), deps.reference);
-  const encrypted = await signAndEncrypt(
-    document.content,
-    deps.keyring,
-    guichet.cles.map((c) => c.armored),
-    { filename: document.filename.replace(/\.gpg$/, '') },
-  );
+  const document = await renderDocument(decodeDocument(item.document), deps);
+  const attachment = document.pourDemandeur
+    ? { filename: document.filename, content: document.content, contentType: 'application/pdf' }
+    : {
+        filename: document.filename,
+        content: await signAndEncrypt(document.content, deps.keyring, guichet.cles.map((c) => c.armored), {
+          filename: document.filename.replace(/\.gpg$/, ''),
+        }),
+        contentType: 'application/octet-stream',
+      };
+  // The guichet's lot message means nothing to the demandeur: the copy is not threaded under it.
+  const thread = lot.messageId && !document.pourDemandeur ? { inReplyTo: lot.messageId, references: [lot.messageId] } : {};
   const message = await buildReplyMessage({
     from: deps.from,
     to: item.destinataires,
     subject: document.subject,
     text: document.text,
     messageId: item.messageId,
-    ...(lot.messageId ? { inReplyTo: lot.messageId, references: [lot.messageId] } : {}),
+    ...thread,
     date: deps.clock.now(),
-    attachment: { filename: document.filename, content: encrypted, contentType: 'application/octet-stream' },
+    attachment,
   });
   deps.registry.markPrepared(item.id, message.raw);
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');

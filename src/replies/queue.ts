@@ -1,15 +1,19 @@
 /**
  * The replies a lot owes, queued in its transaction (spec 5): the compte rendu, one attestation
- * per registered or renewed demande. Each is stored as the document's data; `prepare.ts`
- * renders, signs and encrypts it after the commit.
+ * per registered or renewed demande — and, when the setting is on, a copy of the attestation to
+ * the demandeur's own `mel`. Each is stored as the document's data; `prepare.ts` renders, signs
+ * and encrypts it after the commit.
  */
 import type { Demande } from '../lot/types.js';
 import type { Guichet, RegistryTx, ResultatRecord } from '../registry/types.js';
 import { encodeDocument } from './documents.js';
+import type { AttestationData } from './types.js';
 import { attestationMessageId, compteRenduMessageId } from './message-ids.js';
 
 export interface QueueSettings {
   readonly messageIdDomain: string;
+  /** replies.copyAttestationToDemandeur: also mail the attestation to the demandeur's `mel`. */
+  readonly copyAttestationToDemandeur?: boolean;
 }
 
 /** The same lot delivered again: its latest compte rendu is queued again, identical. */
@@ -33,31 +37,35 @@ export function queueAttestation(
   const lot = tx.getLot(input.lotId)!;
   const record = tx.getDemande(input.numeroUnique)!;
   const { guichet, demande } = input;
+  const lotKey = { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
+  const data: AttestationData = {
+    kind: input.kind,
+    numeroUnique: record.numeroUnique,
+    reference: demande.reference,
+    dateDepot: record.dateDepot,
+    ...(record.dateRenouvellement === undefined ? {} : { dateRenouvellement: record.dateRenouvellement }),
+    dateEcheance: record.dateEcheance,
+    guichet: { code: guichet.code, nom: guichet.nom, adresse: guichet.adresse },
+    demande: demande.demandeLogement,
+    issuedAt: input.issuedAt,
+  };
   tx.queueReply({
     lotId: input.lotId,
     kind: 'attestation',
-    messageId: attestationMessageId(
-      settings.messageIdDomain,
-      { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) },
-      demande.reference,
-      input.kind,
-    ),
+    messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind),
     destinataires: guichet.destinataires,
-    document: encodeDocument({
-      kind: 'attestation',
-      data: {
-        kind: input.kind,
-        numeroUnique: record.numeroUnique,
-        reference: demande.reference,
-        dateDepot: record.dateDepot,
-        ...(record.dateRenouvellement === undefined ? {} : { dateRenouvellement: record.dateRenouvellement }),
-        dateEcheance: record.dateEcheance,
-        guichet: { code: guichet.code, nom: guichet.nom, adresse: guichet.adresse },
-        demande: demande.demandeLogement,
-        issuedAt: input.issuedAt,
-      },
-    }),
+    document: encodeDocument({ kind: 'attestation', data }),
   });
+  const mel = demande.demandeLogement.demandeur.mel;
+  if (settings.copyAttestationToDemandeur === true && mel !== undefined && mel !== '') {
+    tx.queueReply({
+      lotId: input.lotId,
+      kind: 'attestation',
+      messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind, 'demandeur'),
+      destinataires: [mel],
+      document: encodeDocument({ kind: 'attestation', data, pour: 'demandeur' }),
+    });
+  }
 }
 
 export function queueCompteRendu(

@@ -71,9 +71,12 @@ export interface AttestationData {
   readonly reference: string;
   /** When the attestation is issued: the PDF's dates, so the same input yields the same bytes. */
   readonly issuedAt: Date;
-  /** The territory's settings; when given, the "délai anormalement long" paragraph is printed. */
+  /**
+   * The territory's settings (filled when the reply is prepared); without them the attestation
+   * says the délai is fixed by the préfet and where to learn it and the commission's address.
+   */
   readonly commissionMediation?: { readonly delaiAnormalementLongMois: number; readonly adresse: string };
-  /** Bailleurs with housing stock in the communes souhaitées (CCH R.441-2-4). */
+  /** Bailleurs with housing stock in the communes souhaitées (CCH R.441-2-4), filled when prepared. */
   readonly bailleurs?: readonly string[];
   /** Display labels of the communes souhaitées, same order (e.g. `Saint-Denis (93066)`); default: codes. */
   readonly communesSouhaitees?: readonly string[];

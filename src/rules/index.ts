@@ -5,10 +5,16 @@
  */
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type Demande } from '../lot/types.js';
+import { adresse } from './adresse.js';
+import { cedex } from './cedex.js';
+import { dateNaissance } from './date-naissance.js';
 import { localisation, territoireOf } from './localisation.js';
+import { mel } from './mel.js';
+import { pieceIdentite } from './piece-identite.js';
 import type { DemandeRule, RuleContext } from './types.js';
 
-export const DEMANDE_RULES: readonly DemandeRule[] = [localisation];
+/** In the order a guichet reads a demande: identity, contact, addresses, then the housing sought. */
+export const DEMANDE_RULES: readonly DemandeRule[] = [dateNaissance, pieceIdentite, mel, cedex, adresse, localisation];
 
 export interface Judgement {
   readonly errors: readonly DemandeError[];

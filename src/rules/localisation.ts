@@ -6,6 +6,7 @@
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type Demande } from '../lot/types.js';
 import { territoryOf, type ReferenceIndex } from './reference/index.js';
+import { describeSuggestion } from './adresse.js';
 import type { DemandeRule } from './types.js';
 
 const communePath = (position: number, index: number) =>
@@ -24,21 +25,28 @@ export function territoireOf(demande: Demande, reference: ReferenceIndex): strin
   return territories.size === 1 ? only : undefined;
 }
 
-function unknownCommune(code: string | undefined, chemin: string, reference: ReferenceIndex): DemandeError {
+function unknownCommune(code: string | undefined, nom: string | undefined, chemin: string, reference: ReferenceIndex): DemandeError {
   if (code === undefined) {
     return demandeError('DEM_COMMUNE_INCONNUE', chemin, {
       message: 'Commune souhaitée sans code INSEE : donnez le code INSEE (5 caractères) de chaque commune souhaitée.',
     });
   }
   const retired = reference.retiredCode(code);
+  if (retired) {
+    return demandeError('DEM_COMMUNE_INCONNUE', chemin, {
+      valeur: code,
+      message: `Le code ${code}${retired.nom ? ` (${retired.nom})` : ''} n'est plus celui d'une commune actuelle : il relève aujourd'hui de ${retired.currentNom} (${retired.currentCode}).`,
+      suggestion: retired.currentCode,
+    });
+  }
+  // A name given beside an unknown code tells which commune was meant.
+  const near = nom === undefined ? [] : reference.suggestCommuneNames(nom);
   return demandeError('DEM_COMMUNE_INCONNUE', chemin, {
     valeur: code,
-    ...(retired
-      ? {
-          message: `Le code ${code}${retired.nom ? ` (${retired.nom})` : ''} n'est plus celui d'une commune actuelle : il relève aujourd'hui de ${retired.currentNom} (${retired.currentCode}).`,
-          suggestion: retired.currentCode,
-        }
-      : { message: `Le code ${code} n'est celui d'aucune commune actuelle du référentiel INSEE.` }),
+    message:
+      `Le code ${code} n'est celui d'aucune commune actuelle du référentiel INSEE` +
+      (near.length > 0 ? ` ; communes proches de « ${nom} » : ${near.map(describeSuggestion).join(', ')}.` : '.'),
+    suggestion: near.length > 0 ? near.map((c) => c.code).join(', ') : undefined,
   });
 }
 
@@ -52,8 +60,17 @@ export const localisation: DemandeRule = (demande, { guichet, reference }) => {
     const commune = souhaitee.code === undefined ? undefined : reference.communeByCode(souhaitee.code);
     const territoire = commune && territoryOf(commune.departement);
     if (!commune || !territoire) {
-      errors.push(unknownCommune(souhaitee.code, chemin, reference));
+      errors.push(unknownCommune(souhaitee.code, souhaitee.nom, chemin, reference));
       return;
+    }
+    if (souhaitee.nom !== undefined && !reference.nameMatchesCode(souhaitee.nom, commune.code)) {
+      errors.push(
+        demandeError('DEM_COMMUNE_INCONNUE', chemin.replace(/\/@code$/, ''), {
+          valeur: souhaitee.nom,
+          message: `Le nom « ${souhaitee.nom} » n'est pas celui de la commune ${commune.code} (${commune.nom}) : donnez le nom INSEE, ou le seul code.`,
+          suggestion: commune.nom,
+        }),
+      );
     }
     first ??= { code: commune.code, territoire };
     if (territoire !== first.territoire) {
@@ -64,7 +81,7 @@ export const localisation: DemandeRule = (demande, { guichet, reference }) => {
           suggestion: 'Déposez une demande distincte par territoire.',
         }),
       );
-    } else if (!guichet.departements.includes(commune.departement)) {
+    } else if (guichet !== undefined && !guichet.departements.includes(commune.departement)) {
       errors.push(
         demandeError('DEM_GUICHET_NON_HABILITE', chemin, {
           valeur: commune.code,

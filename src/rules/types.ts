@@ -4,7 +4,8 @@ import type { Guichet } from '../registry/types.js';
 import type { ReferenceIndex } from './reference/index.js';
 
 export interface RuleContext {
-  readonly guichet: Pick<Guichet, 'code' | 'departements'>;
+  /** The sending guichet; absent when a lot is checked offline without one (habilitation unchecked). */
+  readonly guichet?: Pick<Guichet, 'code' | 'departements'> | undefined;
   /** The processing day in Europe/Paris, `YYYY-MM-DD`. */
   readonly today: string;
   readonly reference: ReferenceIndex;

@@ -132,7 +132,9 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
   });
 
   it('settles a message committed before a crash without processing it again', async () => {
-    await sendLot(Buffer.from(LOT.toString('utf8').replace(/<identifiantLot>[^<]+</, '<identifiantLot>CRASH-TEST-1<')));
+    // Another lot, for other demandeurs: the same ones would be doublons (DEM_DOUBLON) of the first lot's.
+    const other = LOT.toString('utf8').replace(/<identifiantLot>[^<]+</, '<identifiantLot>CRASH-TEST-1<').replace(/<prenom>([^<]+)</g, '<prenom>$1 Bis<');
+    await sendLot(Buffer.from(other));
     const [message] = await (async () => {
       const found = [];
       for await (const m of gateway.mailbox.pending()) found.push(m);

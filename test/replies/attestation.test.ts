@@ -59,7 +59,8 @@ describe('renderAttestation', () => {
     expect(flatText).toContain('Composition du foyer : 3 personnes');
     expect(flatText).toContain('appartement (T3, T4)');
     expect(flatText).toMatch(/1\. Saint-Denis \(93066\) ; 2\. Aubervilliers .* 10\. Stains \(93072\)\./);
-    expect(flatText).toContain('délai « anormalement long »');
+    expect(flatText).toContain('dans un délai de 36 mois à compter du dépôt de votre demande le 26 novembre 2026');
+    expect(flatText).toContain('délai « anormalement long » fixé par arrêté préfectoral');
     expect(flatText).toContain('à partir du 26 novembre 2029');
     expect(flatText).toContain('1 esplanade Jean Moulin, 93000 Bobigny');
     expect(flatText).toMatch(/Seine-\s?Saint-Denis Habitat/);
@@ -126,15 +127,22 @@ describe('renderAttestation', () => {
     expect(await pages(file)).toBe(1);
   });
 
-  it('leaves out the médiation paragraph without its settings, and names no bailleur it was not given', async () => {
+  it('prints the default médiation paragraph without settings, and names no bailleur it was not given', async () => {
     const { commissionMediation: _c, bailleurs: _b, communesSouhaitees: _l, ...sansOptions } = attestationCre;
     const file = await saved(await renderAttestation(sansOptions));
     const flatText = flat(await text(file));
-    expect(flatText).not.toContain('anormalement long');
+    // No made-up délai: who fixes it, from when it counts, and where to learn it.
+    expect(flatText).toContain('Commission de médiation');
+    expect(flatText).toContain('dans un délai « anormalement long », fixé par arrêté du préfet de votre département');
+    expect(flatText).toContain('compté à partir du dépôt de votre demande le 26 novembre 2026');
+    expect(flatText).toContain('vous pouvez saisir par écrit la commission de médiation de votre département');
+    expect(flatText).toContain("Votre guichet enregistreur et la préfecture vous indiquent ce délai et l'adresse de la commission.");
+    expect(flatText).not.toMatch(/\d+ mois/);
     expect(flatText).not.toContain('Habitat,');
     expect(flatText).toContain('La liste des bailleurs');
     // Without labels, the communes souhaitées are given by code, in order.
     expect(flatText).toMatch(/1\. 93066 ; 2\. 93001 ; .* 10\. 93072\./);
+    expect(await pages(file)).toBe(1);
   });
 
   it('stays within two pages with extreme lengths, and prints what DejaVu lacks as a blank', async () => {

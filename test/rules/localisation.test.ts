@@ -12,7 +12,16 @@ function demande(position: number, communes: readonly string[], reference = `REF
     reference,
     typeFichier: 'CRE',
     demandeLogement: {
-      demandeur: { civilite: '2', nom: 'N', prenom: 'P', nationalite: '1', situationFamiliale: 'C', ressources: [] },
+      demandeur: {
+        civilite: '2',
+        nom: 'N',
+        prenom: 'P',
+        dateNaissance: '1990-01-01',
+        nationalite: '1',
+        pieceIdentite: { code: 'CNI', numero: 'X4RTBPFW4' },
+        situationFamiliale: 'C',
+        ressources: [],
+      },
       cotitulaires: [],
       personnesACharge: [],
       logementActuel: { modelesLogement: ['LP'] },

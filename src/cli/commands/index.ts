@@ -1,10 +1,18 @@
 /** Every command of the CLI, one module each: a new command is one file and one line here. */
 import type { RegisterCommand } from '../context.js';
+import { registerDemandes } from './demandes.js';
 import { registerDemo } from './demo.js';
+import { registerExpire } from './expire.js';
+import { registerDoctor } from './doctor.js';
+import { registerGuichets } from './guichets.js';
+import { registerGuichetsCommunes } from './guichets-communes.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerLots } from './lots.js';
+import { registerReference } from './reference.js';
+import { registerValidate } from './validate.js';
 import { registerRun } from './run.js';
+import { registerTerritories } from './territories.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerInit,
@@ -12,4 +20,13 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
   registerKeys,
   registerLots,
+  registerGuichets,
+  registerDoctor,
+  // After registerGuichets: it adds `communes` to the same `guichets` command.
+  registerGuichetsCommunes,
+  registerTerritories,
+  registerDemandes,
+  registerExpire,
+  registerReference,
+  registerValidate,
 ];

@@ -1,5 +1,11 @@
-/** `sne-gateway run [--once]`: the daemon, or one pass over what is waiting. */
+/**
+ * `sne-gateway run [--once]`: the daemon, or one pass over what is waiting. Both hold the
+ * registry's lock, so that two of them never process the same message; SIGTERM and SIGINT stop
+ * the daemon cleanly.
+ */
 import { openGateway } from '../../app.js';
+import { homePath } from '../../config/load.js';
+import { acquireDaemonLock } from '../../daemon-lock.js';
 import { runDaemon, runOnce } from '../../daemon.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../log.js';
@@ -17,24 +23,41 @@ export const registerRun: RegisterCommand = (program, context) => {
 
 export async function runCommand(config: Readonly<Config>, options: { once?: boolean }): Promise<number> {
   const logger = createLogger({ level: config.log.level });
-  const gateway = await openGateway(config, logger);
+  const lock = acquireDaemonLock(homePath(config, config.registry.path));
+  let gateway;
+  try {
+    gateway = await openGateway(config, logger);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     if (options.once) {
       const pass = await runOnce(gateway);
       const retry = pass.outcomes.filter((o) => o.kind === 'retry-later').length;
       const committed = pass.outcomes.length - retry;
       process.stdout.write(
-        `${committed} message(s) traité(s), ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s).\n`,
+        `${committed} message(s) traité(s), ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s)${pass.repliesFailed > 0 ? `, ${pass.repliesFailed} en échec (durée de vie dépassée)` : ''}.\n`,
       );
       return retry > 0 || pass.repliesDeferred > 0 ? 1 : 0;
     }
     const controller = new AbortController();
-    const stop = () => controller.abort();
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping: the messages being processed finish, nothing new is started');
+      controller.abort();
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    await runDaemon(gateway, controller.signal);
+    try {
+      await runDaemon(gateway, controller.signal);
+    } finally {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+    }
     return 0;
   } finally {
     await gateway.close();
+    lock.release();
+    logger.flush();
   }
 }

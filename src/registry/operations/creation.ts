@@ -1,6 +1,11 @@
-/** CRE: a new demande gets its numéro unique (spec 4.4) and an attestation d'enregistrement. */
+/**
+ * CRE: a new demande gets its numéro unique (spec 4.4) and an attestation d'enregistrement,
+ * unless an active demande of the same demandeur exists in its territory (DEM_DOUBLON). The
+ * doublon is checked before numbering, so a refused demande consumes no number.
+ */
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { doublonError } from '../doublon.js';
 import { validUntil } from '../lifecycle.js';
 import { formatNumeroUnique, monthKey } from '../numero-unique.js';
 import { acteurOf, type Operation } from './types.js';
@@ -24,6 +29,14 @@ export const creation: Operation = (demande, ctx) => {
     const chemin = `${demandePath(demande.position)}/demandeLogement/logementRecherche/listeLocalisationSouhaite`;
     return { resultat: { ...base, statut: 'REJETEE', erreurs: [demandeError('DEM_COMMUNE_INCONNUE', chemin)] } };
   }
+  const doublon = doublonError(ctx.tx, {
+    position: demande.position,
+    donnees: demande.demandeLogement,
+    territoire: ctx.territoire,
+    guichet: ctx.guichet.code,
+  });
+  if (doublon) return { resultat: { ...base, statut: 'REJETEE', erreurs: [doublon] } };
+
   const mmyy = monthKey(ctx.today);
   const numeroUnique = formatNumeroUnique({
     territoire: ctx.territoire,
@@ -44,7 +57,14 @@ export const creation: Operation = (demande, ctx) => {
     },
     source,
   );
-  ctx.tx.insertEvent({ numeroUnique, action: 'CRE', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  ctx.tx.insertEvent({
+    numeroUnique,
+    action: 'CRE',
+    acteur: acteurOf(ctx.guichet),
+    lotId: ctx.lotId,
+    at: ctx.at,
+    details: { reference: demande.reference, territoire: ctx.territoire, dateDepot: ctx.today, dateEcheance },
+  });
   return {
     resultat: { ...base, statut: 'ENREGISTREE', numeroUnique, dateDepot: ctx.today, dateEcheance, erreurs: [] },
     attestation: 'CRE',

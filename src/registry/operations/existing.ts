@@ -1,6 +1,12 @@
-/** What REN, MOD and RAD share: the numéro must exist, be active, and be in the guichet's territory. */
+/**
+ * What REN, MOD and RAD share: the numéro must exist, be in the guichet's territory and be
+ * active; REN and MOD, which replace the data, must also keep the demande in its territory and
+ * not make it a doublon of another active demande.
+ */
 import { demandeError, type DemandeError } from '../../errors.js';
+import { demandePath, type Demande } from '../../lot/types.js';
 import { isHabilitated } from '../../rules/territoire.js';
+import { doublonError } from '../doublon.js';
 import type { DemandeRecord } from '../types.js';
 import type { OperationContext } from './types.js';
 
@@ -23,7 +29,42 @@ export function findExisting(
     };
   }
   if (demande.statut === 'RADIEE') {
-    return { ok: false, error: demandeError('DEM_RADIEE', chemin, { valeur: numeroUnique }) };
+    return {
+      ok: false,
+      error: demandeError('DEM_RADIEE', chemin, {
+        valeur: numeroUnique,
+        message: `Cette demande est radiée depuis le ${demande.dateRadiation ?? '(date inconnue)'} (motif ${demande.motifRadiation ?? 'inconnu'}) : déposez une nouvelle demande (CRE).`,
+      }),
+    };
   }
   return { ok: true, demande };
+}
+
+/**
+ * The new data of a REN or MOD against the registry: its communes souhaitées must stay in the
+ * demande's territory (its numéro names that territory), and it must not be a doublon of
+ * another active demande there.
+ */
+export function checkNewData(
+  demande: Extract<Demande, { typeFichier: 'CRE' | 'REN' | 'MOD' }>,
+  existing: DemandeRecord,
+  ctx: OperationContext,
+): DemandeError | undefined {
+  if (ctx.territoire !== undefined && ctx.territoire !== existing.territoire) {
+    return demandeError(
+      'DEM_LOCALISATION_TERRITOIRE',
+      `${demandePath(demande.position)}/demandeLogement/logementRecherche/listeLocalisationSouhaite`,
+      {
+        valeur: ctx.territoire,
+        message: `Les communes souhaitées sont dans le territoire ${ctx.territoire}, pas dans celui de la demande (${existing.territoire}) : une demande ne change pas de territoire, déposez une nouvelle demande (CRE) sur ce territoire.`,
+      },
+    );
+  }
+  return doublonError(ctx.tx, {
+    position: demande.position,
+    donnees: demande.demandeLogement,
+    territoire: existing.territoire,
+    guichet: ctx.guichet.code,
+    sauf: existing.numeroUnique,
+  });
 }

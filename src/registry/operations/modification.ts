@@ -1,6 +1,7 @@
 /** MOD (spec 4.5): replaces the demande's data; keeps its dates; issues no attestation. */
 import { demandePath } from '../../lot/types.js';
-import { findExisting } from './existing.js';
+import { champsModifies } from '../changes.js';
+import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
 export const modification: Operation = (demande, ctx) => {
@@ -9,9 +10,18 @@ export const modification: Operation = (demande, ctx) => {
   const numero = demande.demandeLogement.numUnique ?? '';
   const found = findExisting(numero, `${demandePath(demande.position)}/demandeLogement/numUnique`, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
+  const refused = checkNewData(demande, found.demande, ctx);
+  if (refused) return { resultat: { ...base, statut: 'REJETEE', erreurs: [refused] } };
 
   ctx.tx.updateDemande({ ...found.demande, donnees: demande.demandeLogement });
-  ctx.tx.insertEvent({ numeroUnique: numero, action: 'MOD', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  ctx.tx.insertEvent({
+    numeroUnique: numero,
+    action: 'MOD',
+    acteur: acteurOf(ctx.guichet),
+    lotId: ctx.lotId,
+    at: ctx.at,
+    details: { reference: demande.reference, champs: champsModifies(found.demande.donnees, demande.demandeLogement).join(', ') },
+  });
   return {
     resultat: {
       ...base,

@@ -1,4 +1,8 @@
-/** RAD (spec 4.5): radiates with the guichet's motif (and sous-motif), effective on `dateEffet`. */
+/**
+ * RAD (spec 4.5): radiates with the guichet's motif (and, for RADIRR, its sous-motif). The
+ * demande is radiated when the lot is processed; `dateEffet` (default: that day) is recorded as
+ * the radiation's effective day. RADREN is the gateway's own motif (src/registry/expire.ts).
+ */
 import { demandePath } from '../../lot/types.js';
 import { findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
@@ -10,15 +14,21 @@ export const radiation: Operation = (demande, ctx) => {
   const found = findExisting(numUnique, `${demandePath(demande.position)}/radiation/numUnique`, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
 
-  const motifRadiation = sousMotif ? `${motif}/${sousMotif}` : motif;
-  ctx.tx.updateDemande({ ...found.demande, statut: 'RADIEE', motifRadiation });
+  const dateRadiation = dateEffet ?? ctx.today;
+  ctx.tx.updateDemande({
+    ...found.demande,
+    statut: 'RADIEE',
+    motifRadiation: motif,
+    ...(sousMotif === undefined ? {} : { sousMotifRadiation: sousMotif }),
+    dateRadiation,
+  });
   ctx.tx.insertEvent({
     numeroUnique: numUnique,
     action: 'RAD',
     acteur: acteurOf(ctx.guichet),
     lotId: ctx.lotId,
     at: ctx.at,
-    details: { motif: motifRadiation, dateEffet: dateEffet ?? ctx.today },
+    details: { reference: demande.reference, motif, ...(sousMotif === undefined ? {} : { sousMotif }), dateEffet: dateRadiation },
   });
   return {
     resultat: { ...base, statut: 'RADIEE', numeroUnique: numUnique, dateDepot: found.demande.dateDepot, erreurs: [] },

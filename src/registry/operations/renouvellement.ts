@@ -4,8 +4,9 @@
  */
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { champsModifies } from '../changes.js';
 import { renewalWindow, validUntil } from '../lifecycle.js';
-import { findExisting } from './existing.js';
+import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
 export const renouvellement: Operation = (demande, ctx) => {
@@ -24,6 +25,9 @@ export const renouvellement: Operation = (demande, ctx) => {
     });
     return { resultat: { ...base, statut: 'REJETEE', erreurs: [error] } };
   }
+  const refused = checkNewData(demande, found.demande, ctx);
+  if (refused) return { resultat: { ...base, statut: 'REJETEE', erreurs: [refused] } };
+
   const dateEcheance = validUntil(ctx.today);
   ctx.tx.updateDemande({
     ...found.demande,
@@ -31,7 +35,19 @@ export const renouvellement: Operation = (demande, ctx) => {
     dateEcheance,
     donnees: demande.demandeLogement,
   });
-  ctx.tx.insertEvent({ numeroUnique: numero, action: 'REN', acteur: acteurOf(ctx.guichet), lotId: ctx.lotId, at: ctx.at });
+  ctx.tx.insertEvent({
+    numeroUnique: numero,
+    action: 'REN',
+    acteur: acteurOf(ctx.guichet),
+    lotId: ctx.lotId,
+    at: ctx.at,
+    details: {
+      reference: demande.reference,
+      ancienneEcheance: found.demande.dateEcheance,
+      dateEcheance,
+      champs: champsModifies(found.demande.donnees, demande.demandeLogement).join(', '),
+    },
+  });
   return {
     resultat: { ...base, statut: 'RENOUVELEE', numeroUnique: numero, dateDepot: found.demande.dateDepot, dateEcheance, erreurs: [] },
     attestation: 'REN',

@@ -1,5 +1,5 @@
 import type { Demande } from '../../lot/types.js';
-import type { Guichet, RegistryTx, ResultatRecord } from '../types.js';
+import { acteurGuichet, type Guichet, type RegistryTx, type ResultatRecord } from '../types.js';
 
 export interface OperationContext {
   readonly tx: RegistryTx;
@@ -22,4 +22,4 @@ export interface OperationOutcome {
 
 export type Operation = (demande: Demande, context: OperationContext) => OperationOutcome;
 
-export const acteurOf = (guichet: Guichet): string => `guichet:${guichet.code}`;
+export const acteurOf = (guichet: Guichet): string => acteurGuichet(guichet.code);

@@ -133,4 +133,26 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX guichet_communes_commune ON guichet_communes (commune);
   `,
+  // Registry lifecycle (issue 5): the doublon key of each demande (spec 4.2), indexed over the
+  // active demandes only; the radiation's sous-motif and effective day; the expiry scan's index.
+  // `sne_cle_doublon` is the SQL function the store registers (src/registry/doublon.ts).
+  `
+  ALTER TABLE demandes ADD COLUMN cle_doublon TEXT;
+  ALTER TABLE demandes ADD COLUMN sous_motif_radiation TEXT;
+  ALTER TABLE demandes ADD COLUMN date_radiation TEXT;
+  UPDATE demandes SET cle_doublon = sne_cle_doublon(donnees);
+  UPDATE demandes SET sous_motif_radiation = substr(motif_radiation, instr(motif_radiation, '/') + 1),
+                      motif_radiation = substr(motif_radiation, 1, instr(motif_radiation, '/') - 1)
+    WHERE instr(motif_radiation, '/') > 0;
+  CREATE INDEX demandes_doublon ON demandes (territoire, cle_doublon) WHERE statut = 'ACTIVE';
+  CREATE INDEX demandes_echeance ON demandes (date_echeance) WHERE statut = 'ACTIVE';
+  `,
+  // Outbox delivery (issue 7): the lifetime counts from the first attempt; recipients still to
+  // deliver to after a partial acceptance; each refused recipient's last answer; when given up.
+  `
+  ALTER TABLE outbox ADD COLUMN premiere_tentative TEXT;
+  ALTER TABLE outbox ADD COLUMN restants TEXT;
+  ALTER TABLE outbox ADD COLUMN refus TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE outbox ADD COLUMN echec_at TEXT;
+  `,
 ];

@@ -6,16 +6,23 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cleDoublon } from '../doublon.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
+  AuditEntry,
   AuditEvent,
+  DemandeEchue,
   DemandeRecord,
   Guichet,
+  GuichetChanges,
   LotRecord,
   NewGuichet,
   NewLot,
   NewOutboxItem,
+  OutboxAttempt,
   OutboxItem,
+  OutboxRefus,
+  OutboxStatut,
   Registry,
   RegistryTx,
   ResultatRecord,
@@ -59,6 +66,8 @@ function toDemande(row: Row): DemandeRecord {
     dateRenouvellement: str(row.date_renouvellement),
     dateEcheance: String(row.date_echeance),
     motifRadiation: str(row.motif_radiation),
+    sousMotifRadiation: str(row.sous_motif_radiation),
+    dateRadiation: str(row.date_radiation),
     donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
   });
 }
@@ -98,6 +107,11 @@ function toOutbox(row: Row): OutboxItem {
     tentatives: Number(row.tentatives),
     prochaineTentative: str(row.prochaine_tentative),
     derniereErreur: str(row.derniere_erreur),
+    premiereTentative: str(row.premiere_tentative),
+    restants: row.restants === null || row.restants === undefined ? undefined : (JSON.parse(String(row.restants)) as string[]),
+    refus: JSON.parse(String(row.refus ?? '[]')) as OutboxItem['refus'],
+    envoyeAt: str(row.envoye_at),
+    echecAt: str(row.echec_at),
   });
 }
 
@@ -111,6 +125,10 @@ export class SqliteRegistry implements Registry {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 10000');
+    // Used by the migration that adds the doublon key to existing demandes.
+    this.db.function('sne_cle_doublon', { deterministic: true }, (donnees: unknown) =>
+      cleDoublon((JSON.parse(String(donnees)) as DemandeRecord['donnees'])) ?? null,
+    );
     this.migrate();
   }
 
@@ -205,47 +223,50 @@ export class SqliteRegistry implements Registry {
       }
     },
     nextSequence: (territoire, mmyy) => {
-      const row = this.db
-        .prepare(
-          `INSERT INTO numero_sequences (territoire, mmyy, dernier) VALUES (?, ?, 1)
-           ON CONFLICT (territoire, mmyy) DO UPDATE SET dernier = dernier + 1 RETURNING dernier`,
-        )
-        .get(territoire, mmyy) as Row;
+      // One UPSERT inside the lot's IMMEDIATE transaction: the write lock is held from BEGIN, so
+      // two processes never read the same `dernier`, and a rolled-back lot gives its numbers back.
+      const row = this.stmt(
+        `INSERT INTO numero_sequences (territoire, mmyy, dernier) VALUES (?, ?, 1)
+         ON CONFLICT (territoire, mmyy) DO UPDATE SET dernier = dernier + 1 RETURNING dernier`,
+      ).get(territoire, mmyy) as Row;
       return Number(row.dernier);
     },
     getDemande: (numeroUnique) => this.getDemande(numeroUnique),
+    findDoublon: (territoire, cle, sauf) => this.findDoublon(territoire, cle, sauf),
+    demandesEchues: (auPlusTard) => this.demandesEchues(auPlusTard),
+    demandeHistory: (numeroUnique) => this.demandeHistory(numeroUnique),
     numeroForSource: (guichet, identifiantLot, reference) =>
       str(
         (
-          this.db
-            .prepare(
-              'SELECT numero_unique FROM demande_sources WHERE guichet = ? AND identifiant_lot = ? AND reference = ?',
-            )
-            .get(guichet, identifiantLot, reference) as Row | undefined
+          this.stmt('SELECT numero_unique FROM demande_sources WHERE guichet = ? AND identifiant_lot = ? AND reference = ?').get(
+            guichet,
+            identifiantLot,
+            reference,
+          ) as Row | undefined
         )?.numero_unique,
       ),
     insertDemande: (d, source) => {
-      this.db
-        .prepare(
-          `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
-             date_echeance, motif_radiation, donnees) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(...this.demandeColumns(d));
-      this.db
-        .prepare('INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique) VALUES (?, ?, ?, ?)')
-        .run(source.guichet, source.identifiantLot, source.reference, d.numeroUnique);
+      this.stmt(
+        `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
+           date_echeance, motif_radiation, sous_motif_radiation, date_radiation, donnees, cle_doublon)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...this.demandeColumns(d));
+      this.stmt('INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique) VALUES (?, ?, ?, ?)').run(
+        source.guichet,
+        source.identifiantLot,
+        source.reference,
+        d.numeroUnique,
+      );
     },
     updateDemande: (d) => {
-      this.db
-        .prepare(
-          `UPDATE demandes SET territoire = ?, guichet = ?, statut = ?, date_depot = ?, date_renouvellement = ?,
-             date_echeance = ?, motif_radiation = ?, donnees = ? WHERE numero_unique = ?`,
-        )
-        .run(...this.demandeColumns(d).slice(1), d.numeroUnique);
+      this.stmt(
+        `UPDATE demandes SET territoire = ?, guichet = ?, statut = ?, date_depot = ?, date_renouvellement = ?,
+           date_echeance = ?, motif_radiation = ?, sous_motif_radiation = ?, date_radiation = ?, donnees = ?,
+           cle_doublon = ? WHERE numero_unique = ?`,
+      ).run(...this.demandeColumns(d).slice(1), d.numeroUnique);
     },
     insertEvent: (e: AuditEvent) => {
-      this.db
-        .prepare('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)')
+      this.stmt('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)')
         .run(e.numeroUnique, e.action, e.acteur, e.lotId ?? null, e.at, e.details ? JSON.stringify(e.details) : null);
     },
     queueReply: (item: NewOutboxItem) =>
@@ -270,7 +291,11 @@ export class SqliteRegistry implements Registry {
       d.dateRenouvellement ?? null,
       d.dateEcheance,
       d.motifRadiation ?? null,
+      d.sousMotifRadiation ?? null,
+      d.dateRadiation ?? null,
       JSON.stringify(d.donnees),
+      // Derived from the data it is stored with, so the doublon index never drifts from it.
+      cleDoublon(d.donnees) ?? null,
     ];
   }
 
@@ -287,6 +312,36 @@ export class SqliteRegistry implements Registry {
       const dept = this.stmt('INSERT INTO guichet_departements (guichet, departement) VALUES (?, ?)');
       for (const d of new Set(g.departements)) dept.run(g.code, d);
     }).immediate();
+  }
+
+  updateGuichet(code: string, changes: GuichetChanges): boolean {
+    return this.db.transaction(() => {
+      const current = this.getGuichet(code);
+      if (!current) return false;
+      const next = { ...current, ...changes };
+      this.stmt('UPDATE guichets SET nom = ?, adresse = ?, actif = ? WHERE code = ?').run(next.nom, next.adresse, next.actif ? 1 : 0, code);
+      const replace = (usage: string, addresses: readonly string[]) => {
+        this.stmt('DELETE FROM guichet_adresses WHERE guichet = ? AND usage = ?').run(code, usage);
+        const insert = this.stmt('INSERT INTO guichet_adresses (guichet, usage, adresse) VALUES (?, ?, ?)');
+        for (const a of new Set(addresses)) insert.run(code, usage, a);
+      };
+      if (changes.expediteurs) replace('EXPEDITEUR', changes.expediteurs.map((e) => e.toLowerCase()));
+      if (changes.destinataires) replace('DESTINATAIRE', changes.destinataires);
+      if (changes.departements) {
+        this.stmt('DELETE FROM guichet_departements WHERE guichet = ?').run(code);
+        const insert = this.stmt('INSERT INTO guichet_departements (guichet, departement) VALUES (?, ?)');
+        for (const d of new Set(changes.departements)) insert.run(code, d);
+      }
+      return true;
+    }).immediate();
+  }
+
+  addGuichetKey(code: string, key: { readonly fingerprint: string; readonly armored: string }): void {
+    this.stmt('INSERT OR REPLACE INTO guichet_cles (guichet, fingerprint, armored) VALUES (?, ?, ?)').run(code, key.fingerprint, key.armored);
+  }
+
+  removeGuichetKey(code: string, fingerprint: string): boolean {
+    return this.stmt('DELETE FROM guichet_cles WHERE guichet = ? AND fingerprint = ?').run(code, fingerprint).changes > 0;
   }
 
   getGuichet(code: string): Guichet | undefined {
@@ -370,6 +425,43 @@ export class SqliteRegistry implements Registry {
     return row ? toDemande(row) : undefined;
   }
 
+  findDoublon(territoire: string, cle: string, sauf?: string): { numeroUnique: string; guichet: string } | undefined {
+    // `statut = 'ACTIVE'` spelled out so SQLite uses the partial index demandes_doublon.
+    const row = this.stmt(
+      `SELECT numero_unique, guichet FROM demandes
+       WHERE territoire = ? AND cle_doublon = ? AND statut = 'ACTIVE' AND numero_unique <> ? LIMIT 1`,
+    ).get(territoire, cle, sauf ?? '') as Row | undefined;
+    return row ? { numeroUnique: String(row.numero_unique), guichet: String(row.guichet) } : undefined;
+  }
+
+  demandesEchues(auPlusTard: string): readonly DemandeEchue[] {
+    return (
+      this.stmt(
+        `SELECT numero_unique, date_echeance FROM demandes WHERE statut = 'ACTIVE' AND date_echeance <= ?
+         ORDER BY date_echeance, numero_unique`,
+      ).all(auPlusTard) as Row[]
+    ).map((r) => ({ numeroUnique: String(r.numero_unique), dateEcheance: String(r.date_echeance) }));
+  }
+
+  demandeHistory(numeroUnique: string): readonly AuditEntry[] {
+    return (
+      this.stmt(
+        `SELECT e.*, l.identifiant_lot FROM evenements e LEFT JOIN lots l ON l.id = e.lot_id
+         WHERE e.numero_unique = ? ORDER BY e.id`,
+      ).all(numeroUnique) as Row[]
+    ).map((r) =>
+      compact<AuditEntry>({
+        numeroUnique: String(r.numero_unique),
+        action: String(r.action),
+        acteur: String(r.acteur),
+        lotId: r.lot_id === null ? undefined : Number(r.lot_id),
+        identifiantLot: str(r.identifiant_lot),
+        at: String(r.at),
+        details: r.details === null ? undefined : (JSON.parse(String(r.details)) as AuditEntry['details']),
+      }),
+    );
+  }
+
   outboxToPrepare(): readonly OutboxItem[] {
     return (this.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
   }
@@ -393,18 +485,42 @@ export class SqliteRegistry implements Registry {
     return (this.stmt('SELECT * FROM outbox WHERE lot_id = ? ORDER BY id').all(lotId) as Row[]).map(toOutbox);
   }
 
-  markSent(id: number, at: Date): void {
-    this.db
-      .prepare(`UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1 WHERE id = ?`)
-      .run(at.toISOString(), id);
+  markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void {
+    this.stmt(
+      `UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1, restants = NULL,
+         premiere_tentative = COALESCE(premiere_tentative, ?), refus = COALESCE(?, refus) WHERE id = ?`,
+    ).run(at.toISOString(), at.toISOString(), refus === undefined ? null : JSON.stringify(refus), id);
   }
 
-  markAttemptFailed(id: number, error: string, nextAttempt: Date): void {
-    this.db
-      .prepare(
-        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ? WHERE id = ?`,
-      )
-      .run(error, nextAttempt.toISOString(), id);
+  markAttemptFailed(id: number, attempt: OutboxAttempt): void {
+    this.stmt(
+      `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ?,
+         premiere_tentative = COALESCE(premiere_tentative, ?), restants = COALESCE(?, restants), refus = COALESCE(?, refus)
+       WHERE id = ?`,
+    ).run(
+      attempt.error,
+      attempt.nextAttempt.toISOString(),
+      attempt.at.toISOString(),
+      attempt.restants === undefined ? null : JSON.stringify(attempt.restants),
+      attempt.refus === undefined ? null : JSON.stringify(attempt.refus),
+      id,
+    );
+  }
+
+  markOutboxFailed(id: number, at: Date, error: string): void {
+    this.stmt(
+      `UPDATE outbox SET statut = 'ECHEC', echec_at = ?, derniere_erreur = ?, prochaine_tentative = NULL
+       WHERE id = ? AND statut = 'PRET'`,
+    ).run(at.toISOString(), error, id);
+  }
+
+  outboxNextAttempt(): Date | undefined {
+    const row = this.stmt(`SELECT MIN(COALESCE(prochaine_tentative, '1970-01-01T00:00:00.000Z')) AS next FROM outbox WHERE statut = 'PRET'`).get() as Row;
+    return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
+  }
+
+  outboxByStatut(statut: OutboxStatut): readonly OutboxItem[] {
+    return (this.stmt('SELECT * FROM outbox WHERE statut = ? ORDER BY id').all(statut) as Row[]).map(toOutbox);
   }
 
   getTerritory(territoire: string): TerritorySettings | undefined {

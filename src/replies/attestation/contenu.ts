@@ -9,6 +9,7 @@ import {
   communesSouhaitees,
   dateLongue,
   guillemets,
+  NBSP,
   lignesAdresse,
   nomComplet,
   tailleFoyer,
@@ -37,6 +38,28 @@ export interface ContenuAttestation {
 }
 
 const nfc = (text: string): string => text.normalize('NFC');
+
+/**
+ * When and how the commission de médiation may be seized. Without the territory's settings, the
+ * délai is not invented: the paragraph says who fixes it and where to ask (see territoires.ts).
+ */
+function mediation(data: AttestationData): string {
+  const depot = dateLongue(data.dateDepot);
+  const sansProposition = 'Si vous n’avez reçu aucune proposition de logement adaptée à vos besoins';
+  if (data.commissionMediation === undefined) {
+    return typo(
+      `${sansProposition} dans un délai ${guillemets('anormalement long')}, fixé par arrêté du préfet de votre département et compté à partir du dépôt de votre demande le ${depot}, vous pouvez saisir par écrit la commission de médiation de votre département. Votre guichet enregistreur et la préfecture vous indiquent ce délai et l’adresse de la commission.`,
+    );
+  }
+  const { delaiAnormalementLongMois: mois, adresse } = data.commissionMediation;
+  return typo(
+    `${sansProposition} dans un délai de ${mois}${NBSP}mois à compter du dépôt de votre demande le ${depot} (le délai ${guillemets(
+      'anormalement long',
+    )} fixé par arrêté préfectoral pour votre territoire), soit à partir du ${dateLongue(addMonths(data.dateDepot, mois))}, vous pouvez saisir par écrit la commission de médiation, à l’adresse suivante : ${nfc(
+      adresse,
+    ).replace(/\s*\n\s*/g, ', ')}.`,
+  );
+}
 
 export function contenuAttestation(data: AttestationData): ContenuAttestation {
   const { demande, guichet } = data;
@@ -80,7 +103,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
         typo(`Logement recherché : ${typesLogement(demande)}.`),
         typo(
           `Communes souhaitées, par ordre de préférence : ${communesSouhaitees(demande, data.communesSouhaitees)
-            .map((commune, i) => `${i + 1}. ${nfc(commune)}`)
+            .map((commune, i) => `${i + 1}.${NBSP}${nfc(commune)}`)
             .join(' ; ')}.`,
         ),
       ],
@@ -97,21 +120,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
     },
   ];
 
-  if (data.commissionMediation !== undefined) {
-    const { delaiAnormalementLongMois: mois, adresse } = data.commissionMediation;
-    blocs.push({
-      titre: 'Commission de médiation',
-      paragraphes: [
-        typo(
-          `Si vous n’avez reçu aucune proposition de logement adaptée à vos besoins dans un délai de ${mois} mois à compter du dépôt de votre demande (le délai ${guillemets(
-            'anormalement long',
-          )} fixé pour votre département), soit à partir du ${dateLongue(addMonths(data.dateDepot, mois))}, vous pouvez saisir la commission de médiation de votre département, par écrit, à l’adresse suivante : ${nfc(
-            adresse,
-          ).replace(/\s*\n\s*/g, ', ')}.`,
-        ),
-      ],
-    });
-  }
+  blocs.push({ titre: 'Commission de médiation', paragraphes: [mediation(data)] });
 
   blocs.push({
     titre: 'Suivre votre demande',

@@ -15,18 +15,53 @@ const WIDTH = A4_WIDTH - 2 * MARGIN;
 const BLEU = '#000091';
 const GRIS = '#555555';
 
-export async function renderAttestation(data: AttestationData): Promise<Buffer> {
-  const contenu = contenuAttestation(data);
+/** The faces a rendering uses, and whether it is archival (PDF/A needs embedded fonts). */
+interface Faces {
+  /** Given to the constructor, so that pdfkit never loads Helvetica's metrics for nothing. */
+  readonly initial: unknown;
+  readonly regular: string;
+  readonly bold: string;
+  readonly archival: boolean;
+  select(doc: PDFKit.PDFDocument): void;
+}
+
+function embedded(): Faces {
   const fonts = attestationFonts();
+  return {
+    initial: fonts.regular,
+    regular: fonts.regular.postscriptName,
+    bold: fonts.bold.postscriptName,
+    archival: true,
+    // Faces are then selected by PostScript name, which hits pdfkit's per-document font table
+    // directly (a registered alias would compare the fonts' name tables on first use).
+    select: (doc) => doc.font(fonts.bold as never),
+  };
+}
+
+const STANDARD: Faces = { initial: 'Helvetica', regular: 'Helvetica', bold: 'Helvetica-Bold', archival: false, select: () => {} };
+
+export function renderAttestation(data: AttestationData): Promise<Buffer> {
+  return render(data, embedded());
+}
+
+/**
+ * The benchmark's floor only: the same text and layout in the standard Helvetica, not embedded,
+ * not PDF/A. It cannot print Łukasz or Nguyễn (FACTS.md): never send it.
+ */
+export function renderAttestationStandardFont(data: AttestationData): Promise<Buffer> {
+  return render(data, STANDARD);
+}
+
+function render(data: AttestationData, faces: Faces): Promise<Buffer> {
+  const contenu = contenuAttestation(data);
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
     // The types list file names and buffers; pdfkit ≥ 0.20 also takes a parsed fontkit font.
-    // As the default font, it also spares parsing Helvetica's metrics for every document.
-    font: fonts.regular as never,
+    font: faces.initial as never,
     lang: 'fr-FR',
     pdfVersion: '1.7',
-    subset: 'PDF/A-2b',
+    ...(faces.archival ? { subset: 'PDF/A-2b' as const } : {}),
     displayTitle: true,
     info: {
       Title: contenu.titre,
@@ -40,17 +75,16 @@ export async function renderAttestation(data: AttestationData): Promise<Buffer> 
   // pdfkit derives the /ID from the info dictionary only (two attestations issued in the same
   // millisecond would share it); a hash of the data makes it unique and still reproducible.
   (doc as unknown as { _id: Uint8Array })._id = fileId(data);
-  // PDF/A wants the info dictionary and the XMP metadata to agree; pdfkit writes CreateDate only.
-  doc.appendXML(
-    `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${
-      data.issuedAt.toISOString().split('.')[0]
-    }Z</xmp:ModifyDate></rdf:Description>`,
-  );
-  // Faces are then selected by PostScript name, which hits pdfkit's per-document font table
-  // directly (a registered alias would compare the fonts' name tables on first use).
-  doc.font(fonts.bold as never);
-  const regular = fonts.regular.postscriptName;
-  const bold = fonts.bold.postscriptName;
+  if (faces.archival) {
+    // PDF/A wants the info dictionary and the XMP metadata to agree; pdfkit writes CreateDate only.
+    doc.appendXML(
+      `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${
+        data.issuedAt.toISOString().split('.')[0]
+      }Z</xmp:ModifyDate></rdf:Description>`,
+    );
+  }
+  faces.select(doc);
+  const { regular, bold } = faces;
 
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {

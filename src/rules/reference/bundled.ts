@@ -4,8 +4,11 @@
  * `data/communes.json` is needed: it holds names, départements, régions, postal codes, former
  * codes and communes déléguées; the other files (EPCI, arrondissements départementaux…) are not.
  *
- * `codes-postaux` is deliberately not used: it is built from an older COG and the DGFiP FIMOCT
- * file (frozen since 2023), and disagrees with La Poste on a few hundred pairs.
+ * `codes-postaux` (4.1.2) is deliberately not used, not even as a complement: it is built from an
+ * older COG and the DGFiP FIMOCT file (frozen since 2023); against the current communes it
+ * disagrees with La Poste on 319 (commune, code) pairs, and its 22 codes La Poste does not list
+ * (30998, 31998, 33090, 33693, 83998…) are not distribution codes in La Poste's own list:
+ * adding them would let such addresses pass DEM_CEDEX.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -92,6 +95,17 @@ function readJson(require: NodeRequire, specifier: string): unknown {
   return JSON.parse(readFileSync(require.resolve(specifier), 'utf8'));
 }
 
+/** The bundled package's data, read afresh (an import borrows its populations and former codes). */
+export function bundledData(): ReferenceData {
+  const require = createRequire(import.meta.url);
+  const pkg = readJson(require, `${PACKAGE}/package.json`);
+  const version =
+    typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string'
+      ? (pkg as { version: string }).version
+      : 'unknown';
+  return fromDecoupageAdministratif(readJson(require, `${PACKAGE}/data/communes.json`), version);
+}
+
 let bundled: ReferenceIndex | undefined;
 
 /**
@@ -99,14 +113,6 @@ let bundled: ReferenceIndex | undefined;
  * Read with fs rather than `require` so the 8 MB of parsed JSON is not kept in the module cache.
  */
 export function loadBundledReference(): ReferenceIndex {
-  if (bundled === undefined) {
-    const require = createRequire(import.meta.url);
-    const pkg = readJson(require, `${PACKAGE}/package.json`);
-    const version =
-      typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string'
-        ? (pkg as { version: string }).version
-        : 'unknown';
-    bundled = new ReferenceIndex(fromDecoupageAdministratif(readJson(require, `${PACKAGE}/data/communes.json`), version));
-  }
+  bundled ??= new ReferenceIndex(bundledData());
   return bundled;
 }

@@ -1,0 +1,54 @@
+/**
+ * `sne-gateway expire [--date D] [--dry-run]`: radiates with RADREN the active demandes not
+ * renewed by one month after their anniversary (spec 4.5). The daemon does the same daily; a
+ * gestionnaire runs it by hand to catch up, or with `--dry-run` to see what would be radiated.
+ */
+import { userInfo } from 'node:os';
+import { parisDate, parseIsoDate } from '../../clock.js';
+import { expireDemandes, selectExpirees } from '../../registry/expire.js';
+import { acteurGestionnaire } from '../../registry/types.js';
+import type { RegisterCommand } from '../context.js';
+import { withRegistry } from './lots.js';
+
+/** The gestionnaire is the system user running the command (no account system of our own). */
+function gestionnaire(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'inconnu';
+  }
+}
+
+function validDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const { y, m, d } = parseIsoDate(s);
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === s;
+}
+
+export const registerExpire: RegisterCommand = (program, context) => {
+  program
+    .command('expire')
+    .description('radie (motif RADREN) les demandes non renouvelées un mois après leur date anniversaire')
+    .option('--date <date>', "jour de référence AAAA-MM-JJ (défaut : aujourd'hui, heure de Paris)")
+    .option('--dry-run', 'affiche ce qui serait radié, sans rien changer')
+    .option('--json', 'sortie JSON')
+    .action((options: { date?: string; dryRun?: boolean; json?: boolean }) => {
+      if (options.date !== undefined && !validDay(options.date)) {
+        context.err(`Date « ${options.date} » invalide : attendu AAAA-MM-JJ.`);
+        process.exitCode = 2;
+        return;
+      }
+      const day = options.date ?? parisDate(new Date());
+      const radiees = withRegistry(context, (registry) =>
+        options.dryRun
+          ? selectExpirees(registry, day).length
+          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()) }).radiees,
+      );
+      if (options.json) return context.out(JSON.stringify({ date: day, simulation: options.dryRun === true, radiees }));
+      context.out(
+        options.dryRun
+          ? `${radiees} demande(s) seraient radiées pour non-renouvellement (RADREN) au ${day} (simulation : rien n'a changé).`
+          : `${radiees} demande(s) radiée(s) pour non-renouvellement (RADREN) au ${day}.`,
+      );
+    });
+};

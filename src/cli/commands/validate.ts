@@ -1,0 +1,117 @@
+/**
+ * `sne-gateway validate LOT.xml [--guichet CODE] [--json]`: a plain lot file checked offline, as a
+ * guichet's developer would before sending it — the lot-level checks of the XML, the schema, and
+ * every rule that needs no registry history; habilitation too when `--guichet` names a registered
+ * guichet. Exit status 0 when every demande is valid, 1 otherwise, 2 on a usage error.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { openRegistry } from '../../app.js';
+import { parisDate, systemClock } from '../../clock.js';
+import { homePath } from '../../config/load.js';
+import { lotError, type DemandeError, type LotError } from '../../errors.js';
+import { parseLot } from '../../lot/parse.js';
+import type { Guichet } from '../../registry/types.js';
+import { judgeDemandes } from '../../rules/index.js';
+import { loadReference, type ReferenceIndex } from '../../rules/reference/index.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+
+export interface Validation {
+  readonly lot: { readonly statut: 'ACCEPTE' | 'PARTIEL' | 'REJETE' };
+  readonly erreurs: readonly { readonly code: string; readonly message: string }[];
+  readonly resultats: readonly {
+    readonly reference: string | null;
+    readonly statut: 'VALIDE' | 'REJETEE';
+    readonly erreurs: readonly {
+      readonly code: string;
+      readonly chemin: string;
+      readonly valeur: string | null;
+      readonly suggestion: string | null;
+      readonly message: string;
+    }[];
+  }[];
+}
+
+const erreurDemande = (e: DemandeError) => ({ code: e.code, chemin: e.chemin, valeur: e.valeur ?? null, suggestion: e.suggestion ?? null, message: e.message });
+const refused = (error: LotError): Validation => ({ lot: { statut: 'REJETE' }, erreurs: [{ code: error.code, message: error.message }], resultats: [] });
+
+/** The verdict a lot would get, without registry history: pure but for the reference it is given. */
+export function validateLot(xml: Uint8Array, options: { guichet?: Pick<Guichet, 'code' | 'departements'>; today: string; reference: ReferenceIndex }): Validation {
+  const parsed = parseLot(xml);
+  if (!parsed.ok) return refused(parsed.error);
+  const { entete, demandes } = parsed.lot;
+  if (options.guichet !== undefined && entete.guichet !== options.guichet.code) {
+    return refused(
+      lotError('LOT_GUICHET', `Le guichet de l'en-tête (${entete.guichet}) n'est pas le guichet expéditeur (${options.guichet.code}) : un lot ne peut être déposé que par son guichet.`),
+    );
+  }
+  const lues = demandes.flatMap((l) => (l.ok ? [l.demande] : []));
+  const judgements = judgeDemandes(lues, { guichet: options.guichet, today: options.today, reference: options.reference });
+  const resultats = demandes.map((l) => {
+    const errors = l.ok ? (judgements.get(l.demande.position)?.errors ?? []) : l.errors;
+    const reference = l.ok ? l.demande.reference : (l.reference ?? null);
+    return { reference, statut: errors.length === 0 ? ('VALIDE' as const) : ('REJETEE' as const), erreurs: errors.map(erreurDemande) };
+  });
+  const rejetees = resultats.filter((r) => r.statut === 'REJETEE').length;
+  const statut = rejetees === 0 ? 'ACCEPTE' : rejetees === resultats.length ? 'REJETE' : 'PARTIEL';
+  return { lot: { statut }, erreurs: [], resultats };
+}
+
+function render(v: Validation, habilitation: boolean): string[] {
+  const lines = [`Lot : ${v.lot.statut}`];
+  for (const e of v.erreurs) lines.push(`✘ ${e.code} : ${e.message}`);
+  const valides = v.resultats.filter((r) => r.statut === 'VALIDE').length;
+  if (v.resultats.length > 0) lines.push(`${valides} demande(s) valide(s), ${v.resultats.length - valides} rejetée(s)`);
+  v.resultats.forEach((r, i) => {
+    lines.push(`${r.statut === 'VALIDE' ? '✔' : '✘'} demande ${i + 1}${r.reference === null ? '' : ` ${r.reference}`} : ${r.statut}`);
+    for (const e of r.erreurs) {
+      lines.push(`    ${e.code} ${e.chemin}${e.valeur === null ? '' : ` (valeur « ${e.valeur} »)`}`);
+      lines.push(`      ${e.message}`);
+      if (e.suggestion !== null) lines.push(`      suggestion : ${e.suggestion}`);
+    }
+  });
+  if (!habilitation) lines.push("Habilitation du guichet non vérifiée : indiquez --guichet CODE d'un guichet enregistré.");
+  return lines;
+}
+
+/** The registered guichet named by --guichet; a string is the French reason it cannot be used. */
+function findGuichet(context: CliContext, code: string): Guichet | string {
+  const config = context.config();
+  const file = homePath(config, config.registry.path);
+  if (!existsSync(file)) return `registre introuvable (${file}) : --guichet demande un registre initialisé (sne-gateway init)`;
+  const registry = openRegistry(config);
+  try {
+    return registry.getGuichet(code) ?? `le guichet ${code} n'est pas enregistré`;
+  } finally {
+    registry.close();
+  }
+}
+
+export const registerValidate: RegisterCommand = (program, context) => {
+  program
+    .command('validate')
+    .description("vérifie hors ligne un fichier de lot en clair (schéma et règles sans historique du registre), comme le ferait la passerelle")
+    .argument('<lot.xml>', 'fichier XML du lot, non chiffré')
+    .option('--guichet <code>', "guichet expéditeur enregistré : vérifie aussi l'en-tête et l'habilitation")
+    .option('--json', 'sortie JSON')
+    .action((file: string, options: { guichet?: string; json?: boolean }) => {
+      let xml: Buffer;
+      try {
+        xml = readFileSync(file);
+      } catch (error) {
+        context.err(`erreur : fichier illisible : ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 2;
+        return;
+      }
+      const guichet = options.guichet === undefined ? undefined : findGuichet(context, options.guichet);
+      if (typeof guichet === 'string') {
+        context.err(`erreur : ${guichet}`);
+        process.exitCode = 2;
+        return;
+      }
+      const reference = loadReference(context.home());
+      const result = validateLot(xml, { ...(guichet ? { guichet } : {}), today: parisDate(systemClock.now()), reference });
+      if (options.json) context.out(JSON.stringify(result));
+      else render(result, guichet !== undefined).forEach(context.out);
+      process.exitCode = result.erreurs.length === 0 && result.resultats.every((r) => r.statut === 'VALIDE') ? 0 : 1;
+    });
+};

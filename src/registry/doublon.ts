@@ -1,0 +1,55 @@
+/**
+ * Doublons (spec 4.2 `DEM_DOUBLON`): one active demande per demandeur and territory. The demandeur
+ * is identified by nom, prénom and date de naissance compared without case, accents, spaces and
+ * hyphens. The comparison form is stored, indexed, beside each demande (`cle_doublon`), so that
+ * finding a doublon is one index lookup however large the registry.
+ *
+ * How it applies (docs/decisions.md):
+ * - CRE is refused when an ACTIVE demande of the same territory has the same key.
+ * - REN and MOD are refused when their new data would make the demande a doublon of ANOTHER
+ *   active demande of its territory; a demande is never its own doublon.
+ * - Within one lot, demandes are registered in lot order: the first registers, a later one for
+ *   the same demandeur is a doublon of it.
+ * - The existing numéro is given only to the guichet that registered it.
+ */
+import { demandeError, type DemandeError } from '../errors.js';
+import { demandePath, type DemandeLogement } from '../lot/types.js';
+import { normalizeCommuneName } from '../rules/reference/normalize.js';
+import type { RegistryReads } from './types.js';
+
+/** Case, accents, ligatures folded; spaces, hyphens and apostrophes dropped: `Jean-Pierre` = `jean pierre` = `JEANPIERRE`. */
+export function normaliseIdentite(s: string): string {
+  // The commune-name form already folds case, accents and `-`/`'`/space runs to one space.
+  return normalizeCommuneName(s).replace(/ /g, '');
+}
+
+/** The doublon key of a demande, or undefined when its demandeur has no birth date (DEM_DATE_NAISSANCE's business). */
+export function cleDoublon(donnees: Pick<DemandeLogement, 'demandeur'>): string | undefined {
+  const { nom, prenom, dateNaissance } = donnees.demandeur;
+  if (dateNaissance === undefined) return undefined;
+  return `${normaliseIdentite(nom)}|${normaliseIdentite(prenom)}|${dateNaissance}`;
+}
+
+/**
+ * The DEM_DOUBLON error for this demande in this territory, if another active demande exists.
+ * `sauf` is the demande's own numéro (REN, MOD).
+ */
+export function doublonError(
+  reads: Pick<RegistryReads, 'findDoublon'>,
+  input: { position: number; donnees: DemandeLogement; territoire: string; guichet: string; sauf?: string },
+): DemandeError | undefined {
+  const cle = cleDoublon(input.donnees);
+  if (cle === undefined) return undefined;
+  const existing = reads.findDoublon(input.territoire, cle, input.sauf);
+  if (!existing) return undefined;
+  const chemin = `${demandePath(input.position)}/demandeLogement/personnePhysique/demandeur`;
+  if (existing.guichet === input.guichet) {
+    return demandeError('DEM_DOUBLON', chemin, {
+      message: `Une demande active existe déjà pour ce demandeur sur le territoire ${input.territoire} : numéro unique ${existing.numeroUnique}. Renouvelez-la ou modifiez-la plutôt que d'en créer une autre.`,
+      suggestion: existing.numeroUnique,
+    });
+  }
+  return demandeError('DEM_DOUBLON', chemin, {
+    message: `Une demande active existe déjà pour ce demandeur sur le territoire ${input.territoire}, enregistrée par un autre guichet : contactez votre gestionnaire territorial.`,
+  });
+}

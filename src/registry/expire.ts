@@ -1,0 +1,50 @@
+/**
+ * Expiry (spec 4.5): an ACTIVE demande not renewed by one month after its anniversary is
+ * radiated with RADREN. Run daily by the daemon and by `sne-gateway expire [--date D]`.
+ * A pure selection (the registry's candidates, filtered by the lifecycle's calendar) then one
+ * transaction: every expiry of the day commits together, each with its audit event, or none.
+ * Idempotent: a second run the same day finds nothing left to radiate.
+ */
+import { addMonths, parisDate } from '../clock.js';
+import { expiryDay, isExpired } from './lifecycle.js';
+import { ACTEUR_PASSERELLE, type DemandeEchue, type Registry, type RegistryReads } from './types.js';
+
+export const MOTIF_EXPIRATION = 'RADREN';
+
+/** The demandes to radiate on `today` (`YYYY-MM-DD`, Europe/Paris). */
+export function selectExpirees(reads: Pick<RegistryReads, 'demandesEchues'>, today: string): DemandeEchue[] {
+  // Expired implies an anniversary on or before today − 1 month (month arithmetic is monotonic),
+  // so the index narrows to those; the calendar, with its month-end clamping, decides.
+  return reads.demandesEchues(addMonths(today, -1)).filter((d) => isExpired(d.dateEcheance, today));
+}
+
+export interface ExpireOptions {
+  /** Who runs it, for the audit trail: the gateway (default) or a gestionnaire. */
+  readonly acteur?: string;
+  /** The instant recorded in the audit events; defaults to `today` when it is a Date, else now. */
+  readonly at?: Date;
+}
+
+/** Radiates with RADREN every demande expired on `today` (an instant, or a Paris day `YYYY-MM-DD`). */
+export function expireDemandes(registry: Registry, today: Date | string, options: ExpireOptions = {}): { radiees: number } {
+  const day = typeof today === 'string' ? today : parisDate(today);
+  const at = (options.at ?? (typeof today === 'string' ? new Date() : today)).toISOString();
+  const acteur = options.acteur ?? ACTEUR_PASSERELLE;
+  return registry.transaction((tx) => {
+    // Selected inside the transaction: a renewal committed meanwhile by another process is seen.
+    const expirees = selectExpirees(tx, day);
+    for (const { numeroUnique, dateEcheance } of expirees) {
+      const demande = tx.getDemande(numeroUnique)!;
+      const dateRadiation = expiryDay(dateEcheance);
+      tx.updateDemande({ ...demande, statut: 'RADIEE', motifRadiation: MOTIF_EXPIRATION, dateRadiation });
+      tx.insertEvent({
+        numeroUnique,
+        action: 'RAD',
+        acteur,
+        at,
+        details: { motif: MOTIF_EXPIRATION, dateEffet: dateRadiation, dateEcheance },
+      });
+    }
+    return { radiees: expirees.length };
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The words of the reply mails (spec 5): subject, French body and attachment name. Pure. Neither
+ * the subject nor the body holds personal data — no name, numéro unique, date of birth or address,
+ * nor the guichet's reference of the demande (a guichet may build it from a name): that stays in
+ * the attachment's name, as the spec fixes it, and in the encrypted document.
+ */
+import type { CompteRenduLot } from './types.js';
+
+export interface Courriel {
+  readonly subject: string;
+  readonly text: string;
+  readonly filename: string;
+}
+
+const SIGNATURE =
+  '\n\nCe message est envoyé automatiquement par la passerelle d’enregistrement des demandes de logement social. Merci de ne pas y répondre ; pour toute question, adressez-vous à votre gestionnaire territorial.\n';
+
+/** A filename safe on every system, from a guichet's own identifiers. */
+const safeName = (value: string) => value.replace(/[^A-Za-z0-9._-]/g, '_');
+
+export function courrielCompteRendu(lot: CompteRenduLot): Courriel {
+  const name = lot.identifiantLot ?? `envoi-${lot.recu.toISOString().slice(0, 10)}`;
+  const subject = lot.identifiantLot ? `Compte rendu du lot ${lot.identifiantLot}` : 'Compte rendu de votre envoi';
+  return {
+    subject: lot.version > 1 ? `${subject} (version ${lot.version})` : subject,
+    text: `Bonjour,\n\nVous trouverez ci-joint le compte rendu de traitement ${lot.identifiantLot ? `du lot ${lot.identifiantLot}` : 'de votre envoi'} (statut ${lot.statut}, version ${lot.version}), signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `compte-rendu-${safeName(name)}.xml.gpg`,
+  };
+}
+
+const TITRES = { CRE: 'Attestation d’enregistrement', REN: 'Attestation de renouvellement' } as const;
+
+/** To the guichet, encrypted: `attestation-<reference>.pdf.gpg` (spec 5.2) names the demande. */
+export function courrielAttestation(kind: 'CRE' | 'REN', reference: string): Courriel {
+  const titre = TITRES[kind];
+  return {
+    subject: `${titre} d’une demande de logement social`,
+    text: `Bonjour,\n\nVous trouverez ci-joint l’${titre.toLowerCase()} d’une demande de votre guichet, à remettre au demandeur ; la demande est désignée par le nom du fichier joint (votre référence). Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `attestation-${safeName(reference)}.pdf.gpg`,
+  };
+}
+
+/**
+ * The copy to the demandeur, who has no OpenPGP key: the PDF itself, unencrypted (see
+ * docs/decisions.md). The demandeur's own address in `To` is the only personal data outside it.
+ */
+export function courrielCopieDemandeur(kind: 'CRE' | 'REN'): Courriel {
+  const titre = TITRES[kind];
+  const fait = kind === 'CRE' ? 'a été enregistrée' : 'a été renouvelée';
+  return {
+    subject: `Votre ${titre.charAt(0).toLowerCase()}${titre.slice(1)} de demande de logement social`,
+    text: `Bonjour,\n\nVotre demande de logement social ${fait}. Vous trouverez ci-joint votre ${titre.toLowerCase()} (document PDF) : conservez-la, elle prouve la date de dépôt de votre demande et indique votre numéro unique.\n\nVous recevez ce message parce que votre adresse électronique figure dans votre demande. Ce message est envoyé automatiquement : merci de ne pas y répondre ; pour toute question, adressez-vous au guichet qui a enregistré votre demande.\n`,
+    filename: kind === 'CRE' ? 'attestation-enregistrement.pdf' : 'attestation-renouvellement.pdf',
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * What the attestation owes the demandeur from the registry (spec 5.2, CCH R.441-2-4): the
+ * commission de médiation of the demande's territory and the bailleurs holding housing stock in
+ * its communes souhaitées. Read when the reply is prepared, so that a gestionnaire's setting
+ * applies to the next attestation without touching the queued ones.
+ *
+ * The default is no number at all: the "délai anormalement long" is fixed by prefectoral order
+ * (12 months to 10 years depending on the département); printing a made-up figure on a legal
+ * document would mislead. An unset territory gets a paragraph that says who fixes the délai and
+ * where to ask, and `territoriesOnDefaults` lists such territories for `doctor` to warn about.
+ */
+import type { RegistryReads, TerritorySettings } from '../registry/types.js';
+import { territoryOf } from '../rules/reference/index.js';
+import type { AttestationData } from './types.js';
+
+/** The territory (`111`, `013`, `02A`) is the first three characters of a numéro unique (spec 4.4). */
+export const territoireOfNumero = (numeroUnique: string): string => numeroUnique.slice(0, 3);
+
+/** The settings as the attestation prints them; undefined: the default paragraph. */
+export function commissionMediationOf(settings: TerritorySettings | undefined): AttestationData['commissionMediation'] {
+  return settings === undefined
+    ? undefined
+    : { delaiAnormalementLongMois: settings.delaiAnormalementLongMois, adresse: settings.commissionAdresse };
+}
+
+/** The attestation's data completed from the registry: commission de médiation and bailleurs. */
+export function withTerritoryData(data: AttestationData, registry: RegistryReads): AttestationData {
+  const commission = commissionMediationOf(registry.getTerritory(territoireOfNumero(data.numeroUnique)));
+  const codes = data.demande.logementRecherche.communesSouhaitees.flatMap((c) => (c.code === undefined ? [] : [c.code]));
+  const { commissionMediation: _unset, ...rest } = data;
+  return {
+    ...rest,
+    ...(commission === undefined ? {} : { commissionMediation: commission }),
+    bailleurs: registry.bailleursIn(codes),
+  };
+}
+
+/**
+ * Territories where an active guichet may register demandes but whose gestionnaire set nothing:
+ * their attestations carry the default médiation paragraph. Sorted; for `doctor`'s warning.
+ */
+export function territoriesOnDefaults(registry: RegistryReads): string[] {
+  const set = new Set(registry.listTerritories().map((t) => t.territoire));
+  const used = new Set(
+    registry
+      .listGuichets()
+      .filter((g) => g.actif)
+      .flatMap((g) => g.departements.flatMap((d) => territoryOf(d) ?? [])),
+  );
+  return [...used].filter((t) => !set.has(t)).sort();
+}

@@ -1,0 +1,90 @@
+/** `demandes history` and `expire` through the real binary, on a registry filled by the real commitLot. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initHome } from '../../src/cli/commands/init.js';
+import { homePath } from '../../src/config/load.js';
+import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { commitDemandes, cre, G1104, mod, sampleDemandeLogement, withDemandeur } from '../registry/helpers.js';
+
+const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
+const home = mkdtempSync(join(tmpdir(), 'sne-cli-demandes-'));
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let numero: string;
+let identifiantLot: string;
+
+beforeAll(async () => {
+  const { config } = await initHome(home);
+  const registry = new SqliteRegistry(homePath(config, config.registry.path));
+  try {
+    registry.addGuichet(G1104);
+    const martin = withDemandeur(sampleDemandeLogement(), { nom: 'Martin', prenom: 'Élodie', dateNaissance: '1988-03-14' });
+    const created = commitDemandes(registry, 'G1104', [cre('DOS-1', martin)], new Date('2026-01-31T10:00:00+01:00'), 'LOT-CRE-1');
+    numero = registry.lotResultats(created.lot.id)[0]!.numeroUnique!;
+    identifiantLot = created.lot.identifiantLot!;
+    commitDemandes(registry, 'G1104', [mod('DOS-1', numero, withDemandeur(martin, { telPortable: '0700000000' }))], new Date('2026-06-01T10:00:00+02:00'), 'LOT-MOD-1');
+  } finally {
+    registry.close();
+  }
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('sne-gateway demandes history', () => {
+  it('lists who changed the demande, by which lot, when and what, in French', () => {
+    const run = cli('demandes', 'history', numero);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`Demande ${numero} — territoire 111, guichet G1104, déposée le 2026-01-31 ; active, échéance 2027-01-31.`);
+    expect(lines[1]).toMatch(new RegExp(`^31/01/2026 10:00 +enregistrement \\(CRE\\) +guichet G1104 +lot 1 ${identifiantLot} +référence DOS-1 ; territoire 111 ; dépôt 2026-01-31 ; échéance 2027-01-31$`));
+    expect(lines[2]).toMatch(/^01\/06\/2026 10:00 +modification \(MOD\) +guichet G1104 +lot 2 LOT-MOD-1 +référence DOS-1 ; parties modifiées demandeur\.telPortable$/);
+    expect(run.stdout).not.toMatch(/Martin|Élodie|1988-03-14|0700000000/);
+  });
+
+  it('gives the same as JSON, without the demande’s personal data', () => {
+    const run = cli('demandes', 'history', numero, '--json');
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout) as { numeroUnique: string; demande: Record<string, unknown>; evenements: { action: string; identifiantLot?: string }[] };
+    expect(json.numeroUnique).toBe(numero);
+    expect(json.demande).toMatchObject({ statut: 'ACTIVE', territoire: '111' });
+    expect(json.demande).not.toHaveProperty('donnees');
+    expect(json.evenements.map((e) => [e.action, e.identifiantLot])).toEqual([['CRE', identifiantLot], ['MOD', 'LOT-MOD-1']]);
+  });
+
+  it('exits 1 for an unknown numéro and 2 for something that is not one', () => {
+    expect(cli('demandes', 'history', '1111126999999G1104')).toMatchObject({ status: 1, stderr: expect.stringContaining('inconnue') });
+    expect(cli('demandes', 'history', 'DOS-1')).toMatchObject({ status: 2, stderr: expect.stringContaining("n'est pas un numéro unique") });
+  });
+});
+
+describe('sne-gateway expire', () => {
+  it('refuses an impossible date with status 2', () => {
+    expect(cli('expire', '--date', '2027-02-30').status).toBe(2);
+  });
+
+  it('shows, then radiates with RADREN, the demandes past their renewal window; the history names the gestionnaire', () => {
+    expect(cli('expire', '--date', '2027-02-28').stdout).toMatch(/^0 demande\(s\) radiée\(s\)/);
+    const dry = cli('expire', '--date', '2027-03-01', '--dry-run');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(/^1 demande\(s\) seraient radiées .* au 2027-03-01 \(simulation/);
+    expect(cli('demandes', 'history', numero, '--json').stdout).not.toContain('RADREN');
+
+    const run = cli('expire', '--date', '2027-03-01', '--json');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ date: '2027-03-01', simulation: false, radiees: 1 });
+    const history = cli('demandes', 'history', numero).stdout;
+    expect(history).toContain('radiée le 2027-03-01 (motif RADREN)');
+    expect(history).toMatch(/radiation \(RAD\) +gestionnaire \S+ +sans lot +motif RADREN ; date d'effet 2027-03-01 ; échéance 2027-01-31/);
+    expect(cli('expire', '--date', '2027-03-01').stdout).toMatch(/^0 demande\(s\) radiée\(s\)/);
+  });
+});

@@ -1,0 +1,84 @@
+/** `guichets …` through the real binary: enrolment, keys with rotation, habilitations. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/crypto/index.js';
+
+const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
+const home = mkdtempSync(join(tmpdir(), 'sne-cli-guichets-'));
+const keyFile = (name: string) => join(home, `${name}.pub.asc`);
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let first: string;
+let second: string;
+
+beforeAll(async () => {
+  expect(cli('init').status).toBe(0);
+  const a = await generateKeyPair({ name: 'Guichet A', email: 'lots@a.example' });
+  const b = await generateKeyPair({ name: 'Guichet A 2027', email: 'lots@a.example', expiresInDays: 20 });
+  writeFileSync(keyFile('a'), a.publicKey);
+  writeFileSync(keyFile('b'), b.publicKey);
+  writeFileSync(keyFile('private'), a.privateKey);
+  first = a.fingerprint;
+  second = b.fingerprint;
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('guichets', () => {
+  it('enrols a guichet with repeated and comma-separated lists, and shows its key fingerprint', () => {
+    const add = cli('guichets', 'add', 'G1104', '--name', 'Bailleur A', '--address', '1 rue A\\n93200 Saint-Denis',
+      '--sender', 'lots@a.example', '--sender', 'LOTS2@a.example', '--reply', 'retours@a.example', '--key', keyFile('a'), '--departments', '93,75');
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    expect(add.stdout).toContain(first);
+    const [g] = JSON.parse(cli('guichets', 'list', '--json').stdout) as { code: string; expediteurs: string[]; departements: string[] }[];
+    expect(g).toMatchObject({ code: 'G1104', expediteurs: ['lots2@a.example', 'lots@a.example'], departements: ['75', '93'] });
+  });
+
+  it('refuses bad input with a usage error that says what is wrong', () => {
+    const bad = cli('guichets', 'add', 'g1', '--name', 'X', '--address', 'A', '--sender', 'x@y.fr', '--reply', 'x@y.fr', '--key', keyFile('a'), '--departments', '93');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('Code guichet « g1 » invalide');
+    expect(cli('guichets', 'habilitate', 'G1104', '100').status).toBe(2);
+    const privateKey = cli('guichets', 'keys', 'add', 'G1104', keyFile('private'));
+    expect(privateKey.status).toBe(1);
+    expect(cli('guichets', 'add', 'G1104', '--name', 'X', '--address', 'A', '--sender', 'x@y.fr', '--reply', 'x@y.fr', '--key', keyFile('a'), '--departments', '93').status).toBe(1);
+    expect(cli('guichets', 'show', 'GXXXX').status).toBe(1);
+  });
+
+  it('habilitates and unhabilitates départements', () => {
+    expect(cli('guichets', 'habilitate', 'G1104', '13', '2A').stdout).toContain('13, 2A, 75, 93');
+    expect(cli('guichets', 'unhabilitate', 'G1104', '75,13').stdout).toContain('2A, 93');
+  });
+
+  it('rotates keys: two active, expiry warned a month ahead, never none', () => {
+    const added = cli('guichets', 'keys', 'add', 'G1104', keyFile('b'));
+    expect(added.status).toBe(0);
+    expect(added.stdout).toMatch(/⚠ expire le/);
+    const show = cli('guichets', 'show', 'G1104');
+    expect(show.stdout).toContain(first);
+    expect(show.stdout).toContain(second);
+    expect(cli('guichets', 'keys', 'remove', 'G1104', first).status).toBe(0);
+    const last = cli('guichets', 'keys', 'remove', 'G1104', second);
+    expect(last.status).toBe(1);
+    expect(last.stderr).toContain('dernière clé');
+  });
+
+  it('disables a guichet and enables it again', () => {
+    expect(cli('guichets', 'disable', 'G1104').status).toBe(0);
+    expect(cli('guichets', 'list').stdout).toMatch(/G1104\s+désactivé/);
+    expect(cli('guichets', 'enable', 'G1104').status).toBe(0);
+    expect(cli('guichets', 'update', 'G1104', '--name', 'Bailleur A renommé').status).toBe(0);
+    expect(cli('guichets', 'list').stdout).toMatch(/G1104\s+actif.*Bailleur A renommé/);
+    expect(cli('guichets', 'update', 'G1104').status).toBe(2);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * `territories set|list` and `guichets communes` through the real binary (run `npm run build`
+ * first): French output, `--json`, exit status 0 / 1 / 2, and what lands in the registry.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+
+const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
+const home = mkdtempSync(join(tmpdir(), 'sne-territories-'));
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', SNE_GATEWAY_HOME: '' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function withRegistry<T>(work: (registry: SqliteRegistry) => T): T {
+  const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
+  try {
+    return work(registry);
+  } finally {
+    registry.close();
+  }
+}
+
+beforeAll(() => {
+  expect(cli('init').status).toBe(0);
+  withRegistry((registry) =>
+    registry.addGuichet({
+      code: 'G1104',
+      nom: 'Plaine Commune Habitat',
+      adresse: '4 rue de la Poterie\n93200 Saint-Denis',
+      expediteurs: ['lots@g1104.example'],
+      destinataires: ['retours@g1104.example'],
+      cles: [],
+      departements: ['93', '13', '2A'],
+    }),
+  );
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('territories', () => {
+  it('lists the territories of active guichets left on the default text', () => {
+    const list = cli('territories', 'list');
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/^013\t⚠ non paramétré/m);
+    expect(list.stdout).toMatch(/^02A\t⚠ non paramétré/m);
+    expect(list.stdout).toMatch(/^111\t⚠ non paramétré/m);
+  });
+
+  it('sets a territory from one of its départements: 93 is Île-de-France (111), 2A is 02A', () => {
+    const set = cli('territories', 'set', '93', '--delai-anormalement-long', '36', '--commission-adresse', 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny');
+    expect(set.status).toBe(0);
+    expect(set.stdout).toBe('✔ territoire 111 : délai anormalement long 36 mois ; commission de médiation : Commission de médiation, 1 esplanade Jean Moulin, 93000 Bobigny\n');
+    expect(cli('territories', 'set', '2a', '--delai-anormalement-long', '24', '--commission-adresse', 'Préfecture de Corse-du-Sud, Ajaccio').status).toBe(0);
+    // Once set, one value may change alone.
+    expect(cli('territories', 'set', '111', '--delai-anormalement-long', '40').status).toBe(0);
+    withRegistry((registry) => {
+      expect(registry.getTerritory('111')).toMatchObject({ delaiAnormalementLongMois: 40, commissionAdresse: 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny' });
+      expect(registry.getTerritory('02A')).toMatchObject({ delaiAnormalementLongMois: 24 });
+    });
+    const json = JSON.parse(cli('territories', 'list', '--json').stdout) as { territoire: string; parDefaut: boolean; delaiAnormalementLongMois?: number }[];
+    expect(json.map((t) => [t.territoire, t.parDefaut, t.delaiAnormalementLongMois])).toEqual([
+      ['013', true, undefined],
+      ['02A', false, 24],
+      ['111', false, 40],
+    ]);
+  });
+
+  it('answers bad arguments with status 2 in French, and changes nothing', () => {
+    for (const args of [
+      ['99', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
+      ['093', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
+      ['13', '--delai-anormalement-long', '0', '--commission-adresse', 'x'],
+      ['13', '--delai-anormalement-long', '121', '--commission-adresse', 'x'],
+      ['13', '--delai-anormalement-long', '12.5', '--commission-adresse', 'x'],
+      ['13', '--delai-anormalement-long', '12', '--commission-adresse', '  '],
+      // A territory not set yet needs both values.
+      ['13', '--delai-anormalement-long', '12'],
+    ]) {
+      const result = cli('territories', 'set', ...args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^erreur : /);
+    }
+    withRegistry((registry) => expect(registry.getTerritory('013')).toBeUndefined());
+  });
+});
+
+describe('guichets communes', () => {
+  it('sets, adds and removes INSEE codes, shown with their names', () => {
+    const set = cli('guichets', 'communes', 'G1104', '--set', '93066,93001');
+    expect(set.status).toBe(0);
+    expect(set.stdout).toContain('✔ G1104 : 2 commune(s) (0 avant)');
+    expect(set.stdout).toContain('93066\tSaint-Denis');
+    expect(cli('guichets', 'communes', 'G1104', '--add', '93072, 2A004', '--remove', '93001').status).toBe(0);
+    const json = JSON.parse(cli('guichets', 'communes', 'G1104', '--json').stdout) as { guichet: string; communes: { code: string; nom: string }[] };
+    expect(json.communes).toEqual([
+      { code: '2A004', nom: 'Ajaccio' },
+      { code: '93066', nom: 'Saint-Denis' },
+      { code: '93072', nom: 'Stains' },
+    ]);
+    withRegistry((registry) => expect(registry.bailleursIn(['93072'])).toEqual(['Plaine Commune Habitat']));
+  });
+
+  it('refuses unknown and retired codes with status 2, naming the current commune', () => {
+    const result = cli('guichets', 'communes', 'G1104', '--add', '93999,50173,93066');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('93999 : commune inconnue du référentiel INSEE');
+    expect(result.stderr).toContain('50173 n’est plus une commune : utilisez 50129 (Cherbourg-en-Cotentin)');
+    withRegistry((registry) => expect(registry.guichetCommunes('G1104')).toEqual(['2A004', '93066', '93072']));
+    expect(cli('guichets', 'communes', 'G1104', '--set', '93066', '--add', '93001').status).toBe(2);
+  });
+
+  it('fails with status 1 for an unknown guichet', () => {
+    const result = cli('guichets', 'communes', 'G9999');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('guichet inconnu : G9999');
+  });
+});

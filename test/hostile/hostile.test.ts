@@ -1,0 +1,54 @@
+/**
+ * Hostile input (issue item 5): each case runs in a child process of its own, with a 256 MiB
+ * heap, and must be refused with its lot-level code, quickly, without its resident memory growing
+ * past a bound while it is judged (the peak RSS the kernel recorded, after the input was built).
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const RUNNER = new URL('./cases.ts', import.meta.url).pathname;
+/** Growth of the peak RSS while judging: the 50 MB text node needs ~55 MiB (one copy for libxml2). */
+const MAX_GROWTH_KB = 128 * 1024;
+const MAX_MS = 5_000;
+
+const EXPECTED: readonly (readonly [string, string])[] = [
+  ['doctype', 'LOT_XML'],
+  ['billion-laughs', 'LOT_XML'],
+  ['xxe', 'LOT_XML'],
+  ['nesting-10000', 'LOT_XML'],
+  ['text-50mb', 'LOT_XML'],
+  ['lying-encoding', 'LOT_XML'],
+  ['attachment-5mib', 'LOT_TAILLE'],
+  ['zip-bomb', 'LOT_TAILLE'],
+  ['zip-two-files', 'LOT_FORMAT'],
+  ['zip-parent-path', 'LOT_FORMAT'],
+  ['two-openpgp-attachments', 'LOT_PIECE_JOINTE'],
+  ['garbage-openpgp', 'LOT_DECHIFFREMENT'],
+  ['other-recipient', 'LOT_DECHIFFREMENT'],
+  ['unsigned', 'LOT_SIGNATURE'],
+  ['malformed-mime', 'LOT_PIECE_JOINTE'],
+];
+
+function runCase(name: string): Promise<{ code: string; baselineKb: number; peakKb: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=256', '--expose-gc', RUNNER, name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) return reject(new Error(`case ${name} exited ${status}: ${err.slice(-2000)}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as { code: string; baselineKb: number; peakKb: number; ms: number });
+    });
+  });
+}
+
+describe('hostile input is refused with its lot-level code, in bounded memory and time', () => {
+  it.concurrent.each(EXPECTED.map(([name, code]) => ({ name, code })))('$name → $code', async ({ name, code }) => {
+    const result = await runCase(name);
+    expect(result.code).toBe(code);
+    expect(result.peakKb - result.baselineKb).toBeLessThan(MAX_GROWTH_KB);
+    expect(result.ms).toBeLessThan(MAX_MS);
+  }, 60_000);
+});

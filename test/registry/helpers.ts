@@ -1,0 +1,100 @@
+/**
+ * Registry test fixtures: demandes made from the sample lot (real parser), guichets, and lots
+ * committed through the real commitLot with the real rules, at an instant the test chooses.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseLot } from '../../src/lot/parse.js';
+import type { Demande, DemandeLogement, Personne } from '../../src/lot/types.js';
+import { parisDate } from '../../src/clock.js';
+import { commitLot, type CommitResult } from '../../src/pipeline/commit.js';
+import type { NewGuichet, Registry } from '../../src/registry/types.js';
+import { judgeDemandes } from '../../src/rules/index.js';
+import { loadBundledReference, type ReferenceIndex } from '../../src/rules/reference/index.js';
+
+const SAMPLE = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
+
+let reference: ReferenceIndex | undefined;
+export const referenceIndex = (): ReferenceIndex => (reference ??= loadBundledReference());
+
+/** The first demande of the sample lot (Saint-Denis, territory 111). */
+export function sampleDemandeLogement(): DemandeLogement {
+  const parsed = parseLot(SAMPLE);
+  if (!parsed.ok) throw new Error(`sample lot unreadable: ${parsed.error.code}`);
+  const first = parsed.lot.demandes[0]!;
+  if (!first.ok || first.demande.typeFichier === 'RAD') throw new Error('sample demande unreadable');
+  return first.demande.demandeLogement;
+}
+
+export const G1104: NewGuichet = {
+  code: 'G1104',
+  nom: 'Bailleur de test',
+  adresse: '1 place de la Mairie\n93200 Saint-Denis',
+  expediteurs: ['lots@g1104.example'],
+  destinataires: ['retours@g1104.example'],
+  cles: [{ fingerprint: 'AAAA', armored: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }],
+  departements: ['93', '75'],
+};
+export const G2000: NewGuichet = { ...G1104, code: 'G2000', nom: 'Autre bailleur', expediteurs: ['lots@g2000.example'], destinataires: ['retours@g2000.example'], departements: ['93', '75'] };
+export const G1301: NewGuichet = { ...G1104, code: 'G1301', nom: 'Bailleur marseillais', expediteurs: ['lots@g1301.example'], destinataires: ['retours@g1301.example'], departements: ['13'] };
+
+/** A demande before it gets its place in a lot (Omit distributed over the union). */
+export type SansPosition = Demande extends infer D ? (D extends Demande ? Omit<D, 'position'> : never) : never;
+
+type Identite = Partial<Personne>;
+
+export function withDemandeur(base: DemandeLogement, identite: Identite, extra: Partial<DemandeLogement> = {}): DemandeLogement {
+  return { ...base, ...extra, demandeur: { ...base.demandeur, ...identite } };
+}
+
+export const cre = (reference: string, demandeLogement: DemandeLogement): SansPosition => ({ typeFichier: 'CRE', reference, demandeLogement });
+export const ren = (reference: string, numUnique: string, demandeLogement: DemandeLogement): SansPosition => ({
+  typeFichier: 'REN',
+  reference,
+  demandeLogement: { ...demandeLogement, numUnique },
+});
+export const mod = (reference: string, numUnique: string, demandeLogement: DemandeLogement): SansPosition => ({
+  typeFichier: 'MOD',
+  reference,
+  demandeLogement: { ...demandeLogement, numUnique },
+});
+export const rad = (
+  reference: string,
+  radiation: { numUnique: string; motif: string; sousMotif?: string; dateEffet?: string },
+): SansPosition => ({ typeFichier: 'RAD', reference, radiation });
+
+let lotCounter = 0;
+
+/** Commits one lot of these demandes, sent by `guichet` and processed at `at`, as the pipeline would. */
+export function commitDemandes(
+  registry: Registry,
+  guichetCode: string,
+  demandes: readonly SansPosition[],
+  at: Date,
+  identifiantLot = `LOT-${++lotCounter}-${randomBytes(3).toString('hex')}`,
+): CommitResult {
+  const guichet = registry.getGuichet(guichetCode)!;
+  const positioned = demandes.map((d, i) => ({ ...d, position: i + 1 }) as Demande);
+  const judgements = judgeDemandes(positioned, { guichet, today: parisDate(at), reference: referenceIndex() });
+  const original = Buffer.from(`lot ${identifiantLot} ${randomBytes(8).toString('hex')}`);
+  return registry.transaction((tx) =>
+    commitLot(
+      tx,
+      {
+        kind: 'decoded',
+        reception: { messageSha256: randomBytes(32).toString('hex'), recuAt: at, traiteAt: at, original },
+        guichet,
+        decoded: {
+          lot: {
+            entete: { guichet: guichetCode, identifiantLot, dateFichier: at.toISOString(), nombreDemandes: demandes.length },
+            demandes: positioned.map((demande) => ({ ok: true as const, demande })),
+          },
+          empreinte: `sha256:${randomBytes(32).toString('hex')}`,
+          signerFingerprint: 'AAAA',
+        },
+        judgements,
+      },
+      { messageIdDomain: 'sne-gateway.test' },
+    ),
+  );
+}
