@@ -45,7 +45,10 @@ const bench: Benchmark = async () => {
     await gateway.close();
     home.cleanup();
     await smtp.stop();
-    await dovecot.stop();
+    // The harness unrefs Dovecot's process: with nothing else left, Node would exit (code 13)
+    // before the 'exit' event that stop() awaits.
+    const keepAlive = setInterval(() => {}, 1000);
+    await dovecot.stop().finally(() => clearInterval(keepAlive));
   }
   const figures: BenchFigure[] = [
     { name: `delivery → lot committed (IDLE), median of ${LOTS}`, value: median(pickUp), unit: 'ms', target: '< 1000 ms', met: median(pickUp) < 1000 },

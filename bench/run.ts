@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` (or those named on the command line), prints
- * each figure with its floor, ratio and target, and writes them to bench/results/latest.json.
- * Speed is measured here, never in tests.
+ * each figure with its floor, ratio and target, and writes them to bench/results/latest.json
+ * (merged into the figures already there when only some benchmarks run). A benchmark that fails
+ * is reported and the others still run; the exit code is then 1. Speed is measured here, never
+ * in tests.
  */
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchFigure, Benchmark } from './types.js';
 
 const dir = new URL('./', import.meta.url);
@@ -15,11 +17,24 @@ const modules = readdirSync(dir)
   .sort();
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3));
-const results: Record<string, readonly BenchFigure[]> = {};
+const latest = new URL('results/latest.json', dir);
+const previous = only.length > 0 && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as { results?: Record<string, readonly BenchFigure[]> }).results : undefined;
+const results: Record<string, readonly BenchFigure[]> = { ...previous };
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
+process.stdout.write(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}\n`);
+let failed = 0;
 for (const name of modules) {
   const bench = (await import(new URL(name, dir).href)) as { default: Benchmark };
   process.stdout.write(`\n## ${name.replace('.bench.ts', '')}\n`);
-  const figures = await bench.default();
+  const started = performance.now();
+  let figures: readonly BenchFigure[];
+  try {
+    figures = await bench.default();
+  } catch (error) {
+    failed++;
+    process.stdout.write(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    continue;
+  }
   results[name] = figures;
   for (const f of figures) {
     const parts = [`${f.name}: ${fmt(f.value)} ${f.unit}`];
@@ -28,11 +43,10 @@ for (const name of modules) {
     if (f.target !== undefined) parts.push(`target ${f.target}${f.met === undefined ? '' : f.met ? ' ✔' : ' ✘'}`);
     process.stdout.write(`  ${parts.join(' · ')}\n`);
   }
+  process.stdout.write(`  (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }
 
 mkdirSync(new URL('results/', dir), { recursive: true });
-writeFileSync(
-  new URL('results/latest.json', dir),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), results }, null, 2)}\n`,
-);
-process.stdout.write('\nwritten: bench/results/latest.json\n');
+writeFileSync(latest, `${JSON.stringify({ date: new Date().toISOString(), ...machine, results }, null, 2)}\n`);
+process.stdout.write(`\nwritten: bench/results/latest.json${failed > 0 ? ` — ${failed} benchmark(s) FAILED` : ''}\n`);
+process.exitCode = failed > 0 ? 1 : 0;

@@ -5,13 +5,15 @@
  * stopped, and the day's expiry once a day. On stop no new message is started: the ones being
  * processed finish (abandoning one would be safe too, since nothing leaves the inbox before commit).
  */
-import { retryPolicy, type Gateway } from './app.js';
+import { nationalKeyLocation, retryPolicy, type Gateway } from './app.js';
 import { parisDate } from './clock.js';
+import { nationalKeyMaterial } from './crypto/national-keys.js';
 import type { Logger } from './log.js';
 import { processMessage, type Outcome } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
 import { drainOutbox } from './replies/deliver.js';
 import { prepareReplies } from './replies/prepare.js';
+import { replyWorkerPool, type ReplyWorkerPool } from './replies/workers/index.js';
 
 export interface PassSummary {
   readonly outcomes: readonly Outcome[];
@@ -33,7 +35,7 @@ export function pipelineDeps(gw: Gateway) {
   };
 }
 
-function outboxDeps(gw: Gateway, signal?: AbortSignal) {
+export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWorkerPool) {
   return {
     registry: gw.registry,
     keyring: gw.keyring,
@@ -44,7 +46,13 @@ function outboxDeps(gw: Gateway, signal?: AbortSignal) {
     reference: gw.reference,
     retry: retryPolicy(gw.config),
     ...(signal ? { signal } : {}),
+    ...(workers ? { workers } : {}),
   };
+}
+
+/** Worker threads for the replies, started on the first big batch; the caller closes them. */
+function workersFor(gw: Gateway): ReplyWorkerPool {
+  return replyWorkerPool(() => nationalKeyMaterial(nationalKeyLocation(gw.config)));
 }
 
 /**
@@ -81,12 +89,17 @@ export async function intakePass(gw: Gateway, signal?: AbortSignal): Promise<Out
 }
 
 export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSummary> {
-  // Replies queued before a crash are rendered first: nothing waits behind new mail.
-  let repliesPrepared = await prepareReplies(outboxDeps(gw));
-  const outcomes = await intakePass(gw, signal);
-  repliesPrepared += await prepareReplies(outboxDeps(gw));
-  const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
-  return { outcomes, repliesPrepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
+  const workers = workersFor(gw);
+  try {
+    // Replies queued before a crash are rendered first: nothing waits behind new mail.
+    let repliesPrepared = await prepareReplies(outboxDeps(gw, undefined, workers));
+    const outcomes = await intakePass(gw, signal);
+    repliesPrepared += await prepareReplies(outboxDeps(gw, undefined, workers));
+    const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
+    return { outcomes, repliesPrepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
+  } finally {
+    await workers.close();
+  }
 }
 
 /** Intake, outbox and the daily expiry, concurrently, until `signal` aborts. */
@@ -94,7 +107,12 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
   const log = gw.logger.child({ component: 'daemon' });
   log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
   const outbox = wakeable();
-  await Promise.all([intakeLoop(gw, signal, log, outbox.wake), outboxLoop(gw, signal, log, outbox)]);
+  const workers = workersFor(gw);
+  try {
+    await Promise.all([intakeLoop(gw, signal, log, outbox.wake), outboxLoop(gw, signal, log, outbox, workers)]);
+  } finally {
+    await workers.close();
+  }
   log.info('daemon stopped');
 }
 
@@ -124,10 +142,10 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
   }
 }
 
-async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable): Promise<void> {
+async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool): Promise<void> {
   while (!signal.aborted) {
     try {
-      await prepareReplies(outboxDeps(gw));
+      await prepareReplies(outboxDeps(gw, undefined, workers));
       const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
       if (sent + deferred + failed > 0) log.info({ repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed }, 'outbox drained');
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * Every rejection code of the exchange interface (spec sections 4.1 and 4.2), with its French
- * default message. `docs/errors.md` is the table guichets read; `test/errors.test.ts` keeps the
- * two in step, both ways. Rejections are values, never exceptions thrown through the pipeline.
+ * default message. The README's "Error codes" table is what guichets read; `test/errors.test.ts`
+ * keeps the two in step, both ways. Rejections are values, never exceptions thrown through the
+ * pipeline.
  */
 
 export const LOT_ERRORS = {

@@ -1,12 +1,14 @@
 /** What every command gets: where the home is, its configuration, and where to write. */
 import type { Command } from 'commander';
-import { loadConfig, resolveHome } from '../config/load.js';
+import { loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
 export interface CliContext {
   /** The home directory: `--home`, else $SNE_GATEWAY_HOME, else ./var. */
   home(): string;
-  /** The home's configuration, loaded and checked (throws ConfigError, reported by main). */
+  /** The configuration file: `--config`, else $SNE_GATEWAY_CONFIG, else the home's; `explicit` when named. */
+  configFile(): { readonly path: string; readonly explicit: boolean };
+  /** The configuration, loaded and checked: defaults < file < environment < command line (throws ConfigError, reported by main). */
   config(): Readonly<Config>;
   /** Whether `--home` or $SNE_GATEWAY_HOME was given (the demo defaults to var/demo otherwise). */
   homeGiven(): boolean;
@@ -17,12 +19,30 @@ export interface CliContext {
 /** A command module: registers its command(s) on the program. */
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
+/** The settings that have a global command-line option; it wins over the environment and the file. */
+export const CLI_SETTINGS: readonly { readonly flags: string; readonly attribute: string; readonly setting: string; readonly description: string }[] = [
+  {
+    flags: '--log-level <niveau>',
+    attribute: 'logLevel',
+    setting: 'log.level',
+    description: 'niveau des journaux : fatal, error, warn, info, debug, trace ou silent (prime sur SNE_GATEWAY_LOG_LEVEL et le fichier)',
+  },
+];
+
 export function cliContext(program: Command): CliContext {
-  const homeOption = () => program.opts<{ home?: string }>().home;
+  const options = () => program.opts<{ home?: string; config?: string } & Record<string, string | undefined>>();
+  const home = () => resolveHome(options().home);
+  const configFile = () => resolveConfigFile(home(), options().config);
+  const cli = (): CliSetting[] =>
+    CLI_SETTINGS.flatMap((s) => {
+      const value = options()[s.attribute];
+      return value === undefined ? [] : [{ setting: s.setting, value, flag: s.flags.split(' ')[0]! }];
+    });
   return {
-    home: () => resolveHome(homeOption()),
-    config: () => loadConfig(resolveHome(homeOption())),
-    homeGiven: () => homeOption() !== undefined || process.env.SNE_GATEWAY_HOME !== undefined,
+    home,
+    configFile,
+    config: () => loadConfig(home(), process.env, { file: configFile(), cli: cli() }),
+    homeGiven: () => options().home !== undefined || process.env.SNE_GATEWAY_HOME !== undefined,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   };

@@ -5,30 +5,46 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { COMMANDS } from './commands/index.js';
-import { cliContext } from './context.js';
+import { CLI_SETTINGS, cliContext } from './context.js';
+import { FRENCH_HELP, frenchError } from './help-fr.js';
 
-function program(): Command {
+/** The program and its command tree (exported for the help test, which walks it). */
+export function program(): Command {
   const cli = new Command('sne-gateway')
     .description("Passerelle d'enregistrement des demandes de logement social par courrier électronique chiffré")
+    // Set before any sub-command is added: they inherit the French help, options and errors.
+    .configureHelp(FRENCH_HELP)
     .option('--home <dossier>', 'dossier de travail (défaut : $SNE_GATEWAY_HOME, sinon ./var)')
-    .helpOption('-h, --help', "afficher l'aide")
-    .helpCommand('help [commande]', "afficher l'aide d'une commande")
+    .option('--config <fichier>', 'fichier de configuration (défaut : $SNE_GATEWAY_CONFIG, sinon sne-gateway.config.json du dossier de travail)')
+    .helpOption('-h, --help', "affiche l'aide")
+    .helpCommand('help [commande]', "affiche l'aide d'une commande")
     .showHelpAfterError('(utilisez --help pour la liste des options)')
     .exitOverride();
-  cli.configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, 'erreur :')) });
+  for (const setting of CLI_SETTINGS) cli.option(setting.flags, setting.description);
+  cli.configureOutput({ outputError: (text, write) => write(frenchError(text)) });
   const context = cliContext(cli);
   for (const register of COMMANDS) register(cli, context);
   return cli;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `sne-gateway outbox list | head`: a reader that left is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await program().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nCorrigez le fichier de configuration ou la variable d'environnement indiquée.\n`);
+      process.stderr.write(`${error.message}\nCorrigez le paramètre nommé : dans le fichier de configuration, la variable d'environnement ou l'option indiquée.\n`);
+      return 1;
+    }
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code === 'ENOENT' && failure.path !== undefined) {
+      process.stderr.write(`erreur : fichier ou dossier introuvable : ${failure.path} ; vérifiez le chemin donné (ou --home / --config).\n`);
       return 1;
     }
     process.stderr.write(`erreur : ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,7 @@
 /**
- * Loads the configuration once at start: defaults < file < environment, every error reported at
- * once, the result deep-frozen and passed as an argument (no global getter).
+ * Loads the configuration once at start: defaults < file < environment < command line, every
+ * error reported at once, the result deep-frozen and passed as an argument (no global getter).
+ * The file is `--config FILE`, else $SNE_GATEWAY_CONFIG, else the home's sne-gateway.config.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -24,6 +25,28 @@ export function configPath(home: string): string {
   return join(home, CONFIG_FILE_NAME);
 }
 
+/** The configuration file: `--config`, else SNE_GATEWAY_CONFIG (both relative to the working directory), else the home's. */
+export function resolveConfigFile(home: string, cliFile?: string, env: NodeJS.ProcessEnv = process.env): { path: string; explicit: boolean } {
+  const given = cliFile ?? (env.SNE_GATEWAY_CONFIG || undefined);
+  return given === undefined ? { path: configPath(home), explicit: false } : { path: resolve(given), explicit: true };
+}
+
+/** A setting given on the command line: it wins over the environment and the file. */
+export interface CliSetting {
+  /** `log.level` */
+  readonly setting: string;
+  /** As typed: converted like an environment variable's value. */
+  readonly value: string;
+  /** `--log-level`, to name it in an error. */
+  readonly flag: string;
+}
+
+export interface ConfigSource {
+  /** The configuration file; a file named explicitly must exist. Default: the home's. */
+  readonly file?: { readonly path: string; readonly explicit: boolean };
+  readonly cli?: readonly CliSetting[];
+}
+
 /** The environment variable overriding a setting: `daemon.pollIntervalMs` → SNE_GATEWAY_DAEMON_POLL_INTERVAL_MS. */
 export function envName(section: string, key: string): string {
   const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -36,8 +59,8 @@ function fromEnv(raw: string, defaultValue: unknown): unknown {
   return raw;
 }
 
-export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const file = configPath(home);
+export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, source: ConfigSource = {}): Readonly<Config> {
+  const { path: file, explicit } = source.file ?? resolveConfigFile(home, undefined, env);
   const problems: string[] = [];
   let fromFile: ConfigFile = {};
   if (existsSync(file)) {
@@ -46,6 +69,16 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env): 
     } catch (error) {
       throw new ConfigError([`${file} : JSON illisible (${(error as Error).message})`]);
     }
+    if (fromFile === null || typeof fromFile !== 'object' || Array.isArray(fromFile)) {
+      throw new ConfigError([`${file} : un objet JSON est attendu ({ "section": { "paramètre": valeur } })`]);
+    }
+  } else if (explicit) {
+    throw new ConfigError([`${file} : fichier de configuration introuvable (donné par --config ou SNE_GATEWAY_CONFIG)`]);
+  }
+  const cli = new Map((source.cli ?? []).map((c) => [c.setting, c]));
+  for (const c of cli.values()) {
+    const [section, key] = c.setting.split('.');
+    if (!(section! in DEFAULTS) || !(key! in (DEFAULTS as Record<string, object>)[section!]!)) problems.push(`${c.flag} : paramètre ${c.setting} inconnu`);
   }
 
   const merged: Record<string, Record<string, unknown>> = {};
@@ -58,10 +91,12 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env): 
     }
     for (const [key, defaultValue] of Object.entries(defaults)) {
       const variable = envName(section, key);
-      const raw = env[variable];
+      const flag = cli.get(`${section}.${key}`);
+      const raw = flag?.value ?? env[variable];
       const value = raw !== undefined ? fromEnv(raw, defaultValue) : fileSection[key] ?? defaultValue;
       const problem = checks[key]?.(value);
-      if (problem) problems.push(`${section}.${key}${raw !== undefined ? ` (variable ${variable})` : ''} : ${problem}`);
+      const origin = flag !== undefined ? ` (option ${flag.flag})` : raw !== undefined ? ` (variable ${variable})` : '';
+      if (problem) problems.push(`${section}.${key}${origin} : ${problem}`);
       merged[section]![key] = value;
     }
   }

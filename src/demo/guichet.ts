@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { decryptAndVerify, generateKeyPair, loadPrivateKeyring, signAndEncrypt, type PrivateKeyring } from '../crypto/index.js';
 import { buildLotMessage } from '../mail/mime-out.js';
 import { readLotMessage } from '../mail/mime-in.js';
+import type { Registry } from '../registry/types.js';
 
 export interface GuichetIdentity {
   readonly code: string;
@@ -37,6 +38,20 @@ export async function guichetKeys(dir: string, guichet: GuichetIdentity): Promis
   const publicKey = readFileSync(publicFile, 'utf8');
   const keyring = await loadPrivateKeyring([{ privateKey: readFileSync(privateFile, 'utf8') }]);
   return { publicKey, fingerprint: keyring.signingFingerprint, keyring };
+}
+
+/** The gestionnaire's side: the guichet enrolled in the registry with its key (once). */
+export function enrolGuichet(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): void {
+  if (registry.getGuichet(guichet.code)) return;
+  registry.addGuichet({
+    code: guichet.code,
+    nom: guichet.nom,
+    adresse: guichet.adresse,
+    expediteurs: [guichet.expediteur],
+    destinataires: [guichet.destinataire],
+    cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
+    departements: guichet.departements,
+  });
 }
 
 /** A lot file as a guichet sends it: signed, encrypted to the national key(s), attached as `.gpg`. */

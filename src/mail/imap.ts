@@ -142,17 +142,7 @@ export class ImapSource implements MailboxSource {
   async #connect(): Promise<ImapFlow> {
     const wait = this.#retryAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const client = new ImapFlow({
-      host: this.#url.hostname,
-      port: Number(this.#url.port) || (this.#url.protocol === 'imaps:' ? 993 : 143),
-      secure: this.#url.protocol === 'imaps:',
-      auth: { user: decodeURIComponent(this.#url.username), pass: this.#options.password ?? '' },
-      ...(this.#options.ca ? { tls: { ca: [this.#options.ca] } } : {}),
-      logger: false,
-      autoIdleDelay: IDLE_DELAY_MS,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-    });
+    const client = new ImapFlow({ ...clientOptions(this.#url, this.#options), autoIdleDelay: IDLE_DELAY_MS, connectionTimeout: 10_000, greetingTimeout: 10_000 });
     // Without a listener an 'error' event would crash the process; the close that follows is what counts.
     client.on('error', (error: Error) => this.#log.warn({ err: error }, 'IMAP connection error'));
     client.on('exists', (event) => {
@@ -287,6 +277,45 @@ export class ImapSource implements MailboxSource {
 
   #wake(): void {
     for (const wake of [...this.#wakers]) wake();
+  }
+}
+
+function clientOptions(url: URL, options: Pick<ImapSourceOptions, 'password' | 'ca'>) {
+  return {
+    host: url.hostname,
+    port: Number(url.port) || (url.protocol === 'imaps:' ? 993 : 143),
+    secure: url.protocol === 'imaps:',
+    auth: { user: decodeURIComponent(url.username), pass: options.password ?? '' },
+    ...(options.ca ? { tls: { ca: [options.ca] } } : {}),
+    logger: false as const,
+  };
+}
+
+/**
+ * For `doctor`: connects, authenticates, looks at the deposit mailbox and logs out, within
+ * `timeoutMs`. Resolves with the mailbox and how many messages wait in it; rejects with why not.
+ */
+export async function probeImap(options: Pick<ImapSourceOptions, 'url' | 'password' | 'ca'> & { readonly timeoutMs: number }): Promise<{ mailbox: string; messages: number }> {
+  const url = new URL(options.url);
+  const mailbox = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || 'INBOX';
+  const client = new ImapFlow({ ...clientOptions(url, options), connectionTimeout: options.timeoutMs, greetingTimeout: options.timeoutMs });
+  client.on('error', () => undefined); // the rejected promise below says what went wrong
+  try {
+    return await withTimeout(
+      (async () => {
+        await client.connect();
+        const status = await client.status(mailbox, { messages: true });
+        await client.logout();
+        if (status === false) throw new Error(`la boîte ${mailbox} est introuvable sur le serveur`);
+        return { mailbox, messages: status.messages ?? 0 };
+      })(),
+      options.timeoutMs,
+    );
+  } catch (error) {
+    const failure = error as Error & { authenticationFailed?: boolean; responseText?: string };
+    throw new Error(failure.authenticationFailed ? `authentification refusée${failure.responseText ? ` (${failure.responseText})` : ''}` : failure.message);
+  } finally {
+    client.close();
   }
 }
 

@@ -91,6 +91,23 @@ export async function readPgpMimeEntity(decrypted: Uint8Array): Promise<LotResul
   return ok(content);
 }
 
+/** The headers that identify a message, decoded (`outbox show`); empty when it cannot be read. */
+export async function readIdentifyingHeaders(raw: Uint8Array): Promise<{ readonly name: string; readonly value: string }[]> {
+  const email = await parse(raw);
+  if (email === undefined) return [];
+  const addresses = (list: Email['to']) =>
+    (list ?? []).flatMap((a) => ('group' in a && a.group ? a.group : [a])).map((a) => (a.name ? `${a.name} <${a.address}>` : (a.address ?? ''))).join(', ');
+  const headers = [
+    { name: 'From', value: email.from ? addresses([email.from]) : '' },
+    { name: 'To', value: addresses(email.to) },
+    { name: 'Subject', value: email.subject ?? '' },
+    { name: 'Message-ID', value: email.messageId ?? '' },
+    { name: 'In-Reply-To', value: email.inReplyTo ?? '' },
+    { name: 'Date', value: email.date ?? '' },
+  ];
+  return headers.filter((h) => h.value !== '');
+}
+
 async function parse(raw: Uint8Array): Promise<Email | undefined> {
   try {
     // A forwarded message's attachments are not ours: keep message/rfc822 parts opaque.

@@ -27,19 +27,12 @@ export class SmtpSender implements ReplySender {
   readonly #log: Logger;
 
   constructor(options: SmtpSenderOptions) {
-    const url = new URL(options.url);
-    const secure = url.protocol === 'smtps:';
-    const user = decodeURIComponent(url.username);
     this.#log = options.logger.child({ component: 'smtp' });
     this.#transport = createTransport({
       pool: true,
       maxConnections: 2,
       maxRequeues: MAX_REQUEUES,
-      host: url.hostname,
-      port: Number(url.port) || (secure ? 465 : 25),
-      secure,
-      ...(user ? { auth: { user, pass: options.password ?? '' } } : {}),
-      ...(options.ca ? { tls: { ca: [options.ca] } } : {}),
+      ...serverOptions(options),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 60_000,
@@ -68,6 +61,41 @@ export class SmtpSender implements ReplySender {
   async close(): Promise<void> {
     this.#transport.close();
   }
+}
+
+/**
+ * For `doctor`: connects, says EHLO, upgrades to TLS when offered, authenticates when a user is
+ * given, and quits, within `timeoutMs` (nodemailer's `verify`). Rejects with why it failed.
+ */
+export async function probeSmtp(options: Pick<SmtpSenderOptions, 'url' | 'password' | 'ca'> & { readonly timeoutMs: number }): Promise<void> {
+  const transport = createTransport({
+    ...serverOptions(options),
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
+  });
+  try {
+    await transport.verify();
+  } catch (error) {
+    const failure = error as Error & { code?: string; response?: string };
+    throw new Error(failure.code === 'EAUTH' ? `authentification refusée (${failure.response ?? failure.message})` : failure.message);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Host, port, TLS and credentials from `smtp[s]://[user@]host:port`. */
+function serverOptions(options: Pick<SmtpSenderOptions, 'url' | 'password' | 'ca'>) {
+  const url = new URL(options.url);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  return {
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 25),
+    secure,
+    ...(user ? { auth: { user, pass: options.password ?? '' } } : {}),
+    ...(options.ca ? { tls: { ca: [options.ca] } } : {}),
+  };
 }
 
 function toRejection(error: Error & { recipient?: string; response?: string }): RecipientRejection {

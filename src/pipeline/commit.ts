@@ -112,17 +112,42 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
   }
 
   const lotId = insertLot(tx, reception, { ...lotFields, statut: 'REJETE', erreurs: [] });
+  const { resultats, attestations } = registerDemandes(tx, lotId, input, new Map());
+  tx.insertResultats(lotId, resultats);
+  tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
+  queueReplies(tx, lotId, guichet, resultats, attestations, reception.traiteAt, settings);
+  return lotId;
+}
+
+type Attestation = { readonly demande: DemandeLogementLue; readonly kind: 'CRE' | 'REN'; readonly numeroUnique: string };
+
+/**
+ * Each demande of the lot, in order: rejected with its errors, or through its operation. A
+ * demande that succeeded before (`previous`, on replay) keeps its result and is never run again.
+ */
+function registerDemandes(
+  tx: RegistryTx,
+  lotId: number,
+  input: Extract<CommitInput, { kind: 'decoded' }>,
+  previous: ReadonlyMap<number, ResultatRecord>,
+): { resultats: ResultatRecord[]; attestations: Attestation[] } {
+  const { guichet, decoded, reception } = input;
   const context = {
     tx,
     guichet,
     lotId,
-    identifiantLot: entete.identifiantLot,
+    identifiantLot: decoded.lot.entete.identifiantLot,
     today: parisDate(reception.traiteAt),
     at: reception.traiteAt.toISOString(),
   };
   const resultats: ResultatRecord[] = [];
-  const attestations: { demande: DemandeLogementLue; kind: 'CRE' | 'REN'; numeroUnique: string }[] = [];
+  const attestations: Attestation[] = [];
   for (const lue of decoded.lot.demandes) {
+    const before = previous.get(lue.ok ? lue.demande.position : lue.position);
+    if (before && before.statut !== 'REJETEE') {
+      resultats.push(before);
+      continue;
+    }
     const rejection = rejectionOf(lue, input.judgements);
     if (rejection || !lue.ok) {
       resultats.push(rejection!);
@@ -135,13 +160,77 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
       attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique! });
     }
   }
-  tx.insertResultats(lotId, resultats);
-  tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
+  return { resultats, attestations };
+}
+
+function queueReplies(
+  tx: RegistryTx,
+  lotId: number,
+  guichet: Guichet,
+  resultats: readonly ResultatRecord[],
+  attestations: readonly Attestation[],
+  issuedAt: Date,
+  settings: CommitSettings,
+): void {
   queueCompteRendu(tx, lotId, guichet, resultats, settings);
   for (const a of attestations) {
-    queueAttestation(tx, { lotId, guichet, demande: a.demande, kind: a.kind, numeroUnique: a.numeroUnique, issuedAt: reception.traiteAt }, settings);
+    queueAttestation(tx, { lotId, guichet, demande: a.demande, kind: a.kind, numeroUnique: a.numeroUnique, issuedAt }, settings);
   }
-  return lotId;
+}
+
+/** What a replay changed (spec 6): the lot's outcome before and after, demande by demande. */
+export interface ReplayChange {
+  readonly lot: LotRecord;
+  readonly before: { readonly statut: LotStatut; readonly erreurs: readonly LotError[]; readonly resultats: readonly ResultatRecord[] };
+  readonly after: { readonly statut: LotStatut; readonly erreurs: readonly LotError[]; readonly resultats: readonly ResultatRecord[] };
+  /** Demandes registered or renewed by this replay (they get an attestation). */
+  readonly nouvelles: number;
+  /** Why nothing was replayed, when nothing was (the sender is still unknown, a re-delivery…). */
+  readonly refus?: string;
+}
+
+/**
+ * Replays a stored lot through the current rules (spec 6), in the caller's transaction: demandes
+ * that succeeded keep their result and numéro; the others are judged again; a new compte rendu
+ * (version + 1 when one was sent before) and attestations for the newly registered only.
+ */
+export function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings): ReplayChange {
+  const previous = tx.lotResultats(lot.id);
+  const before = { statut: lot.statut, erreurs: lot.erreurs, resultats: previous };
+  const unchanged = (refus: string): ReplayChange => ({ lot, before, after: before, nouvelles: 0, refus });
+  if (lot.doublonDe !== undefined) return unchanged(`ce message livrait à nouveau le lot ${lot.doublonDe} : rejouez celui-ci`);
+  if (input.kind === 'quarantine') return unchanged("l'expéditeur n'est toujours l'adresse d'aucun guichet actif");
+
+  const hadCompteRendu = tx.outboxForLot(lot.id).some((item) => item.kind === 'compte-rendu');
+  const version = hadCompteRendu ? lot.version + 1 : lot.version;
+  const traiteAt = input.reception.traiteAt.toISOString();
+  const byPosition = new Map(previous.map((r) => [r.position, r]));
+
+  let erreurs: readonly LotError[] = [];
+  let resultats: readonly ResultatRecord[] = previous;
+  let attestations: readonly Attestation[] = [];
+  let fields: { identifiantLot?: string; empreinte?: string } = {};
+  if (input.kind === 'rejected') {
+    erreurs = [input.error];
+    fields = { ...(input.identifiantLot ? { identifiantLot: input.identifiantLot } : {}), ...(input.empreinte ? { empreinte: input.empreinte } : {}) };
+  } else {
+    const { entete } = input.decoded.lot;
+    const first = tx.lotByIdentifiant(input.guichet.code, entete.identifiantLot);
+    if (first && first.id !== lot.id) {
+      return unchanged(
+        first.empreinte === input.decoded.empreinte
+          ? `le lot ${first.id} porte déjà ce contenu : rejouez celui-ci`
+          : `l'identifiant ${entete.identifiantLot} est celui du lot ${first.id}, d'un autre contenu`,
+      );
+    }
+    fields = { identifiantLot: entete.identifiantLot, empreinte: input.decoded.empreinte };
+    ({ resultats, attestations } = registerDemandes(tx, lot.id, input, byPosition));
+  }
+  const registered = resultats.some((r) => r.statut !== 'REJETEE');
+  const statut: LotStatut = erreurs.length > 0 ? (registered ? 'PARTIEL' : 'REJETE') : statutDuLot({ erreurs, resultats });
+  tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields }, resultats);
+  queueReplies(tx, lot.id, input.guichet, resultats, attestations, input.reception.traiteAt, settings);
+  return { lot: tx.getLot(lot.id)!, before, after: { statut, erreurs, resultats }, nouvelles: attestations.length };
 }
 
 function rejectionOf(lue: DemandeLue, judgements: ReadonlyMap<number, Judgement>): ResultatRecord | undefined {

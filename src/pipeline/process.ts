@@ -43,7 +43,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       log.info({ lotId: known.id, statut: known.statut }, 'message already committed; settling it');
       return { kind: 'committed', lot: known, folder: folderFor(known), alreadyCommitted: true };
     }
-    const input = await judge(message, messageSha256, deps);
+    const input = await judgeMessage(message, messageSha256, deps);
     const result = deps.registry.transaction((tx) => commitLot(tx, input, deps.settings));
     const { lot } = result;
     log.info(
@@ -57,7 +57,8 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   }
 }
 
-async function judge(message: InboundMessage, messageSha256: string, deps: PipelineDeps): Promise<CommitInput> {
+/** Every stage before the registry: what the transaction will have to commit for this message. */
+export async function judgeMessage(message: InboundMessage, messageSha256: string, deps: PipelineDeps): Promise<CommitInput> {
   const now = deps.clock.now();
   const base = { messageSha256, recuAt: message.receivedAt, traiteAt: now, original: message.raw };
   const parsed = await readLotMessage(message.raw, { sizeBytes: message.sizeBytes });

@@ -57,6 +57,9 @@ export interface LotRecord {
   readonly erreurs: readonly LotError[];
   /** Set when this message re-delivered an already processed lot. */
   readonly doublonDe?: number;
+  /** A quarantined message a gestionnaire deleted: when and by whom (its original is gone). */
+  readonly supprimeAt?: string;
+  readonly supprimePar?: string;
 }
 
 export interface NewLot extends Omit<LotRecord, 'id' | 'version'> {
@@ -113,6 +116,15 @@ export interface OutboxItem {
   readonly envoyeAt?: string;
   /** When it was given up (statut ECHEC), after its lifetime. */
   readonly echecAt?: string;
+  /** Every `outbox retry` of this reply, oldest first. */
+  readonly relances: readonly OutboxRelance[];
+}
+
+/** A gestionnaire made a reply due again (`outbox retry`); from ECHEC, it starts a new lifetime. */
+export interface OutboxRelance {
+  readonly at: string;
+  readonly par: string;
+  readonly statutAvant: OutboxStatut;
 }
 
 export interface OutboxRefus {
@@ -159,6 +171,16 @@ export interface TerritorySettings {
   readonly modifieAt: string;
 }
 
+export interface LotReplayOutcome {
+  readonly statut: LotStatut;
+  readonly version: number;
+  readonly erreurs: readonly LotError[];
+  readonly traiteAt: string;
+  readonly guichet?: string;
+  readonly identifiantLot?: string;
+  readonly empreinte?: string;
+}
+
 /** What may be read both inside and outside a transaction. */
 export interface RegistryReads {
   getGuichet(code: string): Guichet | undefined;
@@ -196,6 +218,8 @@ export interface RegistryTx extends RegistryReads {
   insertLot(lot: NewLot): number;
   setLotStatut(lotId: number, statut: LotStatut): void;
   insertResultats(lotId: number, resultats: readonly ResultatRecord[]): void;
+  /** A replay's new outcome of a stored lot (spec 6): its fields, version and resultats replaced. */
+  replaceLotOutcome(lotId: number, outcome: LotReplayOutcome, resultats: readonly ResultatRecord[]): void;
   /** Next number of the gap-free sequence of a territory and month (`MMYY`). */
   nextSequence(territoire: string, mmyy: string): number;
   /** The numéro unique already given to this demande of this lot, if any (replay). */
@@ -228,6 +252,17 @@ export interface Registry extends RegistryReads {
   /** The earliest next attempt of a reply waiting for one. */
   outboxNextAttempt(): Date | undefined;
   outboxByStatut(statut: OutboxStatut): readonly OutboxItem[];
+  getOutbox(id: number): OutboxItem | undefined;
+  /**
+   * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC
+   * one becomes PRET with a new lifetime. The new statut, or undefined when it cannot be retried.
+   */
+  retryOutbox(id: number, at: Date, par: string): OutboxStatut | undefined;
+
+  /** Size in bytes of a lot's stored original message (0 once deleted). */
+  lotOriginalSize(lotId: number): number | undefined;
+  /** Forgets a QUARANTAINE lot's original message, keeping its row as the trace; false if not such a lot. */
+  deleteQuarantined(lotId: number, at: Date, par: string): boolean;
 
   close(): void;
 }

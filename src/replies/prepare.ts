@@ -6,18 +6,16 @@
  * registry still holds as A_PREPARER.
  */
 import type { Clock } from '../clock.js';
-import { signAndEncrypt, type PrivateKeyring } from '../crypto/index.js';
+import type { PrivateKeyring } from '../crypto/index.js';
 import type { Logger } from '../log.js';
-import { buildReplyMessage } from '../mail/mime-out.js';
-import type { OutboxItem, Registry } from '../registry/types.js';
-import { renderAttestation } from './attestation/index.js';
-import { buildCompteRendu } from './compte-rendu.js';
 import type { CommuneRef } from '../lot/types.js';
+import type { Guichet, LotRecord, OutboxItem, Registry } from '../registry/types.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
-import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, type Courriel } from './courriels.js';
-import { decodeDocument, type ReplyDocument } from './documents.js';
+import { decodeDocument } from './documents.js';
 import { withTerritoryData } from './territoires.js';
 import type { AttestationData } from './types.js';
+import type { ReplyWorkerPool } from './workers/pool.js';
+import { sealReply, type ReplyJob } from './workers/reply-job.js';
 
 export interface PrepareDeps {
   readonly registry: Registry;
@@ -27,6 +25,8 @@ export interface PrepareDeps {
   /** The gateway's address: the `From` of every reply. */
   readonly from: string;
   readonly reference: ReferenceIndex;
+  /** Worker threads for big batches; without them everything is sealed on this thread. */
+  readonly workers?: ReplyWorkerPool;
 }
 
 /** The INSEE names the attestation prints where the guichet gave only codes or a postal code. */
@@ -51,56 +51,71 @@ export function withCommuneNames(data: AttestationData, reference: ReferenceInde
   };
 }
 
-interface Rendered extends Courriel {
-  readonly content: Uint8Array;
-  /** The demandeur's copy: plain PDF, not threaded under the guichet's lot message. */
-  readonly pourDemandeur: boolean;
-}
-
-async function renderDocument(document: ReplyDocument, deps: PrepareDeps): Promise<Rendered> {
-  if (document.kind === 'compte-rendu') {
-    return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data)), pourDemandeur: false };
-  }
-  const { data } = document;
-  const content = await renderAttestation(withTerritoryData(withCommuneNames(data, deps.reference), deps.registry));
-  if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
-  return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
-}
-
-/** Renders, encrypts and stores every reply still waiting for it; returns how many. */
+/**
+ * Renders, encrypts and stores every reply still waiting for it; returns how many. With a worker
+ * pool and a batch worth it, replies are sealed on every core, a few per worker in flight so that
+ * none waits; each is stored as soon as it is ready.
+ */
 export async function prepareReplies(deps: PrepareDeps): Promise<number> {
   const items = deps.registry.outboxToPrepare();
-  for (const item of items) await prepareOne(item, deps);
+  const envelopes: Envelopes = new Map();
+  const pool = deps.workers;
+  if (pool === undefined || (items.length < MIN_BATCH_FOR_WORKERS && pool.running === 0)) {
+    for (const item of items) await prepareOne(item, deps, envelopes, (job) => sealReply(job, deps.keyring));
+    return items.length;
+  }
+  // The others go on when one fails (each is stored on its own); the first failure is rethrown.
+  const running = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  for (const item of items) {
+    // A compte rendu stays here: one per lot, but up to 10,000 results, too big for a worker's heap.
+    const seal = item.kind === 'attestation' ? (job: ReplyJob) => pool.seal(job) : (job: ReplyJob) => sealReply(job, deps.keyring);
+    const task: Promise<void> = prepareOne(item, deps, envelopes, seal)
+      .catch((error: unknown) => void failures.push(error))
+      .finally(() => running.delete(task));
+    running.add(task);
+    if (running.size >= pool.size * IN_FLIGHT_PER_WORKER) await Promise.race(running);
+  }
+  await Promise.all(running);
+  if (failures.length > 0) throw failures[0];
   return items.length;
 }
 
-async function prepareOne(item: OutboxItem, deps: PrepareDeps): Promise<void> {
-  const lot = deps.registry.getLot(item.lotId);
-  const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
-  if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
+/** Below this many replies, starting the workers (~0.3 s) costs more than it saves. */
+const MIN_BATCH_FOR_WORKERS = 16;
+const IN_FLIGHT_PER_WORKER = 3;
 
-  const document = await renderDocument(decodeDocument(item.document), deps);
-  const attachment = document.pourDemandeur
-    ? { filename: document.filename, content: document.content, contentType: 'application/pdf' }
-    : {
-        filename: document.filename,
-        content: await signAndEncrypt(document.content, deps.keyring, guichet.cles.map((c) => c.armored), {
-          filename: document.filename.replace(/\.gpg$/, ''),
-        }),
-        contentType: 'application/octet-stream',
-      };
-  // The guichet's lot message means nothing to the demandeur: the copy is not threaded under it.
-  const thread = lot.messageId && !document.pourDemandeur ? { inReplyTo: lot.messageId, references: [lot.messageId] } : {};
-  const message = await buildReplyMessage({
+/** The lot and guichet of each item, read once per batch: a lot's replies come a thousand at a time. */
+type Envelopes = Map<number, { lot: LotRecord; guichet: Guichet }>;
+
+/** The reply's job: its document completed from the registry and the reference, its envelope. */
+function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): ReplyJob {
+  let envelope = envelopes.get(item.lotId);
+  if (envelope === undefined) {
+    const lot = deps.registry.getLot(item.lotId);
+    const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
+    if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
+    envelope = { lot, guichet };
+    envelopes.set(item.lotId, envelope);
+  }
+  const { lot, guichet } = envelope;
+  const document = decodeDocument(item.document);
+  return {
+    document:
+      document.kind === 'attestation'
+        ? { ...document, data: withTerritoryData(withCommuneNames(document.data, deps.reference), deps.registry) }
+        : document,
+    recipientKeys: guichet.cles.map((c) => c.armored),
     from: deps.from,
     to: item.destinataires,
-    subject: document.subject,
-    text: document.text,
     messageId: item.messageId,
-    ...thread,
+    ...(lot.messageId ? { inReplyTo: lot.messageId } : {}),
     date: deps.clock.now(),
-    attachment,
-  });
-  deps.registry.markPrepared(item.id, message.raw);
+  };
+}
+
+async function prepareOne(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes, seal: (job: ReplyJob) => Promise<Buffer>): Promise<void> {
+  const raw = await seal(jobOf(item, deps, envelopes));
+  deps.registry.markPrepared(item.id, raw);
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');
 }

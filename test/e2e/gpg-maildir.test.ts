@@ -131,6 +131,17 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     expect(readdirSync(outgoing())).toHaveLength(outgoingBefore);
   });
 
+  it('refuses an identifiantLot used before for another content (LOT_IDENTIFIANT_REUTILISE), registering nothing', async () => {
+    const demandesBefore = gateway.registry.listLots().flatMap((l) => gateway.registry.lotResultats(l.id)).length;
+    await sendLot(Buffer.from(LOT.toString('utf8').replace('<montantMensuelLoyer>', '<montantMensuelLoyer>1')));
+    const pass = await runOnce(gateway);
+    const outcome = pass.outcomes[0]!;
+    expect(outcome.kind === 'committed' && outcome.lot.statut).toBe('REJETE');
+    expect(outcome.kind === 'committed' && outcome.lot.erreurs.map((e) => e.code)).toEqual(['LOT_IDENTIFIANT_REUTILISE']);
+    expect(gateway.registry.listLots().flatMap((l) => gateway.registry.lotResultats(l.id))).toHaveLength(demandesBefore);
+    expect(readdirSync(join(mailbox(), '.Rejetes', 'cur'))).toHaveLength(1);
+  });
+
   it('settles a message committed before a crash without processing it again', async () => {
     // Another lot, for other demandeurs: the same ones would be doublons (DEM_DOUBLON) of the first lot's.
     const other = LOT.toString('utf8').replace(/<identifiantLot>[^<]+</, '<identifiantLot>CRASH-TEST-1<').replace(/<prenom>([^<]+)</g, '<prenom>$1 Bis<');

@@ -15,7 +15,7 @@ import { homePath } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runOnce } from '../../src/daemon.js';
-import { guichetKeys, sealLotMessage } from '../../src/demo/guichet.js';
+import { enrolGuichet, guichetKeys, sealLotMessage } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { parseNumeroUnique } from '../../src/registry/numero-unique.js';
@@ -38,15 +38,7 @@ describe('kill -9 of the gateway, then a restart', () => {
     ({ config } = await initHome(home));
     const keys = await guichetKeys(join(home, 'guichets'), GUICHET);
     const registry = new SqliteRegistry(homePath(config, config.registry.path));
-    registry.addGuichet({
-      code: GUICHET.code,
-      nom: GUICHET.nom,
-      adresse: GUICHET.adresse,
-      expediteurs: [GUICHET.expediteur],
-      destinataires: [GUICHET.destinataire],
-      cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
-      departements: GUICHET.departements,
-    });
+    enrolGuichet(registry, GUICHET, keys);
     registry.close();
     const raw = await sealLotMessage({
       xml: LOT,

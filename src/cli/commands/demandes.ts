@@ -76,7 +76,7 @@ export const registerDemandes: RegisterCommand = (program, context) => {
       }
       const { demande, history } = withRegistry(context, (r) => ({ demande: r.getDemande(numero), history: r.demandeHistory(numero) }));
       if (!demande && history.length === 0) {
-        context.err(`Demande ${numero} inconnue du registre.`);
+        context.err(`Demande ${numero} inconnue du registre : vérifiez le numéro (« sne-gateway lots show LOT » affiche ceux de chaque lot).`);
         process.exitCode = 1;
         return;
       }

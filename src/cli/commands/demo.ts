@@ -10,10 +10,9 @@ import { openGateway, nationalKeyLocation } from '../../app.js';
 import { homePath } from '../../config/load.js';
 import { nationalPublicKeys } from '../../crypto/national-keys.js';
 import { runOnce } from '../../daemon.js';
-import { guichetKeys, openReply, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../demo/guichet.js';
+import { enrolGuichet, guichetKeys, openReply, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../demo/guichet.js';
 import { createLogger } from '../../log.js';
 import { deliverToMaildir } from '../../mail/maildir.js';
-import type { Registry } from '../../registry/types.js';
 import type { RegisterCommand } from '../context.js';
 import { initHome } from './init.js';
 
@@ -38,19 +37,6 @@ export const DEMO_GUICHETS: readonly GuichetIdentity[] = [
 
 const FIXTURES = new URL('../../../fixtures/lots/', import.meta.url);
 
-function enrol(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): void {
-  if (registry.getGuichet(guichet.code)) return;
-  registry.addGuichet({
-    code: guichet.code,
-    nom: guichet.nom,
-    adresse: guichet.adresse,
-    expediteurs: [guichet.expediteur],
-    destinataires: [guichet.destinataire],
-    cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
-    departements: guichet.departements,
-  });
-}
-
 export const registerDemo: RegisterCommand = (program, context) => {
   program
     .command('demo')
@@ -73,7 +59,7 @@ export async function demoCommand(home: string, out: NodeJS.WritableStream = pro
     for (const guichet of DEMO_GUICHETS) {
       const k = await guichetKeys(join(home, 'guichets'), guichet);
       keys.set(guichet.code, k);
-      enrol(gateway.registry, guichet, k);
+      enrolGuichet(gateway.registry, guichet, k);
       say(`✔ guichet ${guichet.code} (${guichet.nom}) : clé ${k.fingerprint}, départements ${guichet.departements.join(', ')}`);
     }
 

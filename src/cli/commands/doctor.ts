@@ -2,15 +2,19 @@
  * `sne-gateway doctor`: one line per check, ✔ or ✘ with the fix. Each check is a function in
  * one table; a failing check never stops the others. Exit status 1 when any check fails.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { nationalKeyLocation, openRegistry } from '../../app.js';
-import { homePath, loadConfig } from '../../config/load.js';
+import { homePath } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
+import { probeImap } from '../../mail/imap.js';
+import { probeSmtp } from '../../mail/smtp.js';
 import { MIGRATIONS } from '../../registry/sqlite/migrations.js';
-import type { Registry } from '../../registry/types.js';
-import { loadBundledReference } from '../../rules/reference/index.js';
+import type { OutboxItem, Registry } from '../../registry/types.js';
+import { territoriesOnDefaults } from '../../replies/territoires.js';
+import { loadReference } from '../../rules/reference/index.js';
 import type { RegisterCommand } from '../context.js';
 import { EXPIRY_WARNING_DAYS, expiryNote } from './keys.js';
 
@@ -94,18 +98,79 @@ const maildirCheck = (label: string, path: string): CheckResult => {
   }
 };
 
-const edgesCheck: Check = ({ config }) => [
-  maildirCheck('boîte de dépôt', homePath(config, config.mailbox.path)),
-  maildirCheck("boîte d'envoi", homePath(config, config.sender.path)),
+/** A connection to a mail server is given this long to connect, authenticate and close. */
+export const PROBE_TIMEOUT_MS = 5_000;
+
+/** The server's URL as shown: never a password (the configuration refuses one anyway). */
+const shown = (url: string) => url.replace(/\/\/[^@/]*:[^@/]*@/, '//');
+
+async function serverCheck(config: Readonly<Config>, owner: 'mailbox' | 'sender'): Promise<CheckResult> {
+  const label = owner === 'mailbox' ? 'boîte de dépôt : IMAP' : "boîte d'envoi : SMTP";
+  const url = config[owner].url;
+  const fix =
+    owner === 'mailbox'
+      ? 'vérifiez mailbox.url, le mot de passe (SNE_GATEWAY_MAILBOX_PASSWORD ou mailbox.passwordFile), mailbox.caFile, et que le serveur est joignable'
+      : 'vérifiez sender.url, le mot de passe (SNE_GATEWAY_SENDER_PASSWORD ou sender.passwordFile), sender.caFile, et que le serveur est joignable';
+  try {
+    const ca = config[owner].caFile === '' ? undefined : readFileSync(homePath(config, config[owner].caFile));
+    const options = { url, password: serverPassword(config, owner), ca, timeoutMs: PROBE_TIMEOUT_MS };
+    if (owner === 'sender') {
+      await probeSmtp(options);
+      return { ok: true, label: `${label} ${shown(url)} : connexion et authentification réussies` };
+    }
+    const { mailbox, messages } = await probeImap(options);
+    return { ok: true, label: `${label} ${shown(url)} : connexion et authentification réussies ; ${messages} message(s) dans ${mailbox}` };
+  } catch (error) {
+    return { ok: false, label: `${label} ${shown(url)} : ${error instanceof Error ? error.message : String(error)}`, fix };
+  }
+}
+
+const edgesCheck: Check = async ({ config }) => [
+  config.mailbox.kind === 'imap' ? await serverCheck(config, 'mailbox') : maildirCheck('boîte de dépôt', homePath(config, config.mailbox.path)),
+  config.sender.kind === 'smtp' ? await serverCheck(config, 'sender') : maildirCheck("boîte d'envoi", homePath(config, config.sender.path)),
 ];
 
-const referenceCheck: Check = () => {
-  const edition = loadBundledReference().edition();
+const territoriesCheck: Check = ({ registry }) =>
+  territoriesOnDefaults(registry).map((territoire) => ({
+    ok: true,
+    warning: true,
+    label: `territoire ${territoire} : délai anormalement long et commission de médiation non paramétrés (les attestations renvoient au préfet)`,
+    fix: `sne-gateway territories set ${territoire} --delai-anormalement-long MOIS --commission-adresse "ADRESSE"`,
+  }));
+
+/** A reply waiting longer than this deserves a look (the retry delay tops out at one hour). */
+export const OUTBOX_WAIT_WARNING_MS = 3_600_000;
+
+const since = (item: OutboxItem, registry: Registry): string | undefined => item.premiereTentative ?? registry.getLot(item.lotId)?.traiteAt;
+
+const outboxCheck: Check = ({ registry, now }) => {
+  const results: CheckResult[] = registry.outboxByStatut('ECHEC').map((item) => ({
+    ok: false,
+    label: `réponse ${item.id} (${item.kind}, lot ${item.lotId}) en échec depuis le ${item.echecAt ?? '?'} : ${item.derniereErreur ?? 'raison inconnue'}`,
+    fix: `sne-gateway outbox show ${item.id}, corrigez la cause, puis sne-gateway outbox retry ${item.id}`,
+  }));
+  const waiting = [...registry.outboxByStatut('A_PREPARER'), ...registry.outboxByStatut('PRET')];
+  for (const item of waiting) {
+    const from = since(item, registry);
+    if (from === undefined || now.getTime() - new Date(from).getTime() <= OUTBOX_WAIT_WARNING_MS) continue;
+    results.push({
+      ok: true,
+      warning: true,
+      label: `réponse ${item.id} (${item.kind}, lot ${item.lotId}) en attente depuis le ${from}, ${item.tentatives} tentative(s)${item.derniereErreur ? ` : ${item.derniereErreur}` : ''}`,
+      fix: `sne-gateway outbox show ${item.id} ; une fois la cause corrigée : sne-gateway outbox retry ${item.id}`,
+    });
+  }
+  return results.length > 0 ? results : [{ ok: true, label: "file d'envoi : aucune réponse en échec ni en attente depuis plus d'une heure" }];
+};
+
+const referenceCheck: Check = ({ config }) => {
+  // The edition the gateway will use: an imported one (reference import) over the bundled one.
+  const edition = loadReference(config.home).edition();
   return [{ ok: true, label: `référentiel : ${edition.source} ${edition.version}${edition.date ? ` (${edition.date})` : ''}, ${edition.communes} communes, ${edition.codesPostaux} codes postaux` }];
 };
 
 /** The checks, in the order they are printed. */
-export const CHECKS: readonly Check[] = [registryCheck, nationalKeysCheck, guichetKeysCheck, edgesCheck, referenceCheck];
+export const CHECKS: readonly Check[] = [registryCheck, nationalKeysCheck, guichetKeysCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
   const registry = openRegistry(config);
@@ -127,14 +192,19 @@ export async function runChecks(config: Readonly<Config>, now: Date = new Date()
 export const registerDoctor: RegisterCommand = (program, context) => {
   program
     .command('doctor')
-    .description('vérifie la configuration, le registre, les clés, les boîtes et le référentiel ; une ligne par point, avec le remède')
+    .description("vérifie la configuration, le registre, les clés, les boîtes et serveurs de courrier, la file d'envoi, le référentiel et les territoires ; une ligne par point, avec le remède")
     .option('--json', 'sortie JSON')
     .action(async (options: { json?: boolean }) => {
       const results: CheckResult[] = [];
       let config: Readonly<Config> | undefined;
       try {
-        config = loadConfig(context.home());
-        results.push({ ok: existsSync(homePath(config, '.')), label: `configuration : ${context.home()}` });
+        config = context.config();
+        const file = context.configFile();
+        results.push({
+          ok: existsSync(homePath(config, '.')),
+          label: `configuration : ${existsSync(file.path) ? file.path : 'valeurs par défaut (pas de fichier)'}, dossier de travail ${context.home()}`,
+          fix: 'sne-gateway init',
+        });
       } catch (error) {
         results.push({ ok: false, label: `configuration : ${error instanceof Error ? error.message : String(error)}`, fix: 'corrigez le paramètre nommé (fichier ou variable d’environnement)' });
       }

@@ -11,7 +11,7 @@ import type { RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 
 /** The gestionnaire is the system user running the command (no account system of our own). */
-function gestionnaire(): string {
+export function gestionnaire(): string {
   try {
     return userInfo().username;
   } catch {

@@ -61,7 +61,7 @@ function communes(context: CliContext, command: Command, code: string, options: 
   try {
     const guichet = registry.getGuichet(code);
     if (guichet === undefined) {
-      context.err(`erreur : guichet inconnu : ${code}`);
+      context.err(`erreur : guichet inconnu : ${code} ; voyez « sne-gateway guichets list », ou enrôlez-le avec « guichets add ».`);
       process.exitCode = 1;
       return;
     }

@@ -9,8 +9,11 @@ import { registerGuichetsCommunes } from './guichets-communes.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerLots } from './lots.js';
+import { registerOutbox } from './outbox.js';
+import { registerQuarantine } from './quarantine.js';
 import { registerReference } from './reference.js';
 import { registerValidate } from './validate.js';
+import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
 import { registerTerritories } from './territories.js';
 
@@ -22,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLots,
   registerGuichets,
   registerDoctor,
+  registerReplay,
   // After registerGuichets: it adds `communes` to the same `guichets` command.
   registerGuichetsCommunes,
   registerTerritories,
@@ -29,4 +33,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerExpire,
   registerReference,
   registerValidate,
+  registerOutbox,
+  registerQuarantine,
 ];

@@ -18,15 +18,15 @@ export const registerInit: RegisterCommand = (program, context) => {
     .description('crée la configuration, le registre, les boîtes Maildir et la clé nationale si absents (idempotent)')
     .option('--address <adresse>', 'adresse de dépôt de la passerelle (à la création de la configuration)')
     .action(async (options: { address?: string }) => {
-      const report = await initHome(context.home(), options.address ? { address: options.address } : {});
+      const report = await initHome(context.home(), options.address ? { address: options.address } : {}, context.configFile().path);
       report.lines.forEach(context.out);
     });
 };
 
-export async function initHome(home: string, overrides: { address?: string } = {}): Promise<InitReport> {
+/** `file`: the configuration file (`--config`), created there when missing; by default the home's. */
+export async function initHome(home: string, overrides: { address?: string } = {}, file: string = configPath(home)): Promise<InitReport> {
   const lines: string[] = [];
   mkdirSync(home, { recursive: true });
-  const file = configPath(home);
   if (existsSync(file)) {
     lines.push(`✔ configuration existante : ${file}`);
   } else {
@@ -34,7 +34,7 @@ export async function initHome(home: string, overrides: { address?: string } = {
     writeFileSync(file, `${JSON.stringify(initial, null, 2)}\n`, { flag: 'wx' });
     lines.push(`✔ configuration créée : ${file}`);
   }
-  const config = loadConfig(home);
+  const config = loadConfig(home, process.env, { file: { path: file, explicit: true } });
 
   const registry = openRegistry(config);
   lines.push(`✔ registre : ${homePath(config, config.registry.path)} (schéma version ${registry.schemaVersion})`);

@@ -4,7 +4,7 @@
  * passphrase-protected and never printed.
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { nationalKeyLocation } from '../../app.js';
 import {
   createNationalKey,
@@ -35,7 +35,10 @@ function national(program: Command, context: CliContext): Command {
   cmd
     .command('create')
     .description('crée une nouvelle paire de clés nationale (rotation : elle signera désormais, les anciennes déchiffrent encore)')
-    .option('--expire-dans <jours>', "durée de validité en jours (défaut : sans expiration)", (v) => Number.parseInt(v, 10))
+    .option('--expire-dans <jours>', "durée de validité en jours (défaut : sans expiration)", (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('un nombre entier de jours ≥ 1 est attendu.');
+      return Number(v);
+    })
     .action(async (options: { expireDans?: number }) => {
       const fingerprint = await createNationalKey(location(), options.expireDans ? { expiresInDays: options.expireDans } : {});
       context.out(`✔ clé nationale créée : ${fingerprint}`);

@@ -125,6 +125,11 @@ function exportOriginal(cmd: Command, context: CliContext): void {
     .action((name: string, options: { guichet?: string }) => {
       withRegistry(context, (registry) => {
         const lot = findLot(registry, name, options.guichet);
+        if (lot?.supprimeAt) {
+          context.err(`Le message du lot ${lot.id} a été supprimé le ${lot.supprimeAt} par ${lot.supprimePar ?? '?'} (quarantine delete) : il n'est plus disponible.`);
+          process.exitCode = 1;
+          return;
+        }
         const original = lot && registry.lotOriginal(lot.id);
         if (!original) return lotNotFound(context, name);
         process.stdout.write(original);

@@ -39,7 +39,8 @@ export async function runCommand(config: Readonly<Config>, options: { once?: boo
       process.stdout.write(
         `${committed} message(s) traité(s), ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s)${pass.repliesFailed > 0 ? `, ${pass.repliesFailed} en échec (durée de vie dépassée)` : ''}.\n`,
       );
-      return retry > 0 || pass.repliesDeferred > 0 ? 1 : 0;
+      // A reply given up (ECHEC) is a failed operation too: `outbox list --status failed` shows it.
+      return retry > 0 || pass.repliesDeferred > 0 || pass.repliesFailed > 0 ? 1 : 0;
     }
     const controller = new AbortController();
     const stop = (signal: NodeJS.Signals) => {

@@ -155,4 +155,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN refus TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE outbox ADD COLUMN echec_at TEXT;
   `,
+  // CLI outbox and quarantine (issue 8): each `outbox retry` of a reply, by whom and from which
+  // statut (an ECHEC given a new life is on record); a quarantined message deleted by a
+  // gestionnaire keeps its lot row as the audit trace, its stored original emptied.
+  `
+  ALTER TABLE outbox ADD COLUMN relances TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE lots ADD COLUMN supprime_at TEXT;
+  ALTER TABLE lots ADD COLUMN supprime_par TEXT;
+  `,
 ];

@@ -53,6 +53,8 @@ function toLot(row: Row): LotRecord {
     traiteAt: String(row.traite_at),
     erreurs: JSON.parse(String(row.erreurs)) as LotRecord['erreurs'],
     doublonDe: row.doublon_de === null ? undefined : Number(row.doublon_de),
+    supprimeAt: str(row.supprime_at),
+    supprimePar: str(row.supprime_par),
   });
 }
 
@@ -112,6 +114,7 @@ function toOutbox(row: Row): OutboxItem {
     refus: JSON.parse(String(row.refus ?? '[]')) as OutboxItem['refus'],
     envoyeAt: str(row.envoye_at),
     echecAt: str(row.echec_at),
+    relances: JSON.parse(String(row.relances ?? '[]')) as OutboxItem['relances'],
   });
 }
 
@@ -203,6 +206,23 @@ export class SqliteRegistry implements Registry {
             lot.original,
           ).lastInsertRowid,
       ),
+    replaceLotOutcome: (lotId, outcome, resultats) => {
+      this.stmt(
+        `UPDATE lots SET statut = ?, version = ?, erreurs = ?, traite_at = ?, guichet = COALESCE(?, guichet),
+           identifiant_lot = COALESCE(?, identifiant_lot), empreinte = COALESCE(?, empreinte) WHERE id = ?`,
+      ).run(
+        outcome.statut,
+        outcome.version,
+        JSON.stringify(outcome.erreurs),
+        outcome.traiteAt,
+        outcome.guichet ?? null,
+        outcome.identifiantLot ?? null,
+        outcome.empreinte ?? null,
+        lotId,
+      );
+      this.stmt('DELETE FROM lot_resultats WHERE lot_id = ?').run(lotId);
+      this.tx.insertResultats(lotId, resultats);
+    },
     insertResultats: (lotId, resultats) => {
       const insert = this.stmt(
         `INSERT INTO lot_resultats (lot_id, position, reference, type_fichier, statut, numero_unique, date_depot,
@@ -415,9 +435,23 @@ export class SqliteRegistry implements Registry {
   }
 
   lotOriginal(lotId: number): Buffer | undefined {
-    return (this.stmt('SELECT original FROM lots WHERE id = ?').get(lotId) as Row | undefined)?.original as
+    return (this.stmt('SELECT original FROM lots WHERE id = ? AND supprime_at IS NULL').get(lotId) as Row | undefined)?.original as
       | Buffer
       | undefined;
+  }
+
+  lotOriginalSize(lotId: number): number | undefined {
+    const row = this.stmt('SELECT length(original) AS size FROM lots WHERE id = ?').get(lotId) as Row | undefined;
+    return row === undefined ? undefined : Number(row.size);
+  }
+
+  deleteQuarantined(lotId: number, at: Date, par: string): boolean {
+    return (
+      this.stmt(
+        `UPDATE lots SET original = X'', supprime_at = ?, supprime_par = ?
+         WHERE id = ? AND statut = 'QUARANTAINE' AND supprime_at IS NULL`,
+      ).run(at.toISOString(), par, lotId).changes > 0
+    );
   }
 
   getDemande(numeroUnique: string): DemandeRecord | undefined {
@@ -517,6 +551,26 @@ export class SqliteRegistry implements Registry {
   outboxNextAttempt(): Date | undefined {
     const row = this.stmt(`SELECT MIN(COALESCE(prochaine_tentative, '1970-01-01T00:00:00.000Z')) AS next FROM outbox WHERE statut = 'PRET'`).get() as Row;
     return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
+  }
+
+  getOutbox(id: number): OutboxItem | undefined {
+    const row = this.stmt('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    return row ? toOutbox(row) : undefined;
+  }
+
+  retryOutbox(id: number, at: Date, par: string): OutboxStatut | undefined {
+    return this.db.transaction(() => {
+      const item = this.getOutbox(id);
+      if (!item || (item.statut !== 'PRET' && item.statut !== 'ECHEC')) return undefined;
+      const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
+      // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
+      this.stmt(
+        `UPDATE outbox SET statut = 'PRET', prochaine_tentative = ?, relances = ?,
+           premiere_tentative = CASE WHEN statut = 'ECHEC' THEN NULL ELSE premiere_tentative END, echec_at = NULL
+         WHERE id = ?`,
+      ).run(at.toISOString(), JSON.stringify(relances), id);
+      return 'PRET' as const;
+    }).immediate();
   }
 
   outboxByStatut(statut: OutboxStatut): readonly OutboxItem[] {

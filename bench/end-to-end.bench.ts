@@ -1,0 +1,90 @@
+/**
+ * End to end on the embedded edges (issue 9 items 2, 3 and 6): one lot of 1,000 demandes (~3.5 MB
+ * of XML, 4 % of them rejected for eight different causes), encrypted and signed by its guichet,
+ * from the message written into the deposit Maildir to the last reply written into the outgoing
+ * Maildir, by the running daemon (its reply workers warm, as in service). Then the same work on
+ * one thread (intake, replies prepared on the main thread, sent), and the component floor of
+ * the same lot: the ratio end to end / sum of the floors (target ≤ 1.2; below 1 means the
+ * stages overlap on both cores).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { intakePass, runDaemon } from '../src/daemon.js';
+import { drainOutbox } from '../src/replies/deliver.js';
+import { prepareReplies } from '../src/replies/prepare.js';
+import { floorSum, measureFloors } from './lib/floors.js';
+import { benchHome } from './lib/home.js';
+import { checkLot, sealedLot, throughDaemon } from './lib/lots.js';
+import { median, timed, withPeakRss } from './lib/measure.js';
+import type { BenchFigure, Benchmark } from './types.js';
+
+const DEMANDES = 1_000;
+const RUNS = 3;
+
+const bench: Benchmark = async () => {
+  const home = await benchHome();
+  const scratch = mkdtempSync(join(tmpdir(), 'sne-bench-floor-'));
+  const gw = await home.open();
+  try {
+    const lots = [];
+    for (let run = 0; run < RUNS; run++) lots.push(await sealedLot(home, DEMANDES, 100 + run, 'E2E'));
+    const warmUp = await sealedLot(home, 50, 1, 'WARMUP');
+    const single = await sealedLot(home, DEMANDES, 200, 'MAIN');
+
+    // The daemon, as in service: a small lot first starts its reply workers and warms the JIT.
+    const controller = new AbortController();
+    const daemon = runDaemon(gw, controller.signal);
+    const daemonMs: number[] = [];
+    let peakMiB = 0;
+    try {
+      await throughDaemon(home, warmUp);
+      for (const lot of lots) {
+        const run = await withPeakRss(() => throughDaemon(home, lot));
+        daemonMs.push(run.value);
+        peakMiB = Math.max(peakMiB, run.peakMiB);
+        checkLot(gw, lot);
+      }
+    } finally {
+      controller.abort();
+      await daemon;
+    }
+
+    // The same work on the main thread alone: intake, then each reply sealed in turn, then sent.
+    const outbox = { registry: gw.registry, keyring: gw.keyring, clock: gw.clock, logger: gw.logger, from: gw.config.gateway.address, reference: gw.reference, sender: gw.sender };
+    const expected = home.outgoing() + 1 + single.valid;
+    await home.deliver(single.raw);
+    const { ms: singleMs } = await timed(async () => {
+      await intakePass(gw);
+      await prepareReplies(outbox);
+      await drainOutbox(outbox);
+    });
+    if (home.outgoing() < expected) throw new Error('one-thread run: replies missing');
+    checkLot(gw, single);
+
+    const last = lots[lots.length - 1]!;
+    const floors = await measureFloors(gw, last.raw, last.xml, checkLot(gw, last), scratch);
+    const floor = floorSum(floors);
+    const e2e = median(daemonMs);
+    const rate = (ms: number) => (DEMANDES / ms) * 1000;
+    const mb = (last.xml.length / 1e6).toFixed(1);
+    return [
+      { name: `end to end, daemon (${DEMANDES} demandes, ${mb} MB XML, ${last.valid} registered): wall time, median of ${RUNS}`, value: e2e, unit: 'ms', floor, ratio: e2e / floor, target: 'ratio ≤ 1.2 (< 1: stages overlap on both cores)', met: e2e / floor <= 1.2 },
+      { name: 'end to end, daemon: throughput', value: rate(e2e), unit: 'demandes/s', floor: rate(floor) },
+      { name: 'end to end, daemon: peak RSS of the process (reply workers included)', value: peakMiB, unit: 'MiB' },
+      { name: 'end to end, one thread (no reply workers): wall time', value: singleMs, unit: 'ms', floor, ratio: singleMs / floor },
+      { name: 'reply workers: speed-up of the daemon over one thread', value: singleMs / e2e, unit: '×', target: '> 1.2 to keep them', met: singleMs / e2e > 1.2 },
+      { name: 'floor: OpenPGP decrypt + verify of the lot', value: floors.decryptMs, unit: 'ms' },
+      { name: 'floor: libxml2 schema validation', value: floors.schemaMs, unit: 'ms' },
+      { name: 'floor: SQLite inserts of the same rows, one transaction', value: floors.sqliteMs, unit: 'ms' },
+      { name: `floor: rendering the ${last.valid} attestations`, value: floors.renderMs, unit: 'ms', ratio: floors.renderMs / floor },
+      { name: 'floor: signing, encrypting and building the reply messages', value: floors.sealMs, unit: 'ms', ratio: floors.sealMs / floor },
+    ] satisfies BenchFigure[];
+  } finally {
+    await gw.close();
+    home.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
+export default bench;

@@ -1,0 +1,120 @@
+/**
+ * The component floor of one lot (issue 9 item 3): the bare cost of each stage alone, on the
+ * data the end-to-end run just processed — decryption + signature check of its message, libxml2
+ * schema validation of its XML, SQLite inserts of the very rows its transaction wrote (in one
+ * transaction, into a fresh registry file), rendering of its attestations, then signing,
+ * encrypting and building of its reply messages. Everything the pipeline adds (parsing into
+ * objects, rules, numbering, completion of the documents, bookkeeping) is left out.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { Gateway } from '../../src/app.js';
+import { homePath } from '../../src/config/load.js';
+import { decryptAndVerify, signAndEncrypt } from '../../src/crypto/index.js';
+import { validateDocument } from '../../src/lot/schema.js';
+import { readLotMessage } from '../../src/mail/mime-in.js';
+import { buildReplyMessage } from '../../src/mail/mime-out.js';
+import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { renderAttestation } from '../../src/replies/attestation/index.js';
+import { decodeDocument } from '../../src/replies/documents.js';
+import { withCommuneNames } from '../../src/replies/prepare.js';
+import { withTerritoryData } from '../../src/replies/territoires.js';
+import type { AttestationData } from '../../src/replies/types.js';
+import { median, timed } from './measure.js';
+
+export interface Floors {
+  readonly decryptMs: number;
+  readonly schemaMs: number;
+  readonly sqliteMs: number;
+  readonly renderMs: number;
+  readonly sealMs: number;
+}
+
+export const floorSum = (f: Floors): number => f.decryptMs + f.schemaMs + f.sqliteMs + f.renderMs + f.sealMs;
+
+const ROUNDS = 5;
+
+async function best<T>(fn: () => Promise<T> | T): Promise<number> {
+  await fn(); // warm
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) times.push((await timed(fn)).ms);
+  return median(times);
+}
+
+/** The rows the lot's transaction wrote, copied into a fresh registry file in one transaction. */
+function sqliteFloor(registryFile: string, lotId: number, dir: string): number {
+  const source = new Database(registryFile, { readonly: true });
+  const lot = source.prepare('SELECT identifiant_lot FROM lots WHERE id = ?').get(lotId) as { identifiant_lot: string };
+  const tables: [string, unknown[]][] = [
+    ['lots', source.prepare('SELECT * FROM lots WHERE id = ?').all(lotId)],
+    ['lot_resultats', source.prepare('SELECT * FROM lot_resultats WHERE lot_id = ?').all(lotId)],
+    ['demandes', source.prepare('SELECT d.* FROM demandes d JOIN demande_sources s USING (numero_unique) WHERE s.identifiant_lot = ?').all(lot.identifiant_lot)],
+    ['demande_sources', source.prepare('SELECT * FROM demande_sources WHERE identifiant_lot = ?').all(lot.identifiant_lot)],
+    ['evenements', source.prepare('SELECT * FROM evenements WHERE lot_id = ?').all(lotId)],
+    ['outbox', source.prepare("SELECT * FROM outbox WHERE lot_id = ?").all(lotId)],
+  ];
+  source.close();
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const file = join(dir, `floor-${round}.sqlite`);
+    new SqliteRegistry(file).close(); // the schema, by the real migrations
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = OFF');
+    const inserts = tables.map(([table, rows]) => {
+      const columns = Object.keys((rows[0] ?? {}) as object);
+      const statement = columns.length === 0 ? undefined : db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      // Replies are stored unprepared by the lot's transaction: raw comes later.
+      return { rows: rows.map((r) => (table === 'outbox' ? { ...(r as object), raw: null, statut: 'A_PREPARER' } : r)), statement };
+    });
+    const started = performance.now();
+    db.transaction(() => {
+      for (const { rows, statement } of inserts) for (const row of rows) statement!.run(row);
+    })();
+    times.push(performance.now() - started);
+    db.close();
+  }
+  return median(times);
+}
+
+/** Floors of the lot `lotId`, delivered as the message `raw`, in the gateway `gw`. */
+export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, lotId: number, scratchDir: string): Promise<Floors> {
+  const message = await readLotMessage(raw);
+  if (!message.ok) throw new Error(`unreadable lot message: ${message.error.code}`);
+  const guichet = gw.registry.getGuichet(gw.registry.getLot(lotId)!.guichet!)!;
+  const guichetKeys = guichet.cles.map((c) => c.armored);
+  const decryptMs = await best(async () => {
+    const opened = await decryptAndVerify(message.value.openpgp.content, gw.keyring, guichetKeys);
+    if (!opened.ok) throw new Error(`floor: ${opened.error.code}`);
+  });
+  const schemaMs = await best(() => {
+    if (!validateDocument(xml).wellFormed) throw new Error('floor: lot not well-formed');
+  });
+  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, scratchDir);
+
+  // One round each for the two big stages (seconds each): the same attestations, completed as sent.
+  const attestations: AttestationData[] = gw.registry.outboxForLot(lotId).flatMap((item) => {
+    const document = decodeDocument(item.document);
+    return document.kind === 'attestation' ? [withTerritoryData(withCommuneNames(document.data, gw.reference), gw.registry)] : [];
+  });
+  await renderAttestation(attestations[0]!); // fonts parsed
+  const pdfs: Buffer[] = [];
+  const renderMs = (await timed(async () => {
+    for (const data of attestations) pdfs.push(await renderAttestation(data));
+  })).ms;
+  const sealMs = (await timed(async () => {
+    for (const [i, pdf] of pdfs.entries()) {
+      const content = await signAndEncrypt(pdf, gw.keyring, guichetKeys, { filename: `attestation-${i}.pdf` });
+      await buildReplyMessage({
+        from: gw.config.gateway.address,
+        to: guichet.destinataires,
+        subject: 'Attestation d’enregistrement d’une demande de logement social',
+        text: 'Bonjour,\n\nVous trouverez ci-joint l’attestation.\n',
+        messageId: `<floor-${i}@bench.localhost>`,
+        date: new Date(),
+        attachment: { filename: `attestation-${i}.pdf.gpg`, content, contentType: 'application/octet-stream' },
+      });
+    }
+  })).ms;
+  return { decryptMs, schemaMs, sqliteMs, renderMs, sealMs };
+}

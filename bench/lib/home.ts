@@ -1,0 +1,92 @@
+/**
+ * A gateway home on the embedded edges (deposit Maildir, outgoing Maildir, SQLite) with one
+ * enrolled guichet, G1104 (93 and 75), whose software encrypts and signs lots as a guichet's
+ * would (`sealLotMessage`). Lots over the 4 MiB attachment limit are zipped first, as the spec
+ * lets a guichet do.
+ */
+import { zipSync } from 'fflate';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nationalKeyLocation, openGateway, openRegistry, type Gateway } from '../../src/app.js';
+import { initHome } from '../../src/cli/commands/init.js';
+import { homePath } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
+import { guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
+import { LIMITS } from '../../src/limits.js';
+import { silentLogger } from '../../src/log.js';
+import { deliverToMaildir } from '../../src/mail/maildir.js';
+
+export const BENCH_GUICHET: GuichetIdentity = {
+  code: 'G1104',
+  nom: 'Bailleur de test',
+  adresse: '1 place de la Mairie\n93200 Saint-Denis',
+  expediteur: 'lots@g1104.example',
+  destinataire: 'retours@g1104.example',
+  departements: ['93', '75'],
+};
+
+export interface BenchHome {
+  readonly home: string;
+  readonly config: Readonly<Config>;
+  readonly keys: GuichetKeys;
+  readonly nationalPublicKeys: readonly string[];
+  /** The lot as its guichet mails it: zipped if needed, signed, encrypted, in a MIME message. */
+  seal(xml: string, identifiantLot: string): Promise<Buffer>;
+  /** Writes the message into the deposit Maildir's new/. */
+  deliver(raw: Buffer): Promise<void>;
+  /** Replies written by the embedded sender so far. */
+  outgoing(): number;
+  open(): Promise<Gateway>;
+  cleanup(): void;
+}
+
+/** `fill`: fills the registry file (e.g. with 2 million demandes) after the guichet's enrolment. */
+export async function benchHome(options: { fill?: (registryFile: string) => void } = {}): Promise<BenchHome> {
+  const home = mkdtempSync(join(tmpdir(), 'sne-bench-'));
+  const { config } = await initHome(home);
+  const keys = await guichetKeys(join(home, 'guichet-keys'), BENCH_GUICHET);
+  const national = nationalPublicKeys(nationalKeyLocation(config));
+  const registry = openRegistry(config);
+  registry.addGuichet({
+    code: BENCH_GUICHET.code,
+    nom: BENCH_GUICHET.nom,
+    adresse: BENCH_GUICHET.adresse,
+    expediteurs: [BENCH_GUICHET.expediteur],
+    destinataires: [BENCH_GUICHET.destinataire],
+    cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
+    departements: BENCH_GUICHET.departements,
+  });
+  registry.close();
+  options.fill?.(homePath(config, config.registry.path));
+  const outgoingNew = join(homePath(config, config.sender.path), 'new');
+  return {
+    home,
+    config,
+    keys,
+    nationalPublicKeys: national,
+    seal: (xml, identifiantLot) => {
+      const bytes = new TextEncoder().encode(xml);
+      const big = bytes.length > LIMITS.attachmentBytes - 64 * 1024;
+      return sealLotMessage({
+        xml: big ? zipSync({ [`${identifiantLot}.xml`]: bytes }) : bytes,
+        fileName: big ? `${identifiantLot}.zip` : `${identifiantLot}.xml`,
+        guichet: BENCH_GUICHET,
+        keys,
+        nationalPublicKeys: national,
+        depot: config.gateway.address,
+      });
+    },
+    deliver: async (raw) => void (await deliverToMaildir(homePath(config, config.mailbox.path), raw)),
+    outgoing: () => {
+      try {
+        return readdirSync(outgoingNew).length;
+      } catch {
+        return 0;
+      }
+    },
+    open: () => openGateway(config, silentLogger()),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}

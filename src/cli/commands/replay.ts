@@ -1,0 +1,143 @@
+/**
+ * `sne-gateway replay LOT… | --status S [--guichet G] [--since D] [--dry-run]` (spec 6): stored
+ * lots through the current rules. The dry run prints what would change without touching
+ * anything; a real replay queues the new compte rendu and attestations, and sends them at once
+ * unless a running daemon holds the registry (it will send them).
+ */
+import { openGateway, type Gateway } from '../../app.js';
+import { homePath } from '../../config/load.js';
+import { acquireDaemonLock, LockHeldError } from '../../daemon-lock.js';
+import { outboxDeps, pipelineDeps } from '../../daemon.js';
+import { createLogger } from '../../log.js';
+import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
+import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/types.js';
+import { drainOutbox } from '../../replies/deliver.js';
+import { prepareReplies } from '../../replies/prepare.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { findLot } from './lots.js';
+
+const STATUTS: Record<string, LotStatut> = { rejected: 'REJETE', partial: 'PARTIEL', quarantined: 'QUARANTAINE', accepted: 'ACCEPTE' };
+
+interface ReplayOptions {
+  readonly status?: string;
+  readonly guichet?: string;
+  readonly since?: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+class UsageError extends Error {}
+
+function selectLots(gateway: Gateway, names: readonly string[], o: ReplayOptions): LotRecord[] {
+  if (names.length > 0) {
+    return names.map((name) => {
+      const lot = findLot(gateway.registry, name, o.guichet);
+      if (!lot) throw new UsageError(`Lot « ${name} » introuvable : voyez « sne-gateway lots list ».`);
+      return lot;
+    });
+  }
+  const statut = o.status === undefined ? undefined : STATUTS[o.status];
+  if (statut === undefined) throw new UsageError('Nommez les lots à rejouer, ou choisissez-les avec --status rejected|partial|quarantined.');
+  if (o.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new UsageError(`Date « ${o.since} » invalide : attendu AAAA-MM-JJ.`);
+  return gateway.registry
+    .listLots()
+    .filter((l) => l.statut === statut && l.doublonDe === undefined)
+    .filter((l) => (o.guichet === undefined || l.guichet === o.guichet) && (o.since === undefined || l.recuAt >= o.since));
+}
+
+const codes = (r: ResultatRecord) => r.erreurs.map((e) => e.code).join(', ');
+
+/** The diff of outcomes, demande by demande: what now passes, what still fails and why. */
+export function describeReplay(result: ReplayResult): string[] {
+  const { lot, before, after } = result;
+  const lines = [
+    `Lot ${lot.id} (${lot.identifiantLot ?? 'identifiant illisible'}, guichet ${lot.guichet ?? 'inconnu'}) : ${before.statut} → ${after.statut}${result.dryRun ? ' [simulation : rien n’est enregistré]' : `, compte rendu version ${lot.version}`}`,
+  ];
+  if (result.refus) return [...lines, `  non rejoué : ${result.refus}`];
+  for (const e of after.erreurs) lines.push(`  ✘ lot : ${e.code} — ${e.message}`);
+  const previous = new Map(before.resultats.map((r) => [r.position, r]));
+  for (const r of after.resultats) {
+    const was = previous.get(r.position);
+    const label = `  [${r.position}] ${r.reference ?? '—'}`;
+    if (was && was.statut !== 'REJETEE') continue; // registered before: kept as it was
+    if (r.statut !== 'REJETEE') {
+      lines.push(`${label} : ${was ? `${was.statut} (${codes(was)})` : 'nouvelle'} → ${result.dryRun ? 'passerait' : 'passe'} : ${r.statut}${result.dryRun ? '' : ` ${r.numeroUnique ?? ''}`}`);
+    } else {
+      for (const e of r.erreurs) lines.push(`${label} : échoue encore — ${e.code} à ${e.chemin} : ${e.message}${e.suggestion ? ` → ${e.suggestion}` : ''}`);
+    }
+  }
+  if (!result.dryRun) lines.push(`  ${result.nouvelles} attestation(s) à envoyer`);
+  return lines;
+}
+
+/** A progress bar on a terminal when replaying many lots; nothing when piped (the lines suffice). */
+function progress(done: number, total: number): void {
+  if (!process.stderr.isTTY || total < 2) return;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
+async function replay(context: CliContext, names: string[], o: ReplayOptions): Promise<number> {
+  const config = context.config();
+  const gateway = await openGateway(config, createLogger({ level: config.log.level }));
+  try {
+    const lots = selectLots(gateway, names, o);
+    if (lots.length === 0) {
+      context.out(o.json ? '[]' : 'Aucun lot à rejouer.');
+      return 0;
+    }
+    const deps = pipelineDeps(gateway);
+    const results: ReplayResult[] = [];
+    for (const [index, lot] of lots.entries()) {
+      const result = await replayLot(deps, lot.id, { dryRun: o.dryRun === true });
+      results.push(result);
+      if (!o.json) describeReplay(result).forEach((line) => context.out(line));
+      progress(index + 1, lots.length);
+    }
+    if (o.json) context.out(JSON.stringify(results, null, 2));
+    if (!o.dryRun) await sendNow(gateway, context);
+    return results.some((r) => r.refus !== undefined) ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      context.err(error.message);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await gateway.close();
+  }
+}
+
+/** Sends the queued replies now, unless a daemon holds the registry: it will send them itself. */
+export async function sendNow(gateway: Gateway, context: CliContext): Promise<void> {
+  let lock;
+  try {
+    lock = acquireDaemonLock(homePath(gateway.config, gateway.config.registry.path));
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    context.out('Le démon en cours enverra les réponses.');
+    return;
+  }
+  try {
+    await prepareReplies(outboxDeps(gateway));
+    const { sent, deferred } = await drainOutbox(outboxDeps(gateway));
+    context.out(`${sent} réponse(s) envoyée(s)${deferred > 0 ? `, ${deferred} différée(s) (voir « sne-gateway outbox list »)` : ''}.`);
+  } finally {
+    lock.release();
+  }
+}
+
+export const registerReplay: RegisterCommand = (program, context) => {
+  program
+    .command('replay [lots...]')
+    .description('rejoue des lots enregistrés avec les règles actuelles (les demandes déjà enregistrées gardent leur numéro)')
+    .option('--status <statut>', 'rejoue les lots de ce statut : rejected, partial ou quarantined')
+    .option('--guichet <code>', "seulement les lots de ce guichet")
+    .option('--since <date>', 'seulement les lots reçus depuis cette date (AAAA-MM-JJ)')
+    .option('--dry-run', 'montre ce qui changerait, sans rien enregistrer ni envoyer')
+    .option('--json', 'sortie JSON')
+    .action(async (lots: string[], options: ReplayOptions) => {
+      process.exitCode = await replay(context, lots, options);
+    });
+};

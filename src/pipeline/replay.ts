@@ -1,0 +1,47 @@
+/**
+ * Replay (spec 6): a stored lot's original message goes through the current stages and rules
+ * again — after a habilitation, a reference-data update, or a sender's enrolment (a quarantined
+ * lot). Already-registered demandes keep their numéro; only the rejected ones are judged again.
+ * A dry run computes the same outcome in a transaction that is rolled back: nothing is
+ * registered, numbered or queued.
+ */
+import type { InboundMessage } from '../mail/types.js';
+import { replayCommit, type ReplayChange } from './commit.js';
+import { judgeMessage, type PipelineDeps } from './process.js';
+
+export type ReplayResult = ReplayChange & { readonly dryRun: boolean };
+
+class DryRunRollback extends Error {
+  constructor(readonly change: ReplayChange) {
+    super('dry run: rolled back');
+  }
+}
+
+export async function replayLot(deps: PipelineDeps, lotId: number, options: { dryRun: boolean }): Promise<ReplayResult> {
+  const lot = deps.registry.getLot(lotId);
+  const original = lot && deps.registry.lotOriginal(lotId);
+  if (!lot || !original) throw new RangeError(`lot ${lotId} inconnu`);
+
+  const message: InboundMessage = {
+    sourceId: `replay:${lotId}`,
+    raw: original,
+    sizeBytes: original.length,
+    receivedAt: new Date(lot.recuAt),
+  };
+  const input = await judgeMessage(message, lot.messageSha256, deps);
+  try {
+    const change = deps.registry.transaction((tx) => {
+      const result = replayCommit(tx, tx.getLot(lotId)!, input, deps.settings);
+      if (options.dryRun) throw new DryRunRollback(result);
+      return result;
+    });
+    deps.logger.info(
+      { lotId, version: change.lot.version, statut: change.after.statut, nouvelles: change.nouvelles, refus: change.refus },
+      'lot replayed',
+    );
+    return { ...change, dryRun: false };
+  } catch (error) {
+    if (error instanceof DryRunRollback) return { ...error.change, dryRun: true };
+    throw error;
+  }
+}

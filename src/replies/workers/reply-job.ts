@@ -1,0 +1,72 @@
+/**
+ * One reply from its completed document to the bytes of its mail: rendered (compte rendu XML or
+ * attestation PDF), signed and encrypted to the guichet (the demandeur's copy stays a plain PDF:
+ * they hold no key), built into a MIME message. A pure function of the job and the national
+ * keyring, with no registry: the same code runs on the main thread and in the worker threads.
+ */
+import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
+import { buildReplyMessage } from '../../mail/mime-out.js';
+import { renderAttestation } from '../attestation/index.js';
+import { buildCompteRendu } from '../compte-rendu.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, type Courriel } from '../courriels.js';
+import type { ReplyDocument } from '../documents.js';
+
+/** Everything a reply needs, as plain data (it crosses to a worker by structured clone). */
+export interface ReplyJob {
+  /** Completed with the registry's territory data and the INSEE names (see prepare.ts). */
+  readonly document: ReplyDocument;
+  /** The guichet's armored public keys. */
+  readonly recipientKeys: readonly string[];
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly messageId: string;
+  /** The guichet's lot message, to thread the reply under it. */
+  readonly inReplyTo?: string;
+  readonly date: Date;
+}
+
+interface Rendered extends Courriel {
+  readonly content: Uint8Array;
+  /** The demandeur's copy: plain PDF, not threaded under the guichet's lot message. */
+  readonly pourDemandeur: boolean;
+}
+
+/** The document itself, in clear: XML or PDF bytes. Deterministic for a given document. */
+export async function renderDocument(document: ReplyDocument): Promise<Uint8Array> {
+  return (await rendered(document)).content;
+}
+
+async function rendered(document: ReplyDocument): Promise<Rendered> {
+  if (document.kind === 'compte-rendu') {
+    return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data)), pourDemandeur: false };
+  }
+  const { data } = document;
+  const content = await renderAttestation(data);
+  if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
+  return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
+}
+
+/** The reply's raw MIME message, ready for the sender. */
+export async function sealReply(job: ReplyJob, keyring: PrivateKeyring): Promise<Buffer> {
+  const document = await rendered(job.document);
+  const attachment = document.pourDemandeur
+    ? { filename: document.filename, content: document.content, contentType: 'application/pdf' }
+    : {
+        filename: document.filename,
+        content: await signAndEncrypt(document.content, keyring, job.recipientKeys, { filename: document.filename.replace(/\.gpg$/, '') }),
+        contentType: 'application/octet-stream',
+      };
+  // The guichet's lot message means nothing to the demandeur: the copy is not threaded under it.
+  const thread = job.inReplyTo && !document.pourDemandeur ? { inReplyTo: job.inReplyTo, references: [job.inReplyTo] } : {};
+  const message = await buildReplyMessage({
+    from: job.from,
+    to: job.to,
+    subject: document.subject,
+    text: document.text,
+    messageId: job.messageId,
+    ...thread,
+    date: job.date,
+    attachment,
+  });
+  return message.raw;
+}

@@ -1,0 +1,145 @@
+/**
+ * Replies sealed on worker threads: an attestation rendered in a worker is byte-identical to the
+ * main thread's; a batch prepared through the pool decrypts, with the guichet's key, to exactly
+ * the PDFs the main thread renders; the workers unlock the national key from what they are given;
+ * and closing the pool (or leaving it idle) leaves no thread running.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import { decryptAndVerify, generateKeyPair, loadPrivateKeyring, type GeneratedKeyPair, type PrivateKeyring } from '../../src/crypto/index.js';
+import { silentLogger } from '../../src/log.js';
+import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { renderAttestation } from '../../src/replies/attestation/index.js';
+import { decodeDocument } from '../../src/replies/documents.js';
+import { prepareReplies, withCommuneNames } from '../../src/replies/prepare.js';
+import { queueAttestation } from '../../src/replies/queue.js';
+import { withTerritoryData } from '../../src/replies/territoires.js';
+import { ReplyWorkerPool } from '../../src/replies/workers/index.js';
+import { loadBundledReference } from '../../src/rules/reference/index.js';
+import { openReplyAttachment } from '../helpers/replies.js';
+import { attestationCre, attestationRen } from './fixtures.js';
+
+const AT = new Date('2026-11-26T08:31:04Z');
+const PASSPHRASE = 'phrase de passe des workers';
+const BATCH = 20; // above the pool's threshold: the batch goes to the workers
+const reference = loadBundledReference();
+
+let dir: string;
+let registry: SqliteRegistry;
+let national: GeneratedKeyPair;
+let guichetKey: GeneratedKeyPair;
+let nationalRing: PrivateKeyring;
+let guichetRing: PrivateKeyring;
+const pools: ReplyWorkerPool[] = [];
+
+function pool(options: { size?: number; idleMs?: number; passphrase?: string } = {}): ReplyWorkerPool {
+  const created = new ReplyWorkerPool({
+    size: options.size ?? 2,
+    keys: () => [{ privateKey: national.privateKey, passphrase: options.passphrase ?? PASSPHRASE }],
+    ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+  });
+  pools.push(created);
+  return created;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'workers-'));
+  registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+  national = await generateKeyPair({ name: 'SNE national', email: 'national@sne.test', passphrase: PASSPHRASE });
+  guichetKey = await generateKeyPair({ name: 'Guichet G1104', email: 'retours@g1104.example' });
+  nationalRing = await loadPrivateKeyring([{ privateKey: national.privateKey, passphrase: PASSPHRASE }]);
+  guichetRing = await loadPrivateKeyring([{ privateKey: guichetKey.privateKey }]);
+  registry.addGuichet({
+    code: 'G1104',
+    nom: 'Plaine Commune Habitat',
+    adresse: '4 rue de la Poterie\n93200 Saint-Denis',
+    expediteurs: ['lots@g1104.example'],
+    destinataires: ['retours@g1104.example'],
+    cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
+    departements: ['93', '75'],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  registry?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reply worker threads', () => {
+  it('render an attestation byte-identical to the main thread (CRE and REN)', async () => {
+    const workers = pool();
+    for (const data of [attestationCre, attestationRen]) {
+      const inWorker = await workers.render({ kind: 'attestation', data });
+      expect(Buffer.compare(inWorker, await renderAttestation(data))).toBe(0);
+    }
+    expect(workers.running).toBe(2);
+    await workers.close();
+    expect(workers.running).toBe(0);
+    await expect(workers.render({ kind: 'attestation', data: attestationCre })).rejects.toThrow(/closed/);
+  });
+
+  it('seal a batch that the guichet decrypts to the same PDFs as the main thread renders', async () => {
+    const guichet = registry.getGuichet('G1104')!;
+    const lotId = registry.transaction((tx) => {
+      const id = tx.insertLot({
+        messageSha256: 'lot-workers',
+        messageId: '<lot-workers@g1104.example>',
+        guichet: 'G1104',
+        identifiantLot: 'LOT-WORKERS',
+        statut: 'ACCEPTE',
+        recuAt: AT.toISOString(),
+        traiteAt: AT.toISOString(),
+        erreurs: [],
+        original: Buffer.from('original'),
+      });
+      for (let i = 1; i <= BATCH; i++) {
+        const numeroUnique = `11111260${String(i).padStart(5, '0')}G1104`;
+        const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
+        tx.insertDemande(
+          { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
+          { guichet: 'G1104', identifiantLot: 'LOT-WORKERS', reference: `DOS-${i}` },
+        );
+        queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, { messageIdDomain: 'sne.test', copyAttestationToDemandeur: false });
+      }
+      return id;
+    });
+    const workers = pool();
+    const prepared = await prepareReplies({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers });
+    expect(prepared).toBe(BATCH);
+    expect(workers.running).toBe(2); // the batch went to the workers
+
+    const items = registry.outboxForLot(lotId);
+    expect(items).toHaveLength(BATCH);
+    for (const item of items) {
+      expect(item.statut).toBe('PRET');
+      const { content } = await openReplyAttachment(item.raw!);
+      const opened = await decryptAndVerify(content, guichetRing, [national.publicKey]);
+      expect(opened.ok).toBe(true);
+      if (!opened.ok) continue;
+      const document = decodeDocument(item.document);
+      if (document.kind !== 'attestation') throw new Error('attestation expected');
+      const mainThread = await renderAttestation(withTerritoryData(withCommuneNames(document.data, reference), registry));
+      expect(Buffer.compare(Buffer.from(opened.value.payload), mainThread)).toBe(0);
+    }
+  });
+
+  it('fail their jobs, without hanging, when the national key does not open', async () => {
+    const workers = pool({ size: 1, passphrase: 'pas la bonne' });
+    await expect(workers.render({ kind: 'attestation', data: attestationCre })).rejects.toThrow(/phrase de passe/);
+    expect(workers.running).toBe(0);
+  });
+
+  it('stop by themselves once idle', async () => {
+    const workers = pool({ size: 1, idleMs: 50 });
+    await workers.render({ kind: 'attestation', data: attestationCre });
+    expect(workers.running).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(workers.running).toBe(0);
+    // …and start again on the next job.
+    expect((await workers.render({ kind: 'attestation', data: attestationCre })).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
