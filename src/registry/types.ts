@@ -202,6 +202,7 @@ export interface RegistryReads {
   demandesEchues(auPlusTard: string): readonly DemandeEchue[];
   /** Every recorded change of a demande, oldest first. */
   demandeHistory(numeroUnique: string): readonly AuditEntry[];
+  /** A lot's replies, without their message bytes (`getOutbox` has them). */
   outboxForLot(lotId: number): readonly OutboxItem[];
 
   /** Settings of a territory (`093`, `111`), if its gestionnaire set them. */
@@ -244,6 +245,7 @@ export interface Registry extends RegistryReads {
 
   outboxToPrepare(): readonly OutboxItem[];
   markPrepared(id: number, raw: Buffer): void;
+  /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
   outboxDue(now: Date): readonly OutboxItem[];
   markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void;
   markAttemptFailed(id: number, attempt: OutboxAttempt): void;

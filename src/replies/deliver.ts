@@ -46,9 +46,16 @@ export function nextAttemptDelayMs(failures: number, policy: RetryPolicy = DEFAU
 /** Hands every due reply to the sender; a refusal is retried later, never dropped. */
 export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
   const summary = { sent: 0, deferred: 0, failed: 0 };
-  for (const item of deps.registry.outboxDue(deps.clock.now())) {
-    if (deps.signal?.aborted) break;
-    summary[await deliverOne(item, deps)]++;
+  const seen = new Set<number>();
+  // Batch after batch: each reply handled leaves the due set (sent, deferred or failed).
+  for (let batch = deps.registry.outboxDue(deps.clock.now()); batch.length > 0; batch = deps.registry.outboxDue(deps.clock.now())) {
+    const fresh = batch.filter((item) => !seen.has(item.id));
+    if (fresh.length === 0) break; // a reply that stays due after its attempt: next pass
+    for (const item of fresh) {
+      if (deps.signal?.aborted) return summary;
+      seen.add(item.id);
+      summary[await deliverOne(item, deps)]++;
+    }
   }
   return summary;
 }

@@ -163,7 +163,7 @@ describe('prepared replies', () => {
       { messageIdDomain: DOMAIN, copyAttestationToDemandeur: true },
     );
     await prepare();
-    items = registry.outboxForLot(lotId);
+    items = registry.outboxForLot(lotId).map((item) => registry.getOutbox(item.id)!); // with their bytes
   });
 
   it('queues the copy as an item of its own, only for a demande with a mel, with a distinct stable Message-ID', () => {

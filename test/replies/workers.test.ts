@@ -112,7 +112,7 @@ describe('reply worker threads', () => {
     expect(prepared).toBe(BATCH);
     expect(workers.running).toBe(2); // the batch went to the workers
 
-    const items = registry.outboxForLot(lotId);
+    const items = registry.outboxForLot(lotId).map((item) => registry.getOutbox(item.id)!); // with their bytes
     expect(items).toHaveLength(BATCH);
     for (const item of items) {
       expect(item.statut).toBe('PRET');

@@ -31,6 +31,14 @@ import type {
 
 type Row = Record<string, unknown>;
 
+/** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
+const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
+/** An outbox row's columns but its message bytes, read only where a reply is sent or shown. */
+const OUTBOX_COLUMNS =
+  'id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative, derniere_erreur, premiere_tentative, restants, refus, envoye_at, echec_at, relances';
+/** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
+const OUTBOX_BATCH = 100;
+
 const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 
 /** Builds an object without the keys whose value is undefined (rows map NULL to absent). */
@@ -404,14 +412,14 @@ export class SqliteRegistry implements Registry {
   }
 
   lotByMessageSha256(sha256: string): LotRecord | undefined {
-    const row = this.stmt('SELECT * FROM lots WHERE message_sha256 = ?').get(sha256) as Row | undefined;
+    const row = this.stmt(`SELECT ${LOT_COLUMNS} FROM lots WHERE message_sha256 = ?`).get(sha256) as Row | undefined;
     return row ? toLot(row) : undefined;
   }
 
   lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined {
     const row = this.db
       .prepare(
-        `SELECT * FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
+        `SELECT ${LOT_COLUMNS} FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
            AND empreinte IS NOT NULL AND NOT (statut = 'REJETE' AND erreurs <> '[]')
          ORDER BY id LIMIT 1`,
       )
@@ -420,12 +428,12 @@ export class SqliteRegistry implements Registry {
   }
 
   getLot(id: number): LotRecord | undefined {
-    const row = this.stmt('SELECT * FROM lots WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt(`SELECT ${LOT_COLUMNS} FROM lots WHERE id = ?`).get(id) as Row | undefined;
     return row ? toLot(row) : undefined;
   }
 
   listLots(): readonly LotRecord[] {
-    return (this.stmt('SELECT * FROM lots ORDER BY id').all() as Row[]).map(toLot);
+    return (this.stmt(`SELECT ${LOT_COLUMNS} FROM lots ORDER BY id`).all() as Row[]).map(toLot);
   }
 
   lotResultats(lotId: number): readonly ResultatRecord[] {
@@ -497,7 +505,7 @@ export class SqliteRegistry implements Registry {
   }
 
   outboxToPrepare(): readonly OutboxItem[] {
-    return (this.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
   }
 
   markPrepared(id: number, raw: Buffer): void {
@@ -509,14 +517,14 @@ export class SqliteRegistry implements Registry {
       this.db
         .prepare(
           `SELECT * FROM outbox WHERE statut = 'PRET' AND (prochaine_tentative IS NULL OR prochaine_tentative <= ?)
-           ORDER BY id`,
+           ORDER BY id LIMIT ${OUTBOX_BATCH}`,
         )
         .all(now.toISOString()) as Row[]
     ).map(toOutbox);
   }
 
   outboxForLot(lotId: number): readonly OutboxItem[] {
-    return (this.stmt('SELECT * FROM outbox WHERE lot_id = ? ORDER BY id').all(lotId) as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox);
   }
 
   markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void {
@@ -574,7 +582,7 @@ export class SqliteRegistry implements Registry {
   }
 
   outboxByStatut(statut: OutboxStatut): readonly OutboxItem[] {
-    return (this.stmt('SELECT * FROM outbox WHERE statut = ? ORDER BY id').all(statut) as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox);
   }
 
   getTerritory(territoire: string): TerritorySettings | undefined {
