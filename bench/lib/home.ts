@@ -13,7 +13,7 @@ import { initHome } from '../../src/cli/commands/init.js';
 import { homePath } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
-import { guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
+import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
 import { LIMITS } from '../../src/limits.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
@@ -49,15 +49,7 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
   const keys = await guichetKeys(join(home, 'guichet-keys'), BENCH_GUICHET);
   const national = nationalPublicKeys(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  registry.addGuichet({
-    code: BENCH_GUICHET.code,
-    nom: BENCH_GUICHET.nom,
-    adresse: BENCH_GUICHET.adresse,
-    expediteurs: [BENCH_GUICHET.expediteur],
-    destinataires: [BENCH_GUICHET.destinataire],
-    cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
-    departements: BENCH_GUICHET.departements,
-  });
+  enrolGuichet(registry, BENCH_GUICHET, keys);
   registry.close();
   options.fill?.(homePath(config, config.registry.path));
   const outgoingNew = join(homePath(config, config.sender.path), 'new');

@@ -1,5 +1,4 @@
 /** `demandes history` and `expire` through the real binary, on a registry filled by the real commitLot. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,17 +7,11 @@ import { initHome } from '../../src/cli/commands/init.js';
 import { homePath } from '../../src/config/load.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { commitDemandes, cre, G1104, mod, sampleDemandeLogement, withDemandeur } from '../registry/helpers.js';
+import { cliIn } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-demandes-'));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliIn(home);
 
 let numero: string;
 let identifiantLot: string;

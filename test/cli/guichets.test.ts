@@ -1,22 +1,15 @@
 /** `guichets …` through the real binary: enrolment, keys with rotation, habilitations. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/crypto/index.js';
+import { cliIn } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-guichets-'));
 const keyFile = (name: string) => join(home, `${name}.pub.asc`);
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliIn(home);
 
 let first: string;
 let second: string;

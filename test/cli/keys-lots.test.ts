@@ -1,20 +1,13 @@
 /** `keys national …` and `lots …` through the real binary, on a home the demo filled. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliIn } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-lots-'));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliIn(home);
 
 beforeAll(() => {
   expect(cli('demo').status).toBe(0);

@@ -2,23 +2,16 @@
  * `territories set|list` and `guichets communes` through the real binary (run `npm run build`
  * first): French output, `--json`, exit status 0 / 1 / 2, and what lands in the registry.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { cliIn } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-territories-'));
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', SNE_GATEWAY_HOME: '' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = cliIn(home, { SNE_GATEWAY_HOME: '' });
 
 function withRegistry<T>(work: (registry: SqliteRegistry) => T): T {
   const registry = new SqliteRegistry(join(home, 'registry.sqlite'));

@@ -57,19 +57,6 @@ describe('SQLite registry', () => {
     ).toThrow('crash');
     expect(take('111', '1126')).toBe(3);
   });
-});
-
-describe('SQLite registry: territories and housing stock', () => {
-  let dir: string;
-  let registry: SqliteRegistry;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sne-registry-'));
-    registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
-  });
-  afterEach(() => {
-    registry.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('keeps a territory’s settings, replaced by the next ones', () => {
     expect(registry.getTerritory('093')).toBeUndefined();
