@@ -102,7 +102,9 @@ function failed(
   }
   const nextAttempt = new Date(at.getTime() + nextAttemptDelayMs(item.tentatives + 1, policy));
   deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt, ...partial });
-  log.warn({ attempts: item.tentatives + 1, next: nextAttempt.toISOString(), reason: error }, 'reply deferred');
+  // A server's refusal may quote a recipient (the demandeur's own address, for its copy): the
+  // registry keeps the whole answer for the gestionnaire, the log only its shape.
+  log.warn({ attempts: item.tentatives + 1, next: nextAttempt.toISOString(), reason: withoutAddresses(error) }, 'reply deferred');
   return 'deferred';
 }
 
@@ -111,4 +113,8 @@ function mergeRefus(previous: readonly OutboxRefus[], rejected: readonly Recipie
   const merged = new Map(previous.map((r) => [r.adresse.toLowerCase(), r]));
   for (const r of rejected) merged.set(r.address.toLowerCase(), { adresse: r.address, reponse: r.response, at: at.toISOString() });
   return [...merged.values()];
+}
+
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+/g, '[adresse]');
 }
