@@ -14,7 +14,7 @@ import { parseLot } from '../src/lot/parse.js';
 import type { Demande } from '../src/lot/types.js';
 import { commitLot } from '../src/pipeline/commit.js';
 import { SqliteRegistry } from '../src/registry/sqlite/store.js';
-import type { NewGuichet } from '../src/registry/types.js';
+import { G1104 } from '../test/registry/helpers.js';
 import { judgeDemandes } from '../src/rules/index.js';
 import { loadBundledReference } from '../src/rules/reference/index.js';
 import { generateLot } from './lib/generate-lot.js';
@@ -26,15 +26,7 @@ const LOT_SIZE = 1_000;
 const LOTS = 9; // per registry: the first warms up, the median of the others is kept
 const AT = new Date('2026-11-26T10:00:00+01:00');
 
-const GUICHET: NewGuichet = {
-  code: 'G1104',
-  nom: 'Bailleur de test',
-  adresse: '1 place de la Mairie\n93200 Saint-Denis',
-  expediteurs: ['lots@g1104.example'],
-  destinataires: ['retours@g1104.example'],
-  cles: [{ fingerprint: 'AAAA', armored: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }],
-  departements: ['93', '75'],
-};
+const GUICHET = G1104;
 
 interface PreparedLot {
   readonly identifiantLot: string;

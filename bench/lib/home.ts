@@ -17,15 +17,10 @@ import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type G
 import { LIMITS } from '../../src/limits.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
+import { GUICHET } from '../../test/harness/gateway.js';
 
-export const BENCH_GUICHET: GuichetIdentity = {
-  code: 'G1104',
-  nom: 'Bailleur de test',
-  adresse: '1 place de la Mairie\n93200 Saint-Denis',
-  expediteur: 'lots@g1104.example',
-  destinataire: 'retours@g1104.example',
-  departements: ['93', '75'],
-};
+/** The same guichet as the integration tests' harness. */
+export const BENCH_GUICHET: GuichetIdentity = GUICHET;
 
 export interface BenchHome {
   readonly home: string;
