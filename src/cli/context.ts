@@ -3,6 +3,11 @@ import type { Command } from 'commander';
 import { loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
+/** A command's arguments are wrong: `main` prints the message and exits with status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 export interface CliContext {
   /** The home directory: `--home`, else $SNE_GATEWAY_HOME, else ./var. */
   home(): string;

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { COMMANDS } from './commands/index.js';
-import { CLI_SETTINGS, cliContext } from './context.js';
+import { CLI_SETTINGS, cliContext, UsageError } from './context.js';
 import { FRENCH_HELP, frenchError } from './help-fr.js';
 
 /** The program and its command tree (exported for the help test, which walks it). */
@@ -38,6 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nCorrigez le paramètre nommé : dans le fichier de configuration, la variable d'environnement ou l'option indiquée.\n`);
       return 1;

@@ -7,7 +7,7 @@ import { openRegistry } from '../../app.js';
 import { CryptoKeyError, inspectPublicKey, type PublicKeyInfo } from '../../crypto/index.js';
 import type { Guichet, GuichetChanges, Registry } from '../../registry/types.js';
 import { isDepartement } from '../../rules/reference/index.js';
-import type { CliContext, RegisterCommand } from '../context.js';
+import { UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { expiryNote } from './keys.js';
 
 const CODE = /^[A-Z][A-Z0-9]{4}$/;
@@ -18,8 +18,6 @@ const list = (value: string, previous: string[] = []): string[] => [
   ...previous,
   ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
 ];
-
-class UsageError extends Error {}
 
 function check(values: readonly string[] | undefined, valid: (v: string) => boolean, what: string): void {
   const bad = (values ?? []).filter((v) => !valid(v));
@@ -40,24 +38,14 @@ function keyLine(info: PublicKeyInfo): string {
   return `clé ${info.fingerprint} (${info.userIds.join(', ') || 'sans identité'}), ${expiryNote(info.expiresAt, new Date())}`;
 }
 
-/** Runs a command body, turning usage and key errors into French messages and exit codes. */
+/** Runs a command body on the registry; usage and key errors reach `main`, which reports them. */
 function action<A extends unknown[]>(context: CliContext, body: (registry: Registry, ...args: A) => Promise<void> | void) {
   return async (...args: A) => {
+    const registry = openRegistry(context.config());
     try {
-      const registry = openRegistry(context.config());
-      try {
-        await body(registry, ...args);
-      } finally {
-        registry.close();
-      }
-    } catch (error) {
-      if (error instanceof UsageError) {
-        context.err(error.message);
-        process.exitCode = 2;
-      } else if (error instanceof CryptoKeyError) {
-        context.err(error.message);
-        process.exitCode = 1;
-      } else throw error;
+      await body(registry, ...args);
+    } finally {
+      registry.close();
     }
   };
 }

@@ -13,7 +13,7 @@ import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
 import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/types.js';
 import { drainOutbox } from '../../replies/deliver.js';
 import { prepareReplies } from '../../replies/prepare.js';
-import type { CliContext, RegisterCommand } from '../context.js';
+import { UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { findLot } from './lots.js';
 
 const STATUTS: Record<string, LotStatut> = { rejected: 'REJETE', partial: 'PARTIEL', quarantined: 'QUARANTAINE', accepted: 'ACCEPTE' };
@@ -25,8 +25,6 @@ interface ReplayOptions {
   readonly dryRun?: boolean;
   readonly json?: boolean;
 }
-
-class UsageError extends Error {}
 
 function selectLots(gateway: Gateway, names: readonly string[], o: ReplayOptions): LotRecord[] {
   if (names.length > 0) {
@@ -98,12 +96,6 @@ async function replay(context: CliContext, names: string[], o: ReplayOptions): P
     if (o.json) context.out(JSON.stringify(results, null, 2));
     if (!o.dryRun) await sendNow(gateway, context);
     return results.some((r) => r.refus !== undefined) ? 1 : 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      context.err(error.message);
-      return 2;
-    }
-    throw error;
   } finally {
     await gateway.close();
   }
