@@ -12,8 +12,6 @@ import { loadNationalKeyring, type NationalKeyLocation } from './crypto/national
 import type { Logger } from './log.js';
 import { MaildirSender } from './mail/maildir-sender.js';
 import { MaildirSource } from './mail/maildir.js';
-import { ImapSource } from './mail/imap.js';
-import { SmtpSender } from './mail/smtp.js';
 import type { RetryPolicy } from './replies/deliver.js';
 import type { MailboxSource, ReplySender } from './mail/types.js';
 import { SqliteRegistry } from './registry/sqlite/store.js';
@@ -44,9 +42,13 @@ export function openRegistry(config: Readonly<Config>): Registry {
   return new SqliteRegistry(homePath(config, config.registry.path));
 }
 
-/** The deposit mailbox the configuration names: the embedded Maildir, or an IMAP account. */
-export function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): MailboxSource {
+/**
+ * The deposit mailbox the configuration names: the embedded Maildir, or an IMAP account. The
+ * server edges are imported only when configured (imapflow alone weighs ~25 MB of memory).
+ */
+export async function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MailboxSource> {
   if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path));
+  const { ImapSource } = await import('./mail/imap.js');
   return new ImapSource({
     url: config.mailbox.url,
     password: serverPassword(config, 'mailbox', env),
@@ -57,8 +59,9 @@ export function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJ
 }
 
 /** Where replies go: the embedded outgoing Maildir, or an SMTP server. */
-export function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): ReplySender {
+export async function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ReplySender> {
   if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path));
+  const { SmtpSender } = await import('./mail/smtp.js');
   return new SmtpSender({
     url: config.sender.url,
     password: serverPassword(config, 'sender', env),
@@ -79,8 +82,8 @@ function readCa(config: Readonly<Config>, file: string): Buffer | undefined {
 export async function openGateway(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Gateway> {
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  const mailbox = openMailbox(config, logger);
-  const sender = openSender(config, logger);
+  const mailbox = await openMailbox(config, logger);
+  const sender = await openSender(config, logger);
   return {
     config,
     registry,

@@ -5,9 +5,9 @@
  * stopped, and the day's expiry once a day. On stop no new message is started: the ones being
  * processed finish (abandoning one would be safe too, since nothing leaves the inbox before commit).
  */
-import { nationalKeyLocation, retryPolicy, type Gateway } from './app.js';
+import { retryPolicy, type Gateway } from './app.js';
 import { parisDate } from './clock.js';
-import { nationalKeyMaterial } from './crypto/national-keys.js';
+import { unlockedKeyMaterial } from './crypto/index.js';
 import type { Logger } from './log.js';
 import { processMessage, type Outcome } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
@@ -50,9 +50,9 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
   };
 }
 
-/** Worker threads for the replies, started on the first big batch; the caller closes them. */
+/** Worker threads for the replies, started on the first big batch, with the keys the gateway unlocked. */
 function workersFor(gw: Gateway): ReplyWorkerPool {
-  return replyWorkerPool(() => nationalKeyMaterial(nationalKeyLocation(gw.config)));
+  return replyWorkerPool(() => unlockedKeyMaterial(gw.keyring));
 }
 
 /**

@@ -60,6 +60,16 @@ export async function loadPrivateKeyring(
   return keyring;
 }
 
+/**
+ * The keyring's keys, armored unlocked, for the reply worker threads of this same process:
+ * unlocking them again would cost each worker ~0.3 s and a 16 MB buffer per key (openpgp.js
+ * materialises the iterated S2K input). Never written anywhere; it crosses to the workers by
+ * structured clone only.
+ */
+export function unlockedKeyMaterial(keyring: PrivateKeyring): { privateKey: string }[] {
+  return keyringInternals(keyring).decryptionKeys.map((key) => ({ privateKey: key.armor() }));
+}
+
 async function unlock(entry: { privateKey: string; passphrase?: string | undefined }, index: number) {
   const where = `clé nationale n° ${index + 1}`;
   let key: openpgp.PrivateKey;

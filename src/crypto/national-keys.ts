@@ -121,16 +121,8 @@ export async function loadNationalKeyring(
   location: NationalKeyLocation,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PrivateKeyring> {
-  return loadPrivateKeyring(nationalKeyMaterial(location, env));
-}
-
-/** The armored private keys and their passphrase, as `loadPrivateKeyring` takes them (reply worker threads load their own). */
-export function nationalKeyMaterial(
-  location: NationalKeyLocation,
-  env: NodeJS.ProcessEnv = process.env,
-): { privateKey: string; passphrase: string | undefined }[] {
   const passphrase = readPassphrase(location, env);
-  return nationalKeyFiles(location).map((f) => ({ privateKey: readFileSync(f.privateFile, 'utf8'), passphrase }));
+  return loadPrivateKeyring(nationalKeyFiles(location).map((f) => ({ privateKey: readFileSync(f.privateFile, 'utf8'), passphrase })));
 }
 
 /** The armored public keys guichets encrypt their lots to. */

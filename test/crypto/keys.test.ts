@@ -11,6 +11,7 @@ import {
   loadPrivateKeyring,
   publicKeyOf,
   signAndEncrypt,
+  unlockedKeyMaterial,
   type GeneratedKeyPair,
 } from '../../src/crypto/index.js';
 import {
@@ -158,5 +159,19 @@ describe('loadPrivateKeyring', () => {
     const keyring = await loadPrivateKeyring([{ privateKey: valid.privateKey }, { privateKey: expired.privateKey }]);
     expect(keyring.signingFingerprint).toBe(valid.fingerprint);
     await expectKeyError(loadPrivateKeyring([{ privateKey: expired.privateKey }]), 'NO_SIGNING_KEY');
+  });
+
+  it('hands its keys unlocked to the reply workers: same keys, same signer, no passphrase needed', async () => {
+    const older = await generateKeyPair({ name: 'A', email: 'a@sne.test', passphrase: 'une', createdAt: new Date(Date.now() - 86_400_000) });
+    const newer = await generateKeyPair({ name: 'B', email: 'b@sne.test', passphrase: 'deux' });
+    const keyring = await loadPrivateKeyring([
+      { privateKey: older.privateKey, passphrase: 'une' },
+      { privateKey: newer.privateKey, passphrase: 'deux' },
+    ]);
+    const material = unlockedKeyMaterial(keyring);
+    expect(material.every((m) => !('passphrase' in m))).toBe(true);
+    const again = await loadPrivateKeyring(material);
+    expect(again.fingerprints).toEqual(keyring.fingerprints);
+    expect(again.signingFingerprint).toBe(newer.fingerprint);
   });
 });

@@ -9,8 +9,6 @@ import type { Config } from '../../config/schema.js';
 import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
-import { probeImap } from '../../mail/imap.js';
-import { probeSmtp } from '../../mail/smtp.js';
 import { MIGRATIONS } from '../../registry/sqlite/migrations.js';
 import type { OutboxItem, Registry } from '../../registry/types.js';
 import { territoriesOnDefaults } from '../../replies/territoires.js';
@@ -114,10 +112,13 @@ async function serverCheck(config: Readonly<Config>, owner: 'mailbox' | 'sender'
   try {
     const ca = config[owner].caFile === '' ? undefined : readFileSync(homePath(config, config[owner].caFile));
     const options = { url, password: serverPassword(config, owner), ca, timeoutMs: PROBE_TIMEOUT_MS };
+    // The server edges are imported only to probe them (imapflow alone weighs ~25 MB).
     if (owner === 'sender') {
+      const { probeSmtp } = await import('../../mail/smtp.js');
       await probeSmtp(options);
       return { ok: true, label: `${label} ${shown(url)} : connexion et authentification réussies` };
     }
+    const { probeImap } = await import('../../mail/imap.js');
     const { mailbox, messages } = await probeImap(options);
     return { ok: true, label: `${label} ${shown(url)} : connexion et authentification réussies ; ${messages} message(s) dans ${mailbox}` };
   } catch (error) {

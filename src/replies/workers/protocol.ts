@@ -2,7 +2,7 @@
 import type { ReplyDocument } from '../documents.js';
 import type { ReplyJob } from './reply-job.js';
 
-/** What each worker gets at start: the national keys, unlocked once per worker. */
+/** What each worker gets at start: the national keys (the daemon passes the ones it unlocked). */
 export interface WorkerInit {
   readonly keys: readonly { readonly privateKey: string; readonly passphrase?: string | undefined }[];
 }

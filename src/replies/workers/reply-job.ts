@@ -6,8 +6,6 @@
  */
 import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
 import { buildReplyMessage } from '../../mail/mime-out.js';
-import { renderAttestation } from '../attestation/index.js';
-import { buildCompteRendu } from '../compte-rendu.js';
 import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, type Courriel } from '../courriels.js';
 import type { ReplyDocument } from '../documents.js';
 
@@ -36,11 +34,15 @@ export async function renderDocument(document: ReplyDocument): Promise<Uint8Arra
   return (await rendered(document)).content;
 }
 
+// Renderers are imported on first use: a worker never builds a compte rendu (xmlbuilder2), and the
+// main thread renders attestations only for small batches (pdfkit and DejaVu: ~30 MB resident).
 async function rendered(document: ReplyDocument): Promise<Rendered> {
   if (document.kind === 'compte-rendu') {
+    const { buildCompteRendu } = await import('../compte-rendu.js');
     return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data)), pourDemandeur: false };
   }
   const { data } = document;
+  const { renderAttestation } = await import('../attestation/index.js');
   const content = await renderAttestation(data);
   if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
   return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
