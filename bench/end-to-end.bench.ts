@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intakePass, runDaemon } from '../src/daemon.js';
-import { drainOutbox } from '../src/replies/deliver.js';
-import { prepareReplies } from '../src/replies/prepare.js';
+import { outboxPass } from '../src/replies/outbox-pass.js';
 import { floorSum, measureFloors } from './lib/floors.js';
 import { benchHome } from './lib/home.js';
 import { checkLot, sealedLot, throughDaemon } from './lib/lots.js';
@@ -50,14 +49,13 @@ const bench: Benchmark = async () => {
       await daemon;
     }
 
-    // The same work on the main thread alone: intake, then each reply sealed in turn, then sent.
+    // The same work on the main thread alone: intake, then each reply sealed and sent in turn.
     const outbox = { registry: gw.registry, keyring: gw.keyring, clock: gw.clock, logger: gw.logger, from: gw.config.gateway.address, reference: gw.reference, sender: gw.sender };
     const expected = home.outgoing() + 1 + single.valid;
     await home.deliver(single.raw);
     const { ms: singleMs } = await timed(async () => {
       await intakePass(gw);
-      await prepareReplies(outbox);
-      await drainOutbox(outbox);
+      await outboxPass(outbox);
     });
     if (home.outgoing() < expected) throw new Error('one-thread run: replies missing');
     checkLot(gw, single);

@@ -1,6 +1,6 @@
 /**
  * The loop: take each waiting message through the pipeline, move it once its outcome is
- * committed, then render and send the replies it queued. `runOnce` does one pass (for
+ * committed, then render and send the replies it queued (each sent as soon as it is stored). `runOnce` does one pass (for
  * `run --once`, the demo and tests); `runDaemon` runs intake and the outbox side by side until
  * stopped, and the day's expiry once a day. On stop no new message is started: the ones being
  * processed finish (abandoning one would be safe too, since nothing leaves the inbox before commit).
@@ -11,7 +11,7 @@ import { unlockedKeyMaterial } from './crypto/index.js';
 import type { Logger } from './log.js';
 import { processMessage, type Outcome } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
-import { drainOutbox } from './replies/deliver.js';
+import { outboxPass } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
 import { replyWorkerPool, type ReplyWorkerPool } from './replies/workers/index.js';
 
@@ -92,11 +92,10 @@ export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSu
   const workers = workersFor(gw);
   try {
     // Replies queued before a crash are rendered first: nothing waits behind new mail.
-    let repliesPrepared = await prepareReplies(outboxDeps(gw, undefined, workers));
+    const leftovers = await prepareReplies(outboxDeps(gw, undefined, workers));
     const outcomes = await intakePass(gw, signal);
-    repliesPrepared += await prepareReplies(outboxDeps(gw, undefined, workers));
-    const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
-    return { outcomes, repliesPrepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
+    const { prepared, sent, deferred, failed } = await outboxPass(outboxDeps(gw, signal, workers));
+    return { outcomes, repliesPrepared: leftovers + prepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
   } finally {
     await workers.close();
   }
@@ -145,8 +144,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
 async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool): Promise<void> {
   while (!signal.aborted) {
     try {
-      await prepareReplies(outboxDeps(gw, undefined, workers));
-      const { sent, deferred, failed } = await drainOutbox(outboxDeps(gw, signal));
+      const { sent, deferred, failed } = await outboxPass(outboxDeps(gw, signal, workers));
       if (sent + deferred + failed > 0) log.info({ repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed }, 'outbox drained');
     } catch (error) {
       log.error({ err: error }, 'outbox pass failed; tried again later');

@@ -244,7 +244,8 @@ export interface Registry extends RegistryReads {
   setGuichetCommunes(guichet: string, communes: readonly string[]): void;
 
   outboxToPrepare(): readonly OutboxItem[];
-  markPrepared(id: number, raw: Buffer): void;
+  /** False when the reply was no longer waiting to be prepared (nothing changed). */
+  markPrepared(id: number, raw: Buffer): boolean;
   /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
   outboxDue(now: Date): readonly OutboxItem[];
   markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void;

@@ -54,13 +54,14 @@ export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
     for (const item of fresh) {
       if (deps.signal?.aborted) return summary;
       seen.add(item.id);
-      summary[await deliverOne(item, deps)]++;
+      summary[await deliverReply(item, deps)]++;
     }
   }
   return summary;
 }
 
-async function deliverOne(item: OutboxItem, deps: DeliverDeps): Promise<keyof DrainSummary> {
+/** One prepared reply (its bytes in `raw`) to the sender: sent, deferred, or given up after its lifetime. */
+export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise<keyof DrainSummary> {
   const log = deps.logger.child({ outbox: item.id, lotId: item.lotId, kind: item.kind });
   const to = item.restants ?? item.destinataires;
   let rejected: readonly RecipientRejection[];

@@ -51,17 +51,21 @@ export function withCommuneNames(data: AttestationData, reference: ReferenceInde
   };
 }
 
+/** Told of each reply once it is stored, ready to send (its bytes in `raw`). */
+export type OnPrepared = (ready: OutboxItem) => Promise<void>;
+
 /**
  * Renders, encrypts and stores every reply still waiting for it; returns how many. With a worker
  * pool and a batch worth it, replies are sealed on every core, a few per worker in flight so that
- * none waits; each is stored as soon as it is ready.
+ * none waits; each is stored as soon as it is ready, then handed to `onPrepared`.
  */
-export async function prepareReplies(deps: PrepareDeps): Promise<number> {
+export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared): Promise<number> {
   const items = deps.registry.outboxToPrepare();
   const envelopes: Envelopes = new Map();
   const pool = deps.workers;
+  const prepare = (item: OutboxItem, seal: (job: ReplyJob) => Promise<Buffer>) => prepareOne(item, deps, envelopes, seal, onPrepared);
   if (pool === undefined || (items.length < MIN_BATCH_FOR_WORKERS && pool.running === 0)) {
-    for (const item of items) await prepareOne(item, deps, envelopes, (job) => sealReply(job, deps.keyring));
+    for (const item of items) await prepare(item, (job) => sealReply(job, deps.keyring));
     return items.length;
   }
   // The others go on when one fails (each is stored on its own); the first failure is rethrown.
@@ -70,7 +74,7 @@ export async function prepareReplies(deps: PrepareDeps): Promise<number> {
   for (const item of items) {
     // A compte rendu stays here: one per lot, but up to 10,000 results, too big for a worker's heap.
     const seal = item.kind === 'attestation' ? (job: ReplyJob) => pool.seal(job) : (job: ReplyJob) => sealReply(job, deps.keyring);
-    const task: Promise<void> = prepareOne(item, deps, envelopes, seal)
+    const task: Promise<void> = prepare(item, seal)
       .catch((error: unknown) => void failures.push(error))
       .finally(() => running.delete(task));
     running.add(task);
@@ -114,8 +118,16 @@ function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Reply
   };
 }
 
-async function prepareOne(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes, seal: (job: ReplyJob) => Promise<Buffer>): Promise<void> {
+async function prepareOne(
+  item: OutboxItem,
+  deps: PrepareDeps,
+  envelopes: Envelopes,
+  seal: (job: ReplyJob) => Promise<Buffer>,
+  onPrepared: OnPrepared | undefined,
+): Promise<void> {
   const raw = await seal(jobOf(item, deps, envelopes));
-  deps.registry.markPrepared(item.id, raw);
+  // Not stored (another process prepared it meanwhile): that process sends it, not this one.
+  if (!deps.registry.markPrepared(item.id, raw)) return;
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');
+  await onPrepared?.({ ...item, statut: 'PRET', raw });
 }

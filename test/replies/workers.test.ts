@@ -1,19 +1,23 @@
 /**
  * Replies sealed on worker threads: an attestation rendered in a worker is byte-identical to the
  * main thread's; a batch prepared through the pool decrypts, with the guichet's key, to exactly
- * the PDFs the main thread renders; the workers unlock the national key from what they are given;
+ * the PDFs the main thread renders; an outbox pass sends each reply once stored, without waiting
+ * for the last; the workers unlock the national key from what they are given;
  * and closing the pool (or leaving it idle) leaves no thread running.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { decryptAndVerify, generateKeyPair, loadPrivateKeyring, type GeneratedKeyPair, type PrivateKeyring } from '../../src/crypto/index.js';
 import { silentLogger } from '../../src/log.js';
+import { MaildirSender } from '../../src/mail/maildir-sender.js';
+import type { ReplySender } from '../../src/mail/types.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { decodeDocument } from '../../src/replies/documents.js';
+import { outboxPass } from '../../src/replies/outbox-pass.js';
 import { prepareReplies, withCommuneNames } from '../../src/replies/prepare.js';
 import { queueAttestation } from '../../src/replies/queue.js';
 import { withTerritoryData } from '../../src/replies/territoires.js';
@@ -69,6 +73,34 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A lot of BATCH registered demandes whose attestations are queued, as commit.ts does. */
+function queueLot(identifiantLot: string, firstSequence: number): number {
+  const guichet = registry.getGuichet('G1104')!;
+  return registry.transaction((tx) => {
+    const id = tx.insertLot({
+      messageSha256: identifiantLot,
+      messageId: `<${identifiantLot}@g1104.example>`,
+      guichet: 'G1104',
+      identifiantLot,
+      statut: 'ACCEPTE',
+      recuAt: AT.toISOString(),
+      traiteAt: AT.toISOString(),
+      erreurs: [],
+      original: Buffer.from('original'),
+    });
+    for (let i = 1; i <= BATCH; i++) {
+      const numeroUnique = `1111126${String(firstSequence + i).padStart(6, '0')}G1104`;
+      const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
+      tx.insertDemande(
+        { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
+        { guichet: 'G1104', identifiantLot, reference: `DOS-${i}` },
+      );
+      queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, { messageIdDomain: 'sne.test', copyAttestationToDemandeur: false });
+    }
+    return id;
+  });
+}
+
 describe('reply worker threads', () => {
   it('render an attestation byte-identical to the main thread (CRE and REN)', async () => {
     const workers = pool();
@@ -83,30 +115,7 @@ describe('reply worker threads', () => {
   });
 
   it('seal a batch that the guichet decrypts to the same PDFs as the main thread renders', async () => {
-    const guichet = registry.getGuichet('G1104')!;
-    const lotId = registry.transaction((tx) => {
-      const id = tx.insertLot({
-        messageSha256: 'lot-workers',
-        messageId: '<lot-workers@g1104.example>',
-        guichet: 'G1104',
-        identifiantLot: 'LOT-WORKERS',
-        statut: 'ACCEPTE',
-        recuAt: AT.toISOString(),
-        traiteAt: AT.toISOString(),
-        erreurs: [],
-        original: Buffer.from('original'),
-      });
-      for (let i = 1; i <= BATCH; i++) {
-        const numeroUnique = `11111260${String(i).padStart(5, '0')}G1104`;
-        const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
-        tx.insertDemande(
-          { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
-          { guichet: 'G1104', identifiantLot: 'LOT-WORKERS', reference: `DOS-${i}` },
-        );
-        queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, { messageIdDomain: 'sne.test', copyAttestationToDemandeur: false });
-      }
-      return id;
-    });
+    const lotId = queueLot('LOT-WORKERS', 0);
     const workers = pool();
     const prepared = await prepareReplies({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers });
     expect(prepared).toBe(BATCH);
@@ -125,6 +134,29 @@ describe('reply worker threads', () => {
       const mainThread = await renderAttestation(withTerritoryData(withCommuneNames(document.data, reference), registry));
       expect(Buffer.compare(Buffer.from(opened.value.payload), mainThread)).toBe(0);
     }
+  });
+
+  it('hand each reply to the sender, in an outbox pass, once stored and while the next are still being prepared', async () => {
+    const lotId = queueLot('LOT-PASS', 1000);
+    const maildir = new MaildirSender(join(dir, 'outgoing'));
+    const handedOver: { readonly stored: boolean; readonly stillToPrepare: number }[] = [];
+    const sender: ReplySender = {
+      send: async (message) => {
+        const item = registry.outboxForLot(lotId).find((i) => i.messageId === message.messageId);
+        const stored = item && registry.getOutbox(item.id)!;
+        if (stored) handedOver.push({ stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: registry.outboxToPrepare().length });
+        await maildir.send(message);
+      },
+      close: () => maildir.close(),
+    };
+    const preparedBefore = registry.outboxDue(AT).length; // by the tests above: drained after this lot's
+    const summary = await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers: pool(), sender });
+    expect(summary).toEqual({ prepared: BATCH, sent: BATCH + preparedBefore, deferred: 0, failed: 0 });
+    expect(handedOver).toHaveLength(BATCH);
+    expect(handedOver.every((h) => h.stored)).toBe(true);
+    expect(handedOver[0]!.stillToPrepare).toBeGreaterThan(0);
+    expect(registry.outboxForLot(lotId).map((i) => i.statut)).toEqual(Array(BATCH).fill('ENVOYE'));
+    expect(readdirSync(join(dir, 'outgoing', 'new'))).toHaveLength(BATCH + preparedBefore);
   });
 
   it('fail their jobs, without hanging, when the national key does not open', async () => {

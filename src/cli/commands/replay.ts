@@ -11,8 +11,7 @@ import { outboxDeps, pipelineDeps } from '../../daemon.js';
 import { createLogger } from '../../log.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
 import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/types.js';
-import { drainOutbox } from '../../replies/deliver.js';
-import { prepareReplies } from '../../replies/prepare.js';
+import { outboxPass } from '../../replies/outbox-pass.js';
 import { UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { findLot } from './lots.js';
 
@@ -112,8 +111,7 @@ export async function sendNow(gateway: Gateway, context: CliContext): Promise<vo
     return;
   }
   try {
-    await prepareReplies(outboxDeps(gateway));
-    const { sent, deferred } = await drainOutbox(outboxDeps(gateway));
+    const { sent, deferred } = await outboxPass(outboxDeps(gateway));
     context.out(`${sent} réponse(s) envoyée(s)${deferred > 0 ? `, ${deferred} différée(s) (voir « sne-gateway outbox list »)` : ''}.`);
   } finally {
     lock.release();

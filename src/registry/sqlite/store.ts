@@ -508,8 +508,8 @@ export class SqliteRegistry implements Registry {
     return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
   }
 
-  markPrepared(id: number, raw: Buffer): void {
-    this.stmt(`UPDATE outbox SET raw = ?, statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(raw, id);
+  markPrepared(id: number, raw: Buffer): boolean {
+    return this.stmt(`UPDATE outbox SET raw = ?, statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(raw, id).changes === 1;
   }
 
   outboxDue(now: Date): readonly OutboxItem[] {

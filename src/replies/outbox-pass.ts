@@ -1,0 +1,48 @@
+/**
+ * One pass of the outbox: every reply waiting to be prepared is rendered, sealed and stored, and
+ * each is handed to the sender as soon as it is stored rather than after the last one, so that
+ * sending a lot's thousand replies overlaps their rendering; then whatever else is due (retries,
+ * replies of an interrupted pass) is drained. A reply reaches the sender only once its bytes are
+ * committed (Postfix's queue discipline): a crash at any point leaves it PRET, sent on the next pass.
+ */
+import type { OutboxItem } from '../registry/types.js';
+import { deliverReply, drainOutbox, type DeliverDeps, type DrainSummary } from './deliver.js';
+import { prepareReplies, type PrepareDeps } from './prepare.js';
+
+export interface OutboxPassSummary extends DrainSummary {
+  readonly prepared: number;
+}
+
+/** Replies stored but not yet handed over, at most; beyond, preparation waits (a slow server). */
+const MAX_WAITING = 32;
+
+export async function outboxPass(deps: PrepareDeps & DeliverDeps): Promise<OutboxPassSummary> {
+  const summary = { sent: 0, deferred: 0, failed: 0 };
+  // One reply at a time to the sender, in the order they were stored, as `drainOutbox` does.
+  let sending: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let failure: { error: unknown } | undefined;
+  const handOver = async (ready: OutboxItem): Promise<void> => {
+    waiting++;
+    sending = sending.then(async () => {
+      try {
+        if (failure === undefined && deps.signal?.aborted !== true) summary[await deliverReply(ready, deps)]++;
+      } catch (error) {
+        // The registry failed to record an outcome: stop handing over; the drain below, or the next pass, resumes.
+        failure ??= { error };
+      } finally {
+        waiting--;
+      }
+    });
+    if (waiting > MAX_WAITING) await sending;
+  };
+  let prepared: number;
+  try {
+    prepared = await prepareReplies(deps, handOver);
+  } finally {
+    await sending;
+  }
+  if (failure !== undefined) throw failure.error;
+  const rest = await drainOutbox(deps);
+  return { prepared, sent: summary.sent + rest.sent, deferred: summary.deferred + rest.deferred, failed: summary.failed + rest.failed };
+}
