@@ -64,8 +64,8 @@ function sqliteFloor(registryFile: string, lotId: number, dir: string): number {
     const inserts = tables.map(([table, rows]) => {
       const columns = Object.keys((rows[0] ?? {}) as object);
       const statement = columns.length === 0 ? undefined : db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
-      // Replies are stored unprepared by the lot's transaction: raw comes later.
-      return { rows: rows.map((r) => (table === 'outbox' ? { ...(r as object), raw: null, statut: 'A_PREPARER' } : r)), statement };
+      // Replies are stored unprepared by the lot's transaction: their bytes come later (outbox_raw).
+      return { rows: rows.map((r) => (table === 'outbox' ? { ...(r as object), statut: 'A_PREPARER' } : r)), statement };
     });
     const started = performance.now();
     db.transaction(() => {

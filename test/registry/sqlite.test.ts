@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
@@ -78,3 +79,38 @@ describe('SQLite registry', () => {
     expect(registry.bailleursIn(['75111'])).toEqual([]);
   });
 });
+
+describe('migration 6: the outbox bytes in their own table', () => {
+  it('keeps the bytes of replies prepared before it, and status updates leave them alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
+    try {
+      const file = join(dir, 'registry.sqlite');
+      const old = new Database(file);
+      old.function('sne_cle_doublon', (_donnees: unknown) => null); // step 4 backfills through it; no demande here
+      MIGRATIONS.slice(0, 5).forEach((step) => old.exec(step));
+      old.pragma('user_version = 5');
+      old.exec(`INSERT INTO lots (id, message_sha256, statut, recu_at, traite_at, original) VALUES (1, 'sha', 'ACCEPTE', 'hier', 'hier', x'00')`);
+      const insert = old.prepare(`INSERT INTO outbox (id, lot_id, kind, message_id, destinataires, statut, document, raw) VALUES (?, 1, 'attestation', ?, '[]', ?, '{}', ?)`);
+      insert.run(1, '<a@sne.test>', 'PRET', Buffer.from('message prêt'));
+      insert.run(2, '<b@sne.test>', 'A_PREPARER', null);
+      old.close();
+
+      const registry = new SqliteRegistry(file);
+      try {
+        expect(registry.schemaVersion).toBe(6);
+        expect(registry.getOutbox(1)?.raw?.toString()).toBe('message prêt');
+        expect(registry.getOutbox(2)?.raw).toBeUndefined();
+        expect(registry.markPrepared(2, Buffer.from('préparé après'))).toBe(true);
+        expect(registry.markPrepared(2, Buffer.from('une seconde fois'))).toBe(false);
+        expect(registry.outboxDue(new Date()).map((item) => item.raw?.toString())).toEqual(['message prêt', 'préparé après']);
+        registry.markSent(1, new Date());
+        expect(registry.getOutbox(1)).toMatchObject({ statut: 'ENVOYE', raw: Buffer.from('message prêt') });
+      } finally {
+        registry.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

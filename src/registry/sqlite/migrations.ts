@@ -163,4 +163,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE lots ADD COLUMN supprime_at TEXT;
   ALTER TABLE lots ADD COLUMN supprime_par TEXT;
   `,
+  // The outbox's message bytes in their own table (issue 9): SQLite rewrites a whole record on
+  // any change of size, so each status update (sent, deferred) rewrote the ~45 kB message too.
+  `
+  CREATE TABLE outbox_raw (
+    id   INTEGER PRIMARY KEY REFERENCES outbox(id),
+    raw  BLOB NOT NULL
+  ) STRICT;
+  INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM outbox WHERE raw IS NOT NULL;
+  ALTER TABLE outbox DROP COLUMN raw;
+  `,
 ];

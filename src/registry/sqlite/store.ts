@@ -33,9 +33,8 @@ type Row = Record<string, unknown>;
 
 /** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
 const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
-/** An outbox row's columns but its message bytes, read only where a reply is sent or shown. */
-const OUTBOX_COLUMNS =
-  'id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative, derniere_erreur, premiere_tentative, restants, refus, envoye_at, echec_at, relances';
+/** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
+const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
 /** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
 const OUTBOX_BATCH = 100;
 
@@ -505,26 +504,25 @@ export class SqliteRegistry implements Registry {
   }
 
   outboxToPrepare(): readonly OutboxItem[] {
-    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox);
   }
 
   markPrepared(id: number, raw: Buffer): boolean {
-    return this.stmt(`UPDATE outbox SET raw = ?, statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(raw, id).changes === 1;
+    return this.db.transaction(() => {
+      if (this.stmt(`UPDATE outbox SET statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(id).changes !== 1) return false;
+      this.stmt('INSERT OR REPLACE INTO outbox_raw (id, raw) VALUES (?, ?)').run(id, raw);
+      return true;
+    })();
   }
 
   outboxDue(now: Date): readonly OutboxItem[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM outbox WHERE statut = 'PRET' AND (prochaine_tentative IS NULL OR prochaine_tentative <= ?)
-           ORDER BY id LIMIT ${OUTBOX_BATCH}`,
-        )
-        .all(now.toISOString()) as Row[]
-    ).map(toOutbox);
+    const due = `SELECT ${WITH_RAW} WHERE o.statut = 'PRET' AND (o.prochaine_tentative IS NULL OR o.prochaine_tentative <= ?)
+       ORDER BY o.id LIMIT ${OUTBOX_BATCH}`;
+    return (this.stmt(due).all(now.toISOString()) as Row[]).map(toOutbox);
   }
 
   outboxForLot(lotId: number): readonly OutboxItem[] {
-    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox);
   }
 
   markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void {
@@ -562,7 +560,7 @@ export class SqliteRegistry implements Registry {
   }
 
   getOutbox(id: number): OutboxItem | undefined {
-    const row = this.stmt('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt(`SELECT ${WITH_RAW} WHERE o.id = ?`).get(id) as Row | undefined;
     return row ? toOutbox(row) : undefined;
   }
 
@@ -582,7 +580,7 @@ export class SqliteRegistry implements Registry {
   }
 
   outboxByStatut(statut: OutboxStatut): readonly OutboxItem[] {
-    return (this.stmt(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox);
+    return (this.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox);
   }
 
   getTerritory(territoire: string): TerritorySettings | undefined {
