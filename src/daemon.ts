@@ -1,9 +1,10 @@
 /**
  * The loop: take each waiting message through the pipeline, move it once its outcome is
- * committed, then render and send the replies it queued (each sent as soon as it is stored). `runOnce` does one pass (for
- * `run --once`, the demo and tests); `runDaemon` runs intake and the outbox side by side until
- * stopped, and the day's expiry once a day. On stop no new message is started: the ones being
- * processed finish (abandoning one would be safe too, since nothing leaves the inbox before commit).
+ * committed, then render and send the replies it queued, each sent as soon as it is stored.
+ * `runOnce` does one pass (for `run --once`, the demo and tests); `runDaemon` runs intake and the
+ * outbox side by side until stopped, and the day's expiry once a day. On stop no new message is
+ * started: the ones being processed finish (abandoning one would be safe too, since nothing leaves
+ * the inbox before commit).
  */
 import { retryPolicy, type Gateway } from './app.js';
 import { parisDate } from './clock.js';

@@ -28,7 +28,7 @@ export async function outboxPass(deps: PrepareDeps & DeliverDeps): Promise<Outbo
       try {
         if (failure === undefined && deps.signal?.aborted !== true) summary[await deliverReply(ready, deps)]++;
       } catch (error) {
-        // The registry failed to record an outcome: stop handing over; the drain below, or the next pass, resumes.
+        // The registry failed to record an outcome: stop handing over; the next pass resumes from what it holds.
         failure ??= { error };
       } finally {
         waiting--;
