@@ -1,7 +1,8 @@
 /**
  * End to end on the embedded edges, with GnuPG 2.2 as the guichet's software: a lot made by
  * `gpg --sign --encrypt` is dropped in the Maildir, processed, and every reply is decrypted
- * and its national signature verified by gpg.
+ * and its national signature verified by gpg, also when the replies are sealed on the reply
+ * worker threads.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { buildLotMessage } from '../../src/mail/mime-out.js';
 import { processMessage } from '../../src/pipeline/process.js';
 import { NUMERO_UNIQUE } from '../../src/registry/numero-unique.js';
+import { generate } from '../../bench/lib/generate-lot.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome, type GpgKey } from '../helpers/gpg.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
@@ -171,5 +173,24 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     expect(outcome.kind === 'committed' && outcome.lot.erreurs.map((e) => e.code)).toEqual(['LOT_EXPEDITEUR_INCONNU']);
     expect(readdirSync(join(mailbox(), '.Quarantaine', 'cur'))).toHaveLength(1);
     expect(readdirSync(outgoing())).toHaveLength(outgoingBefore);
+  });
+
+  it('seals a lot big enough for the reply workers on them, with the keys the gateway unlocked: gpg reads every reply', async () => {
+    // 20 attestations: over the pool's threshold (16), so runOnce seals them on worker threads.
+    const lot = generate({ demandes: 20, seed: 9, identifiantLot: 'G1104-WORKERS' });
+    const before = new Set(readdirSync(outgoing()));
+    await sendLot(new TextEncoder().encode(lot.xml));
+    const pass = await runOnce(gateway);
+    expect(lot.valid).toBe(20);
+    expect(pass).toMatchObject({ repliesPrepared: 21, repliesSent: 21, repliesDeferred: 0 });
+    const { openReplyAttachment } = await import('../helpers/replies.js');
+    const written = readdirSync(outgoing()).filter((file) => !before.has(file));
+    expect(written).toHaveLength(21);
+    for (const file of written) {
+      const attachment = await openReplyAttachment(readFileSync(join(outgoing(), file)));
+      const decrypted = await gpgDecrypt(gpgHome, attachment.content);
+      expect(decrypted.goodSignatureFrom).toBe(nationalFingerprint);
+      if (attachment.filename.startsWith('attestation-')) expect(decrypted.plaintext.subarray(0, 5).toString()).toBe('%PDF-');
+    }
   });
 });
