@@ -1,5 +1,6 @@
 /** Attestation inputs shared by the tests: a long accented name and ten communes souhaitées. */
 import type { DemandeLogement } from '../../src/lot/types.js';
+import type { NewLot } from '../../src/registry/types.js';
 import type { AttestationData } from '../../src/replies/types.js';
 
 export const NOM_LONG = 'Łukasz-Şahin de La Rochefoucauld-Œuvray';
@@ -81,3 +82,18 @@ export const attestationRen: AttestationData = {
   numeroUnique: '1111125000412G1104',
   reference: 'DOS-2025-00017',
 };
+
+/** An accepted lot of G1104 as the lot's transaction records it, for tests that queue its replies by hand. */
+export function acceptedLot(identifiantLot: string, messageId: string, at: Date): NewLot {
+  return {
+    messageSha256: identifiantLot,
+    messageId,
+    guichet: 'G1104',
+    identifiantLot,
+    statut: 'ACCEPTE',
+    recuAt: at.toISOString(),
+    traiteAt: at.toISOString(),
+    erreurs: [],
+    original: Buffer.from('original'),
+  };
+}

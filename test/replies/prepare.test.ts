@@ -23,7 +23,7 @@ import { queueAttestation, queueCompteRendu, type QueueSettings } from '../../sr
 import { territoriesOnDefaults } from '../../src/replies/territoires.js';
 import { loadBundledReference } from '../../src/rules/reference/index.js';
 import { openReplyAttachment } from '../helpers/replies.js';
-import { demandeLogement, NOM_LONG, PRENOM_LONG } from './fixtures.js';
+import { acceptedLot, demandeLogement, NOM_LONG, PRENOM_LONG } from './fixtures.js';
 
 const run = promisify(execFile);
 const MEL = 'nguyen.thi@exemple.fr';
@@ -52,17 +52,7 @@ const demande = (territoire: '111' | '013', mel?: string): DemandeLogement => ({
 function commitLot(identifiantLot: string, demandes: readonly { numero: string; donnees: DemandeLogement }[], settings: QueueSettings): number {
   const guichet = registry.getGuichet('G1104')!;
   return registry.transaction((tx) => {
-    const lotId = tx.insertLot({
-      messageSha256: identifiantLot,
-      messageId: LOT_MESSAGE_ID,
-      guichet: 'G1104',
-      identifiantLot,
-      statut: 'ACCEPTE',
-      recuAt: AT.toISOString(),
-      traiteAt: AT.toISOString(),
-      erreurs: [],
-      original: Buffer.from('original'),
-    });
+    const lotId = tx.insertLot(acceptedLot(identifiantLot, LOT_MESSAGE_ID, AT));
     const resultats = demandes.map((d, i) => ({
       position: i + 1,
       reference: `DOS-${i + 1}`,

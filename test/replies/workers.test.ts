@@ -24,7 +24,7 @@ import { withTerritoryData } from '../../src/replies/territoires.js';
 import { ReplyWorkerPool } from '../../src/replies/workers/index.js';
 import { loadBundledReference } from '../../src/rules/reference/index.js';
 import { openReplyAttachment } from '../helpers/replies.js';
-import { attestationCre, attestationRen } from './fixtures.js';
+import { acceptedLot, attestationCre, attestationRen } from './fixtures.js';
 
 const AT = new Date('2026-11-26T08:31:04Z');
 const PASSPHRASE = 'phrase de passe des workers';
@@ -77,17 +77,7 @@ afterAll(async () => {
 function queueLot(identifiantLot: string, firstSequence: number): number {
   const guichet = registry.getGuichet('G1104')!;
   return registry.transaction((tx) => {
-    const id = tx.insertLot({
-      messageSha256: identifiantLot,
-      messageId: `<${identifiantLot}@g1104.example>`,
-      guichet: 'G1104',
-      identifiantLot,
-      statut: 'ACCEPTE',
-      recuAt: AT.toISOString(),
-      traiteAt: AT.toISOString(),
-      erreurs: [],
-      original: Buffer.from('original'),
-    });
+    const id = tx.insertLot(acceptedLot(identifiantLot, `<${identifiantLot}@g1104.example>`, AT));
     for (let i = 1; i <= BATCH; i++) {
       const numeroUnique = `1111126${String(firstSequence + i).padStart(6, '0')}G1104`;
       const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
