@@ -72,9 +72,13 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
   const running = new Set<Promise<void>>();
   const failures: unknown[] = [];
   for (const item of items) {
-    // A compte rendu stays here: one per lot, but up to 10,000 results, too big for a worker's heap.
-    const seal = item.kind === 'attestation' ? (job: ReplyJob) => pool.seal(job) : (job: ReplyJob) => sealReply(job, deps.keyring);
-    const task: Promise<void> = prepare(item, seal)
+    if (item.kind === 'compte-rendu') {
+      // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap),
+      // and stored before its lot's attestations are dispatched: the guichet gets it first.
+      await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
+      continue;
+    }
+    const task: Promise<void> = prepare(item, (job) => pool.seal(job))
       .catch((error: unknown) => void failures.push(error))
       .finally(() => running.delete(task));
     running.add(task);

@@ -15,11 +15,12 @@ import { silentLogger } from '../../src/log.js';
 import { MaildirSender } from '../../src/mail/maildir-sender.js';
 import type { ReplySender } from '../../src/mail/types.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import type { ResultatRecord } from '../../src/registry/types.js';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { decodeDocument } from '../../src/replies/documents.js';
 import { outboxPass } from '../../src/replies/outbox-pass.js';
 import { prepareReplies, withCommuneNames } from '../../src/replies/prepare.js';
-import { queueAttestation } from '../../src/replies/queue.js';
+import { queueAttestation, queueCompteRendu } from '../../src/replies/queue.js';
 import { withTerritoryData } from '../../src/replies/territoires.js';
 import { ReplyWorkerPool } from '../../src/replies/workers/index.js';
 import { loadBundledReference } from '../../src/rules/reference/index.js';
@@ -29,6 +30,7 @@ import { acceptedLot, attestationCre, attestationRen } from './fixtures.js';
 const AT = new Date('2026-11-26T08:31:04Z');
 const PASSPHRASE = 'phrase de passe des workers';
 const BATCH = 20; // above the pool's threshold: the batch goes to the workers
+const SETTINGS = { messageIdDomain: 'sne.test', copyAttestationToDemandeur: false };
 const reference = loadBundledReference();
 
 let dir: string;
@@ -73,11 +75,26 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A lot of BATCH registered demandes whose attestations are queued, as commit.ts does. */
-function queueLot(identifiantLot: string, firstSequence: number): number {
+function manyResultats(count: number): ResultatRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    position: i + 1,
+    reference: `DOS-${i + 1}`,
+    typeFichier: 'CRE' as const,
+    statut: 'ENREGISTREE' as const,
+    numeroUnique: `1111126${String(i + 1).padStart(6, '0')}G1104`,
+    dateDepot: '2026-11-26',
+    dateEcheance: '2027-11-26',
+    erreurs: [],
+  }));
+}
+
+/** A lot of BATCH registered demandes whose attestations (and compte rendu) are queued, as commit.ts does. */
+function queueLot(identifiantLot: string, firstSequence: number, withCompteRendu = false): number {
   const guichet = registry.getGuichet('G1104')!;
   return registry.transaction((tx) => {
     const id = tx.insertLot(acceptedLot(identifiantLot, `<${identifiantLot}@g1104.example>`, AT));
+    // A big one (10,000 results, the most a lot holds): it takes longer than an attestation to seal.
+    if (withCompteRendu) queueCompteRendu(tx, id, guichet, manyResultats(10_000), SETTINGS);
     for (let i = 1; i <= BATCH; i++) {
       const numeroUnique = `1111126${String(firstSequence + i).padStart(6, '0')}G1104`;
       const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
@@ -85,7 +102,7 @@ function queueLot(identifiantLot: string, firstSequence: number): number {
         { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
         { guichet: 'G1104', identifiantLot, reference: `DOS-${i}` },
       );
-      queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, { messageIdDomain: 'sne.test', copyAttestationToDemandeur: false });
+      queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, SETTINGS);
     }
     return id;
   });
@@ -126,27 +143,29 @@ describe('reply worker threads', () => {
     }
   });
 
-  it('hand each reply to the sender, in an outbox pass, once stored and while the next are still being prepared', async () => {
-    const lotId = queueLot('LOT-PASS', 1000);
+  it('hand each reply to the sender, in an outbox pass, once stored and while the next are still being prepared, the compte rendu first', async () => {
+    const workers = pool();
+    await workers.render({ kind: 'attestation', data: attestationCre }); // started: an attestation now takes ~10 ms
+    const lotId = queueLot('LOT-PASS', 1000, true);
     const maildir = new MaildirSender(join(dir, 'outgoing'));
-    const handedOver: { readonly stored: boolean; readonly stillToPrepare: number }[] = [];
+    const handedOver: { readonly kind: string; readonly stored: boolean; readonly stillToPrepare: number }[] = [];
     const sender: ReplySender = {
       send: async (message) => {
         const item = registry.outboxForLot(lotId).find((i) => i.messageId === message.messageId);
         const stored = item && registry.getOutbox(item.id)!;
-        if (stored) handedOver.push({ stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: registry.outboxToPrepare().length });
+        if (stored) handedOver.push({ kind: stored.kind, stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: registry.outboxToPrepare().length });
         await maildir.send(message);
       },
       close: () => maildir.close(),
     };
     const preparedBefore = registry.outboxDue(AT).length; // by the tests above: drained after this lot's
-    const summary = await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers: pool(), sender });
-    expect(summary).toEqual({ prepared: BATCH, sent: BATCH + preparedBefore, deferred: 0, failed: 0 });
-    expect(handedOver).toHaveLength(BATCH);
+    const summary = await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers, sender });
+    expect(summary).toEqual({ prepared: BATCH + 1, sent: BATCH + 1 + preparedBefore, deferred: 0, failed: 0 });
+    expect(handedOver.map((h) => h.kind)).toEqual(['compte-rendu', ...Array(BATCH).fill('attestation')]);
     expect(handedOver.every((h) => h.stored)).toBe(true);
     expect(handedOver[0]!.stillToPrepare).toBeGreaterThan(0);
-    expect(registry.outboxForLot(lotId).map((i) => i.statut)).toEqual(Array(BATCH).fill('ENVOYE'));
-    expect(readdirSync(join(dir, 'outgoing', 'new'))).toHaveLength(BATCH + preparedBefore);
+    expect(registry.outboxForLot(lotId).map((i) => i.statut)).toEqual(Array(BATCH + 1).fill('ENVOYE'));
+    expect(readdirSync(join(dir, 'outgoing', 'new'))).toHaveLength(BATCH + 1 + preparedBefore);
   });
 
   it('fail their jobs, without hanging, when the national key does not open', async () => {
