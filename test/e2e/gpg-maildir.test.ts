@@ -21,6 +21,7 @@ import { processMessage } from '../../src/pipeline/process.js';
 import { NUMERO_UNIQUE } from '../../src/registry/numero-unique.js';
 import { generate } from '../../bench/lib/generate-lot.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome, type GpgKey } from '../helpers/gpg.js';
+import { openReplyAttachment } from '../helpers/replies.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
 const SENDER = 'lots@g1104.example';
@@ -95,7 +96,6 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
       for (const r of resultats) expect(eml).not.toContain(r.numeroUnique!); // no numéro unique in clear
     }
     // Decrypt the attachments with gpg, as the guichet would.
-    const { openReplyAttachment } = await import('../helpers/replies.js');
     for (const file of files) {
       const attachment = await openReplyAttachment(readFileSync(join(outgoing(), file)));
       const decrypted = await gpgDecrypt(gpgHome, attachment.content);
@@ -183,7 +183,6 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     const pass = await runOnce(gateway);
     expect(lot.valid).toBe(20);
     expect(pass).toMatchObject({ repliesPrepared: 21, repliesSent: 21, repliesDeferred: 0 });
-    const { openReplyAttachment } = await import('../helpers/replies.js');
     const written = readdirSync(outgoing()).filter((file) => !before.has(file));
     expect(written).toHaveLength(21);
     for (const file of written) {

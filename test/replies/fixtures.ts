@@ -1,4 +1,4 @@
-/** Attestation inputs shared by the tests: a long accented name and ten communes souhaitées. */
+/** Inputs shared by the reply tests: attestations with a long accented name and ten communes souhaitées, an accepted lot. */
 import type { DemandeLogement } from '../../src/lot/types.js';
 import type { NewLot } from '../../src/registry/types.js';
 import type { AttestationData } from '../../src/replies/types.js';
