@@ -126,16 +126,17 @@ async function peakRss(): Promise<BenchFigure[]> {
     const lot = await sealedLot(home, demandes, 7, 'RSS');
     await home.deliver(lot.raw);
     const started = performance.now();
-    await run(process.execPath, ['--require', fileURLToPath(new URL('./lib/report-rss.cjs', import.meta.url)), 'bin/sne-gateway', '--home', home.home, 'run', '--once'], {
+    // Executed as `npx sne-gateway` does, through its shebang (allocator and young-generation settings).
+    await run(fileURLToPath(new URL('../bin/sne-gateway', import.meta.url)), ['--home', home.home, 'run', '--once'], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_RSS_FILE: rssFile, SNE_GATEWAY_LOG_LEVEL: 'warn' },
+      env: { ...process.env, NODE_OPTIONS: `--require ${fileURLToPath(new URL('./lib/report-rss.cjs', import.meta.url))}`, BENCH_RSS_FILE: rssFile, SNE_GATEWAY_LOG_LEVEL: 'warn' },
     });
     const ms = performance.now() - started;
     if (home.outgoing() !== lot.valid + 1) throw new Error(`run --once: ${home.outgoing()} replies, ${lot.valid + 1} expected`);
     const mb = (Number(readFileSync(rssFile, 'utf8').trim()) * 1024) / 1e6;
     return [
       {
-        name: `peak RSS, sne-gateway run --once, one lot of ${demandes} demandes (${(lot.raw.length / 2 ** 20).toFixed(1)} MiB message, ${(lot.xml.length / 2 ** 20).toFixed(2)} MiB XML), reply workers included`,
+        name: `peak RSS, sne-gateway run --once, one lot of ${demandes} demandes (${(lot.raw.length / 2 ** 20).toFixed(1)} MiB message, ${(lot.xml.length / 2 ** 20).toFixed(2)} MiB XML), judge and reply threads included`,
         value: mb,
         unit: 'MB',
         target: '< 300 MB',

@@ -84,13 +84,18 @@ export async function openGateway(config: Readonly<Config>, logger: Logger, cloc
   const registry = openRegistry(config);
   const mailbox = await openMailbox(config, logger);
   const sender = await openSender(config, logger);
+  let reference: ReferenceIndex | undefined;
   return {
     config,
     registry,
     mailbox,
     sender,
     keyring,
-    reference: loadReference(config.home),
+    // Loaded on first use (~40 MB): the daemon judges messages in a thread with its own copy.
+    get reference() {
+      reference ??= loadReference(config.home);
+      return reference;
+    },
     clock,
     logger,
     async close() {

@@ -10,7 +10,9 @@ import { retryPolicy, type Gateway } from './app.js';
 import { parisDate } from './clock.js';
 import { unlockedKeyMaterial } from './crypto/index.js';
 import type { Logger } from './log.js';
-import { processMessage, type Outcome } from './pipeline/process.js';
+import type { Judge } from './pipeline/judge.js';
+import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
+import { processMessage, type Outcome, type PipelineDeps } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
 import { outboxPass } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
@@ -25,15 +27,29 @@ export interface PassSummary {
   readonly repliesFailed: number;
 }
 
-export function pipelineDeps(gw: Gateway) {
+/** The pipeline's dependencies; by default messages are judged on this thread (replay, tests). */
+export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): PipelineDeps {
   return {
     registry: gw.registry,
-    keyring: gw.keyring,
     clock: gw.clock,
     logger: gw.logger.child({ component: 'pipeline' }),
     settings: { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur },
-    reference: gw.reference,
+    judge,
   };
+}
+
+/** Judging on this thread: MIME, OpenPGP, libxml2 and the rules are imported on first use. */
+function judgeHere(gw: Gateway): Judge {
+  return async (message, messageSha256, now) => {
+    const { judgeMessage } = await import('./pipeline/judge.js');
+    const context = { guichetBySender: (address: string) => gw.registry.guichetBySender(address), keyring: gw.keyring, reference: gw.reference };
+    return judgeMessage(message, messageSha256, now, context);
+  };
+}
+
+/** The daemon's judge: a thread of its own, with the keys the gateway unlocked (see judge-thread.ts). */
+function judgesFor(gw: Gateway): JudgeThread {
+  return judgeThread(gw.config, () => unlockedKeyMaterial(gw.keyring));
 }
 
 export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWorkerPool) {
@@ -44,7 +60,10 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
     logger: gw.logger.child({ component: 'outbox' }),
     from: gw.config.gateway.address,
     sender: gw.sender,
-    reference: gw.reference,
+    // Read only when an attestation is prepared: loading the reference costs ~40 MB.
+    get reference() {
+      return gw.reference;
+    },
     retry: retryPolicy(gw.config),
     ...(signal ? { signal } : {}),
     ...(workers ? { workers } : {}),
@@ -61,8 +80,8 @@ function workersFor(gw: Gateway): ReplyWorkerPool {
  * is moved out of the inbox. A failed move is logged: the next pass recognises the committed
  * message by its SHA-256 and moves it then.
  */
-export async function intakePass(gw: Gateway, signal?: AbortSignal): Promise<Outcome[]> {
-  const deps = pipelineDeps(gw);
+export async function intakePass(gw: Gateway, signal?: AbortSignal, judge?: Judge): Promise<Outcome[]> {
+  const deps = pipelineDeps(gw, judge);
   const log = gw.logger.child({ component: 'intake' });
   const outcomes: Outcome[] = [];
   const running = new Set<Promise<void>>();
@@ -91,14 +110,16 @@ export async function intakePass(gw: Gateway, signal?: AbortSignal): Promise<Out
 
 export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSummary> {
   const workers = workersFor(gw);
+  const judges = judgesFor(gw);
   try {
     // Replies queued before a crash are rendered first: nothing waits behind new mail.
     const leftovers = await prepareReplies(outboxDeps(gw, undefined, workers));
-    const outcomes = await intakePass(gw, signal);
+    const outcomes = await intakePass(gw, signal, judges.judge);
+    await judges.close(); // its memory goes before the replies are rendered
     const { prepared, sent, deferred, failed } = await outboxPass(outboxDeps(gw, signal, workers));
     return { outcomes, repliesPrepared: leftovers + prepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
   } finally {
-    await workers.close();
+    await Promise.all([workers.close(), judges.close()]);
   }
 }
 
@@ -108,15 +129,17 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
   log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
   const outbox = wakeable();
   const workers = workersFor(gw);
+  const judges = judgesFor(gw);
+  judges.warm();
   try {
-    await Promise.all([intakeLoop(gw, signal, log, outbox.wake), outboxLoop(gw, signal, log, outbox, workers)]);
+    await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge), outboxLoop(gw, signal, log, outbox, workers)]);
   } finally {
-    await workers.close();
+    await Promise.all([workers.close(), judges.close()]);
   }
   log.info('daemon stopped');
 }
 
-async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void): Promise<void> {
+async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void, judge: Judge): Promise<void> {
   let expiredOn: string | undefined;
   while (!signal.aborted) {
     const today = parisDate(gw.clock.now());
@@ -130,7 +153,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
       }
     }
     try {
-      const outcomes = await intakePass(gw, signal);
+      const outcomes = await intakePass(gw, signal, judge);
       if (outcomes.some((o) => o.kind === 'committed')) wakeOutbox();
       if (outcomes.length > 0) log.info({ messages: outcomes.length, retry: outcomes.filter((o) => o.kind === 'retry-later').length }, 'intake pass done');
     } catch (error) {

@@ -95,7 +95,7 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
   const attestations: AttestationData[] = gw.registry.outboxForLot(lotId).flatMap((item) => {
     const document = decodeDocument(item.document);
-    return document.kind === 'attestation' ? [withTerritoryData(withCommuneNames(document.data, gw.reference), gw.registry)] : [];
+    return document.kind === 'attestation' ? [withTerritoryData(withCommuneNames(document.data, () => gw.reference), gw.registry)] : [];
   });
   await renderAttestation(attestations[0]!); // fonts parsed
   const pdfs: Buffer[] = [];

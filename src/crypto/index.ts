@@ -12,6 +12,6 @@ export {
   type GeneratedKeyPair,
   type PublicKeyInfo,
 } from './keys.js';
-export { loadPrivateKeyring, unlockedKeyMaterial, type PrivateKeyring } from './keyring.js';
+export { loadPrivateKeyring, unlockedKeyMaterial, type KeyMaterial, type PrivateKeyring } from './keyring.js';
 export { decryptAndVerify, type DecryptedPayload } from './decrypt.js';
 export { signAndEncrypt, type SealOptions } from './encrypt.js';

@@ -26,13 +26,17 @@ export function keyringInternals(keyring: PrivateKeyring): KeyringInternals {
   return found;
 }
 
+/** An armored private key, and its passphrase when it is locked. */
+export interface KeyMaterial {
+  readonly privateKey: string;
+  readonly passphrase?: string | undefined;
+}
+
 /**
  * Throws `CryptoKeyError` (EMPTY_KEYRING, UNREADABLE, NOT_PRIVATE, PASSPHRASE_REQUIRED,
  * BAD_PASSPHRASE, NO_SIGNING_KEY): a broken national key is a start-up fault, reported at once.
  */
-export async function loadPrivateKeyring(
-  keys: readonly { privateKey: string; passphrase?: string | undefined }[],
-): Promise<PrivateKeyring> {
+export async function loadPrivateKeyring(keys: readonly KeyMaterial[]): Promise<PrivateKeyring> {
   if (keys.length === 0) throw new CryptoKeyError('EMPTY_KEYRING', 'Aucune clé nationale privée n’est configurée.');
   const decrypted = await Promise.all(keys.map((entry, index) => unlock(entry, index)));
   decrypted.sort((a, b) => b.getCreationTime().getTime() - a.getCreationTime().getTime());
@@ -61,16 +65,16 @@ export async function loadPrivateKeyring(
 }
 
 /**
- * The keyring's keys, armored unlocked, for the reply worker threads of this same process:
+ * The keyring's keys, armored unlocked, for the worker threads of this same process:
  * unlocking them again would cost each worker ~0.3 s and a 16 MB buffer per key (openpgp.js
  * materialises the iterated S2K input). Never written anywhere; it crosses to the workers by
  * structured clone only.
  */
-export function unlockedKeyMaterial(keyring: PrivateKeyring): { privateKey: string }[] {
+export function unlockedKeyMaterial(keyring: PrivateKeyring): KeyMaterial[] {
   return keyringInternals(keyring).decryptionKeys.map((key) => ({ privateKey: key.armor() }));
 }
 
-async function unlock(entry: { privateKey: string; passphrase?: string | undefined }, index: number) {
+async function unlock(entry: KeyMaterial, index: number) {
   const where = `clé nationale n° ${index + 1}`;
   let key: openpgp.PrivateKey;
   try {

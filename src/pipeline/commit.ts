@@ -11,7 +11,7 @@ import { OPERATIONS } from '../registry/operations/index.js';
 import type { Guichet, LotRecord, LotStatut, RegistryTx, ResultatRecord } from '../registry/types.js';
 import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
 import { queueAttestation, queueCompteRendu, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
-import type { Judgement } from '../rules/index.js';
+import type { Judgement, NomsCommunes } from '../rules/index.js';
 import type { DecodedLot } from './decode.js';
 
 export interface Reception {
@@ -119,7 +119,7 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
   return lotId;
 }
 
-type Attestation = { readonly demande: DemandeLogementLue; readonly kind: 'CRE' | 'REN'; readonly numeroUnique: string };
+type Attestation = { readonly demande: DemandeLogementLue; readonly kind: 'CRE' | 'REN'; readonly numeroUnique: string; readonly nomsCommunes?: NomsCommunes };
 
 /**
  * Each demande of the lot, in order: rejected with its errors, or through its operation. A
@@ -153,11 +153,11 @@ function registerDemandes(
       resultats.push(rejection!);
       continue;
     }
-    const { territoire } = input.judgements.get(lue.demande.position) ?? {};
+    const { territoire, nomsCommunes } = input.judgements.get(lue.demande.position) ?? {};
     const outcome = OPERATIONS[lue.demande.typeFichier](lue.demande, territoire === undefined ? context : { ...context, territoire });
     resultats.push(outcome.resultat);
     if (outcome.attestation && lue.demande.typeFichier !== 'RAD') {
-      attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique! });
+      attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique!, ...(nomsCommunes ? { nomsCommunes } : {}) });
     }
   }
   return { resultats, attestations };
@@ -174,7 +174,7 @@ function queueReplies(
 ): void {
   queueCompteRendu(tx, lotId, guichet, resultats, settings);
   for (const a of attestations) {
-    queueAttestation(tx, { lotId, guichet, demande: a.demande, kind: a.kind, numeroUnique: a.numeroUnique, issuedAt }, settings);
+    queueAttestation(tx, { lotId, guichet, issuedAt, ...a }, settings);
   }
 }
 

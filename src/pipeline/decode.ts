@@ -2,7 +2,6 @@
  * From the raw message to the parsed lot: every envelope stage in order, each ending the lot
  * with its lot-level code (spec 4.1). Pure but for the decryption's promise.
  */
-import { createHash } from 'node:crypto';
 import { decryptAndVerify, type PrivateKeyring } from '../crypto/index.js';
 import { lotError, type LotError } from '../errors.js';
 import { readPgpMimeEntity, type LotMessage } from '../mail/mime-in.js';
@@ -10,6 +9,7 @@ import type { Guichet } from '../registry/types.js';
 import { parseLot } from '../lot/parse.js';
 import { extractLotXml } from '../lot/payload.js';
 import type { ParsedLot } from '../lot/types.js';
+import { sha256Hex } from './sha256.js';
 
 export interface DecodedLot {
   readonly lot: ParsedLot;
@@ -21,8 +21,6 @@ export interface DecodedLot {
 export type DecodeResult =
   | { readonly ok: true; readonly value: DecodedLot }
   | { readonly ok: false; readonly error: LotError; readonly partial?: { identifiantLot?: string; empreinte?: string } };
-
-export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 export async function decodeLot(message: LotMessage, guichet: Guichet, keyring: PrivateKeyring): Promise<DecodeResult> {
   const decrypted = await decryptAndVerify(

@@ -7,7 +7,7 @@
  */
 import type { InboundMessage } from '../mail/types.js';
 import { replayCommit, type ReplayChange } from './commit.js';
-import { judgeMessage, type PipelineDeps } from './process.js';
+import type { PipelineDeps } from './process.js';
 
 export type ReplayResult = ReplayChange & { readonly dryRun: boolean };
 
@@ -28,7 +28,7 @@ export async function replayLot(deps: PipelineDeps, lotId: number, options: { dr
     sizeBytes: original.length,
     receivedAt: new Date(lot.recuAt),
   };
-  const input = await judgeMessage(message, lot.messageSha256, deps);
+  const input = await deps.judge(message, lot.messageSha256, deps.clock.now());
   try {
     const change = deps.registry.transaction((tx) => {
       const result = replayCommit(tx, tx.getLot(lotId)!, input, deps.settings);

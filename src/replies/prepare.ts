@@ -8,8 +8,8 @@
 import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
 import type { Logger } from '../log.js';
-import type { CommuneRef } from '../lot/types.js';
 import type { Guichet, LotRecord, OutboxItem, Registry } from '../registry/types.js';
+import { nomsCommunes } from '../rules/noms-communes.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument } from './documents.js';
 import { withTerritoryData } from './territoires.js';
@@ -29,24 +29,24 @@ export interface PrepareDeps {
   readonly workers?: ReplyWorkerPool;
 }
 
-/** The INSEE names the attestation prints where the guichet gave only codes or a postal code. */
-export function withCommuneNames(data: AttestationData, reference: ReferenceIndex): AttestationData {
-  const nameOf = (commune: CommuneRef, codePostal?: string): string | undefined => {
-    if (commune.code !== undefined) return reference.communeByCode(commune.code)?.nom;
-    const [only, ...others] = codePostal === undefined ? [] : reference.communesByPostalCode(codePostal);
-    return others.length === 0 ? only?.nom : undefined;
-  };
+/**
+ * The attestation's data with the INSEE names it prints where the guichet gave only codes or a
+ * postal code: the ones resolved when the demande was judged, or, for a reply queued before they
+ * were, from the reference (loaded then).
+ */
+export function withCommuneNames(data: AttestationData, reference: () => ReferenceIndex): AttestationData {
+  const { nomsCommunes: resolved, ...rest } = data;
+  const noms = resolved ?? nomsCommunes(data.demande, reference());
   const { demandeur } = data.demande;
   const adresse = demandeur.adressePostale;
-  const nom = adresse && !adresse.etranger && !adresse.commune.nom ? nameOf(adresse.commune, adresse.codePostal) : undefined;
   return {
-    ...data,
-    demande: nom && adresse
-      ? { ...data.demande, demandeur: { ...demandeur, adressePostale: { ...adresse, commune: { ...adresse.commune, nom } } } }
+    ...rest,
+    demande: noms.adresse !== undefined && adresse
+      ? { ...data.demande, demandeur: { ...demandeur, adressePostale: { ...adresse, commune: { ...adresse.commune, nom: noms.adresse } } } }
       : data.demande,
-    communesSouhaitees: data.demande.logementRecherche.communesSouhaitees.map((c) => {
-      const name = nameOf(c);
-      return name ? `${name} (${c.code})` : (c.code ?? c.nom ?? '');
+    communesSouhaitees: data.demande.logementRecherche.communesSouhaitees.map((c, i) => {
+      const name = noms.souhaitees[i] ?? '';
+      return name !== '' ? `${name} (${c.code})` : (c.code ?? c.nom ?? '');
     }),
   };
 }
@@ -111,7 +111,7 @@ function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Reply
   return {
     document:
       document.kind === 'attestation'
-        ? { ...document, data: withTerritoryData(withCommuneNames(document.data, deps.reference), deps.registry) }
+        ? { ...document, data: withTerritoryData(withCommuneNames(document.data, () => deps.reference), deps.registry) }
         : document,
     recipientKeys: guichet.cles.map((c) => c.armored),
     from: deps.from,

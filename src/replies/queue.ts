@@ -6,6 +6,7 @@
  */
 import type { Demande } from '../lot/types.js';
 import type { Guichet, RegistryTx, ResultatRecord } from '../registry/types.js';
+import type { NomsCommunes } from '../rules/index.js';
 import { encodeDocument } from './documents.js';
 import type { AttestationData } from './types.js';
 import { attestationMessageId, compteRenduMessageId } from './message-ids.js';
@@ -31,6 +32,7 @@ export function queueAttestation(
     readonly kind: 'CRE' | 'REN';
     readonly numeroUnique: string;
     readonly issuedAt: Date;
+    readonly nomsCommunes?: NomsCommunes;
   },
   settings: QueueSettings,
 ): void {
@@ -48,6 +50,7 @@ export function queueAttestation(
     guichet: { code: guichet.code, nom: guichet.nom, adresse: guichet.adresse },
     demande: demande.demandeLogement,
     issuedAt: input.issuedAt,
+    ...(input.nomsCommunes ? { nomsCommunes: input.nomsCommunes } : {}),
   };
   tx.queueReply({
     lotId: input.lotId,

@@ -5,6 +5,7 @@
  */
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
+import type { NomsCommunes } from '../rules/index.js';
 
 export type StatutLot = 'ACCEPTE' | 'PARTIEL' | 'REJETE';
 export type StatutDemande = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
@@ -71,6 +72,8 @@ export interface AttestationData {
   readonly reference: string;
   /** When the attestation is issued: the PDF's dates, so the same input yields the same bytes. */
   readonly issuedAt: Date;
+  /** The INSEE names resolved when the demande was judged (replies queued before 2026-11 lack them). */
+  readonly nomsCommunes?: NomsCommunes;
   /**
    * The territory's settings (filled when the reply is prepared); without them the attestation
    * says the délai is fixed by the préfet and where to learn it and the commission's address.

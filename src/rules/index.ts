@@ -10,6 +10,7 @@ import { cedex } from './cedex.js';
 import { dateNaissance } from './date-naissance.js';
 import { localisation, territoireOf } from './localisation.js';
 import { mel } from './mel.js';
+import { nomsCommunes, type NomsCommunes } from './noms-communes.js';
 import { pieceIdentite } from './piece-identite.js';
 import type { DemandeRule, RuleContext } from './types.js';
 
@@ -20,6 +21,8 @@ export interface Judgement {
   readonly errors: readonly DemandeError[];
   /** The territory the demande belongs to, when it has communes souhaitées in one. */
   readonly territoire?: string;
+  /** What its attestation prints for communes given by code or postal code only. */
+  readonly nomsCommunes?: NomsCommunes;
 }
 
 /** Judges every readable demande of a lot; the result is keyed by position. */
@@ -39,7 +42,11 @@ export function judgeDemandes(demandes: readonly Demande[], context: RuleContext
     }
     for (const rule of DEMANDE_RULES) errors.push(...rule(demande, context));
     const territoire = territoireOf(demande, context.reference);
-    judgements.set(demande.position, territoire === undefined ? { errors } : { errors, territoire });
+    judgements.set(demande.position, {
+      errors,
+      ...(territoire === undefined ? {} : { territoire }),
+      ...(demande.typeFichier === 'RAD' ? {} : { nomsCommunes: nomsCommunes(demande.demandeLogement, context.reference) }),
+    });
   }
   return judgements;
 }
@@ -51,3 +58,4 @@ function duplicatedReferences(demandes: readonly Demande[]): Map<string, number[
 }
 
 export type { RuleContext } from './types.js';
+export { nomsCommunes, type NomsCommunes } from './noms-communes.js';

@@ -32,6 +32,21 @@ describe('bin/sne-gateway', () => {
     expect(second.stdout).toContain(`clé nationale existante : ${fingerprint}`);
   });
 
+  it('started through its shebang, tunes the allocator and the young generation, the operator\'s tunables last', () => {
+    const probe = join(home, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify({ tunables: process.env.GLIBC_TUNABLES, argv: process.execArgv })));");
+    const result = spawnSync(BIN, ['--help'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, GLIBC_TUNABLES: 'glibc.malloc.arena_max=4' } });
+    expect(result.status).toBe(0);
+    const seen = JSON.parse(result.stderr) as { tunables: string; argv: string[] };
+    expect(seen.tunables.split(':')).toEqual([
+      'glibc.malloc.arena_max=2',
+      'glibc.malloc.mmap_threshold=131072',
+      'glibc.malloc.trim_threshold=1048576',
+      'glibc.malloc.arena_max=4',
+    ]);
+    expect(seen.argv).toContain('--max-semi-space-size=4');
+  });
+
   it('run --once on an empty mailbox exits 0', () => {
     const run = cli(['run', '--once']);
     expect(run.stderr).toBe('');

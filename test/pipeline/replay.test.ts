@@ -8,21 +8,13 @@ import { initHome } from '../../src/cli/commands/init.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { pipelineDeps, runOnce } from '../../src/daemon.js';
-import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
+import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetKeys } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { replayLot } from '../../src/pipeline/replay.js';
+import { G1104 } from '../helpers/guichets.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
-const G1104: GuichetIdentity = {
-  code: 'G1104',
-  nom: 'Bailleur',
-  adresse: '1 rue A\n93200 Saint-Denis',
-  expediteur: 'lots@g1104.example',
-  destinataire: 'retours@g1104.example',
-  departements: ['93'],
-};
-
 describe('replay', () => {
   let home: string;
   let gateway: Gateway;

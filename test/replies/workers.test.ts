@@ -138,7 +138,7 @@ describe('reply worker threads', () => {
       if (!opened.ok) continue;
       const document = decodeDocument(item.document);
       if (document.kind !== 'attestation') throw new Error('attestation expected');
-      const mainThread = await renderAttestation(withTerritoryData(withCommuneNames(document.data, reference), registry));
+      const mainThread = await renderAttestation(withTerritoryData(withCommuneNames(document.data, () => reference), registry));
       expect(Buffer.compare(Buffer.from(opened.value.payload), mainThread)).toBe(0);
     }
   });

@@ -8,53 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { parisDate, systemClock } from '../../clock.js';
 import { homePath } from '../../config/load.js';
-import { lotError, type DemandeError, type LotError } from '../../errors.js';
-import { parseLot } from '../../lot/parse.js';
+import type { Validation } from '../../pipeline/validate-lot.js';
 import type { Guichet } from '../../registry/types.js';
-import { judgeDemandes } from '../../rules/index.js';
-import { loadReference, type ReferenceIndex } from '../../rules/reference/index.js';
+import { loadReference } from '../../rules/reference/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-
-export interface Validation {
-  readonly lot: { readonly statut: 'ACCEPTE' | 'PARTIEL' | 'REJETE' };
-  readonly erreurs: readonly { readonly code: string; readonly message: string }[];
-  readonly resultats: readonly {
-    readonly reference: string | null;
-    readonly statut: 'VALIDE' | 'REJETEE';
-    readonly erreurs: readonly {
-      readonly code: string;
-      readonly chemin: string;
-      readonly valeur: string | null;
-      readonly suggestion: string | null;
-      readonly message: string;
-    }[];
-  }[];
-}
-
-const erreurDemande = (e: DemandeError) => ({ code: e.code, chemin: e.chemin, valeur: e.valeur ?? null, suggestion: e.suggestion ?? null, message: e.message });
-const refused = (error: LotError): Validation => ({ lot: { statut: 'REJETE' }, erreurs: [{ code: error.code, message: error.message }], resultats: [] });
-
-/** The verdict a lot would get, without registry history: pure but for the reference it is given. */
-export function validateLot(xml: Uint8Array, options: { guichet?: Pick<Guichet, 'code' | 'departements'>; today: string; reference: ReferenceIndex }): Validation {
-  const parsed = parseLot(xml);
-  if (!parsed.ok) return refused(parsed.error);
-  const { entete, demandes } = parsed.lot;
-  if (options.guichet !== undefined && entete.guichet !== options.guichet.code) {
-    return refused(
-      lotError('LOT_GUICHET', `Le guichet de l'en-tête (${entete.guichet}) n'est pas le guichet expéditeur (${options.guichet.code}) : un lot ne peut être déposé que par son guichet.`),
-    );
-  }
-  const lues = demandes.flatMap((l) => (l.ok ? [l.demande] : []));
-  const judgements = judgeDemandes(lues, { guichet: options.guichet, today: options.today, reference: options.reference });
-  const resultats = demandes.map((l) => {
-    const errors = l.ok ? (judgements.get(l.demande.position)?.errors ?? []) : l.errors;
-    const reference = l.ok ? l.demande.reference : (l.reference ?? null);
-    return { reference, statut: errors.length === 0 ? ('VALIDE' as const) : ('REJETEE' as const), erreurs: errors.map(erreurDemande) };
-  });
-  const rejetees = resultats.filter((r) => r.statut === 'REJETEE').length;
-  const statut = rejetees === 0 ? 'ACCEPTE' : rejetees === resultats.length ? 'REJETE' : 'PARTIEL';
-  return { lot: { statut }, erreurs: [], resultats };
-}
 
 function render(v: Validation, habilitation: boolean): string[] {
   const lines = [`Lot : ${v.lot.statut}`];
@@ -93,7 +50,7 @@ export const registerValidate: RegisterCommand = (program, context) => {
     .argument('<lot.xml>', 'fichier XML du lot, non chiffré')
     .option('--guichet <code>', "guichet expéditeur enregistré : vérifie aussi l'en-tête et l'habilitation")
     .option('--json', 'sortie JSON')
-    .action((file: string, options: { guichet?: string; json?: boolean }) => {
+    .action(async (file: string, options: { guichet?: string; json?: boolean }) => {
       let xml: Buffer;
       try {
         xml = readFileSync(file);
@@ -108,6 +65,8 @@ export const registerValidate: RegisterCommand = (program, context) => {
         process.exitCode = 2;
         return;
       }
+      // libxml2 and the rules are loaded by this command only.
+      const { validateLot } = await import('../../pipeline/validate-lot.js');
       const reference = loadReference(context.home());
       const result = validateLot(xml, { ...(guichet ? { guichet } : {}), today: parisDate(systemClock.now()), reference });
       if (options.json) context.out(JSON.stringify(result));

@@ -10,7 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { shareCaches, type ParsedFont } from './shared-font.js';
+
+const require = createRequire(import.meta.url);
+// The ES module build, which pdfkit itself imports: requiring fontkit's CommonJS build would load
+// a second copy of fontkit in every thread that renders (~4 MB each).
+const fontkitModule = join(dirname(createRequire(require.resolve('pdfkit')).resolve('fontkit')), 'module.mjs');
+const fontkit = (await import(pathToFileURL(fontkitModule).href)) as Fontkit;
 
 export type { ParsedFont };
 
@@ -27,8 +34,6 @@ let cached: AttestationFonts | undefined;
 
 export function attestationFonts(): AttestationFonts {
   if (cached === undefined) {
-    const require = createRequire(import.meta.url);
-    const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as Fontkit;
     const ttf = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
     cached = {
       regular: shareCaches(fontkit.create(readFileSync(join(ttf, 'DejaVuSans.ttf')))),

@@ -1,0 +1,70 @@
+/**
+ * The judge on a thread of its own: the daemon's stages before the registry (MIME, OpenPGP,
+ * libxml2, the rules and their INSEE reference) run in a worker thread, stopped after a big lot.
+ *
+ * What they leave behind — libxml2's WebAssembly memory, which never shrinks, the reference's
+ * parsed JSON, a lot's decrypted copies — goes with the thread instead of staying in the
+ * process that then renders the replies (docs/PERFORMANCE.md, "Memory"). A lot that exhausts the
+ * thread's heap kills the thread, not the daemon: its message stays in the inbox.
+ */
+import type { Config } from '../config/schema.js';
+import type { KeyMaterial } from '../crypto/index.js';
+import type { InboundMessage } from '../mail/types.js';
+import { ThreadPool } from '../threads.js';
+import type { CommitInput } from './commit.js';
+import type { Judge } from './judge.js';
+
+export interface JudgeThreadInit {
+  readonly config: Readonly<Config>;
+  /** The national keys the main thread unlocked. */
+  readonly keys: readonly KeyMaterial[];
+}
+
+export interface JudgeRequest {
+  readonly message: InboundMessage;
+  readonly messageSha256: string;
+  readonly now: Date;
+}
+
+/** Far above a 10,000-demande lot's needs (~150 MB); a hostile one fails here, not the daemon. */
+const LIMITS = { maxOldGenerationSizeMb: 1024 };
+
+/**
+ * After a message this big the thread is stopped as soon as it is idle: what a big lot leaves is
+ * given back before its replies are rendered. Smaller lots keep the thread warm (a start costs
+ * ~0.5 s: modules, reference, libxml2), so that the pick-up of the next one stays well under 1 s.
+ */
+const RELEASE_AFTER_BYTES = 1024 * 1024;
+
+export interface JudgeThread {
+  readonly judge: Judge;
+  /** Starts the thread ahead of the first message (the daemon does, at start). */
+  warm(): void;
+  /** 1 while the thread runs, 0 once stopped. */
+  readonly running: number;
+  close(): Promise<void>;
+}
+
+/** Started on the first message (or `warm()`), stopped after `idleMs` without one. */
+export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMaterial[], idleMs = 300_000): JudgeThread {
+  const threads = new ThreadPool<JudgeThreadInit, JudgeRequest, CommitInput>({
+    script: new URL('./judge-worker.js', import.meta.url),
+    size: 1,
+    init: () => ({ config, keys: keys() }),
+    idleMs,
+    resourceLimits: LIMITS,
+  });
+  return {
+    async judge(message, messageSha256, now) {
+      const input = await threads.run({ message, messageSha256, now });
+      if (message.sizeBytes >= RELEASE_AFTER_BYTES) threads.stopWhenIdle();
+      // The thread sends the original back empty: this thread still holds it.
+      return { ...input, reception: { ...input.reception, original: message.raw } };
+    },
+    warm: () => threads.warm(),
+    get running() {
+      return threads.running;
+    },
+    close: () => threads.close(),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The judge thread (see judge-thread.ts): its own registry connection (to know senders), the
+ * reference and the keyring, loaded once; then one verdict per message.
+ */
+import { openRegistry } from '../app.js';
+import { loadPrivateKeyring } from '../crypto/index.js';
+import { loadReference } from '../rules/reference/index.js';
+import { serveThread } from '../threads.js';
+import type { CommitInput } from './commit.js';
+import { judgeMessage } from './judge.js';
+import type { JudgeRequest, JudgeThreadInit } from './judge-thread.js';
+
+const EMPTY = Buffer.alloc(0);
+
+await serveThread<JudgeThreadInit, JudgeRequest, CommitInput>(async ({ config, keys }) => {
+  const registry = openRegistry(config);
+  const context = {
+    guichetBySender: (address: string) => registry.guichetBySender(address),
+    keyring: await loadPrivateKeyring(keys),
+    reference: loadReference(config.home),
+  };
+  return async ({ message, messageSha256, now }) => {
+    const input = await judgeMessage(message, messageSha256, now, context);
+    return { ...input, reception: { ...input.reception, original: EMPTY } };
+  };
+});

@@ -1,0 +1,152 @@
+/**
+ * Worker threads behind one small pool: the reply workers (replies/workers/) and the thread that
+ * judges incoming messages (pipeline/judge-thread.ts) are both a script, its start-up data and
+ * request → result jobs. Threads start on the first job and stop after `idleMs` without one, or
+ * on `close()`. Each job goes to the thread with the fewest in flight; a thread that dies fails
+ * its jobs (their callers retry on a later pass) and is replaced on the next job.
+ */
+import { existsSync } from 'node:fs';
+import { parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
+
+type Response<Result> =
+  | { readonly id: number; readonly ok: true; readonly value: Result }
+  | { readonly id: number; readonly ok: false; readonly error: string }
+  /** Sent once the thread's start-up (keys, reference…) is done. */
+  | { readonly id: 0; readonly ready: true };
+
+interface Envelope<Request> {
+  readonly id: number;
+  readonly request: Request;
+}
+
+export interface ThreadPoolOptions<Init> {
+  /** The compiled worker module (`new URL('./worker.js', import.meta.url)`); its `.ts` twin runs under tsx. */
+  readonly script: URL;
+  readonly size: number;
+  /** What each thread gets at start, read when the thread starts. */
+  readonly init: () => Init;
+  readonly idleMs: number;
+  readonly resourceLimits?: ResourceLimits;
+}
+
+interface Slot<Result> {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  readonly pending: Map<number, { resolve(value: Result): void; reject(error: Error): void }>;
+}
+
+/** The compiled script, or, from the sources (tests, benchmarks), its `.ts` through tsx's loader. */
+function spawn(script: URL, workerData: unknown, resourceLimits: ResourceLimits | undefined): Worker {
+  const options = { workerData, ...(resourceLimits ? { resourceLimits } : {}) };
+  if (existsSync(script)) return new Worker(script, options);
+  const source = new URL(script.href.replace(/\.js$/, '.ts')).href;
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { eval: true, ...options });
+}
+
+export class ThreadPool<Init, Request, Result> {
+  private slots: Slot<Result>[] = [];
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Stop as soon as no job is in flight, instead of after `idleMs`. */
+  private stopSoon = false;
+
+  constructor(private readonly options: ThreadPoolOptions<Init>) {}
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  /** Threads currently running (0 until the first job, and again once idle or closed). */
+  get running(): number {
+    return this.slots.length;
+  }
+
+  async run(request: Request): Promise<Result> {
+    if (this.closed) throw new Error('thread pool closed');
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    while (this.slots.length < this.options.size) this.slots.push(this.start());
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    const result = new Promise<Result>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+    await slot.ready;
+    slot.worker.postMessage({ id, request } satisfies Envelope<Request>);
+    return result.finally(() => this.armIdleTimer());
+  }
+
+  /** Starts the threads now, so that the first job does not wait for them; they stop once idle. */
+  warm(): void {
+    if (this.closed) return;
+    while (this.slots.length < this.options.size) this.slots.push(this.start());
+    this.armIdleTimer();
+  }
+
+  /** Stops the threads once their jobs are done (their memory goes back); the next job restarts them. */
+  stopWhenIdle(): void {
+    this.stopSoon = true;
+    this.armIdleTimer();
+  }
+
+  /** Terminates every thread; jobs still running are failed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopThreads();
+  }
+
+  private start(): Slot<Result> {
+    const worker = spawn(this.options.script, this.options.init(), this.options.resourceLimits);
+    const pending: Slot<Result>['pending'] = new Map();
+    let started: () => void = () => {};
+    const slot: Slot<Result> = { worker, pending, ready: new Promise<void>((resolve) => (started = resolve)) };
+    const fail = (error: Error): void => {
+      for (const job of pending.values()) job.reject(error);
+      pending.clear();
+      started(); // jobs waiting for the start were just failed
+      this.slots = this.slots.filter((s) => s !== slot);
+    };
+    worker.on('message', (message: Response<Result>) => {
+      if ('ready' in message) return started();
+      const job = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.ok) job?.resolve(message.value);
+      else job?.reject(new Error(message.error));
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`worker thread exited (code ${code})`)));
+    return slot;
+  }
+
+  private armIdleTimer(): void {
+    if (this.closed || this.slots.some((s) => s.pending.size > 0)) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.stopThreads(), this.stopSoon ? 0 : this.options.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async stopThreads(): Promise<void> {
+    this.stopSoon = false;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const slots = this.slots;
+    this.slots = [];
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/**
+ * The thread's side: `start` runs once with the pool's start-up data and returns the job handler;
+ * each job's result (or error message) goes back under the job's id.
+ */
+export async function serveThread<Init, Request, Result>(start: (init: Init) => Promise<(request: Request) => Promise<Result>>): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('this module runs only as a worker thread');
+  const handle = await start(workerData as Init);
+  port.postMessage({ id: 0, ready: true } satisfies Response<Result>);
+  port.on('message', ({ id, request }: Envelope<Request>) => {
+    handle(request).then(
+      (value) => port.postMessage({ id, ok: true, value } satisfies Response<Result>),
+      (error: unknown) => port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Response<Result>),
+    );
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The daemon judges messages on a thread of its own (docs/PERFORMANCE.md, "Memory"): the verdict
+ * must be the main thread's, byte for byte, and the INSEE names the attestations print are
+ * resolved there, so that preparing the replies needs no reference.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
+import { initHome } from '../../src/cli/commands/init.js';
+import { unlockedKeyMaterial } from '../../src/crypto/index.js';
+import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
+import { pipelineDeps, runOnce } from '../../src/daemon.js';
+import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
+import { silentLogger } from '../../src/log.js';
+import { deliverToMaildir } from '../../src/mail/maildir.js';
+import type { InboundMessage } from '../../src/mail/types.js';
+import { judgeThread } from '../../src/pipeline/judge-thread.js';
+import { sha256Hex } from '../../src/pipeline/sha256.js';
+import { decodeDocument } from '../../src/replies/documents.js';
+import { withCommuneNames } from '../../src/replies/prepare.js';
+import type { ReferenceIndex } from '../../src/rules/reference/index.js';
+import { G1104 as FIXTURE_GUICHET } from '../helpers/guichets.js';
+
+const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
+// The lot also asks for Paris 11e: habilitated for 75 too.
+const G1104: GuichetIdentity = { ...FIXTURE_GUICHET, departements: ['93', '75'] };
+const NOW = new Date('2026-11-26T09:00:00Z');
+const noReference = (): ReferenceIndex => {
+  throw new Error('the reference was loaded');
+};
+
+describe('the judge thread', () => {
+  let home: string;
+  let gateway: Gateway;
+  let keys: GuichetKeys;
+  let message: InboundMessage;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'sne-judge-'));
+    const { config } = await initHome(home);
+    gateway = await openGateway(config, silentLogger());
+    keys = await guichetKeys(join(home, 'guichets'), G1104);
+    enrolGuichet(gateway.registry, G1104, keys);
+    const raw = await sealLotMessage({ xml: LOT, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(config)), depot: 'depot@x' });
+    message = { sourceId: 'test', raw, sizeBytes: raw.length, receivedAt: new Date('2026-11-26T08:59:00Z') };
+  });
+  afterAll(async () => {
+    await gateway.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('gives the verdict of the main thread, with the original message the main thread holds', async () => {
+    const sha = sha256Hex(message.raw);
+    const here = await pipelineDeps(gateway).judge(message, sha, NOW);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
+    try {
+      const there = await thread.judge(message, sha, NOW);
+      expect(there.kind).toBe('decoded');
+      expect(there).toEqual(here);
+      expect(there.reception.original).toBe(message.raw);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('stays warm after a small lot, and lets its memory go after a big one', async () => {
+    const sha = sha256Hex(message.raw);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
+    try {
+      thread.warm();
+      expect(thread.running).toBe(1);
+      await thread.judge(message, sha, NOW);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(thread.running).toBe(1);
+      // The size the mailbox reports decides; the limits check it, not the thread.
+      await thread.judge({ ...message, sizeBytes: 2 * 1024 * 1024 }, sha, NOW);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(thread.running).toBe(0);
+      expect((await thread.judge(message, sha, NOW)).kind).toBe('decoded'); // started again
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('resolves the INSEE names of communes given by code, and the replies are prepared without the reference', async () => {
+    const sha = sha256Hex(message.raw);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
+    const input = await thread.judge(message, sha, NOW).finally(() => thread.close());
+    if (input.kind !== 'decoded') throw new Error('decoded lot expected');
+    const [first] = [...input.judgements.values()];
+    expect(first?.nomsCommunes).toEqual({ souhaitees: ['Saint-Denis', 'Aubervilliers', 'Paris 11e Arrondissement'] });
+
+    await deliverToMaildir(join(home, gateway.config.mailbox.path), message.raw);
+    const pass = await runOnce(gateway);
+    const [outcome] = pass.outcomes;
+    if (outcome?.kind !== 'committed') throw new Error('committed lot expected');
+    expect({ statut: outcome.lot.statut, erreurs: outcome.lot.erreurs }).toEqual({ statut: 'ACCEPTE', erreurs: [] });
+    const attestation = gateway.registry
+      .outboxForLot(outcome.lot.id)
+      .map((item) => decodeDocument(item.document))
+      .find((document) => document.kind === 'attestation');
+    if (attestation?.kind !== 'attestation') throw new Error('attestation expected');
+    const completed = withCommuneNames(attestation.data, noReference);
+    expect(completed.communesSouhaitees).toContain('Saint-Denis (93066)');
+    expect(completed).not.toHaveProperty('nomsCommunes');
+    // A reply queued before the names were stored: the same document, from the reference.
+    const { nomsCommunes: _stored, ...older } = attestation.data;
+    expect(withCommuneNames(older, () => gateway.reference)).toEqual(completed);
+    expect(() => withCommuneNames(older, noReference)).toThrow('the reference was loaded');
+  });
+});
