@@ -42,8 +42,7 @@ export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): Pipelin
 function judgeHere(gw: Gateway): Judge {
   return async (message, messageSha256, now) => {
     const { judgeMessage } = await import('./pipeline/judge.js');
-    const context = { guichetBySender: (address: string) => gw.registry.guichetBySender(address), keyring: gw.keyring, reference: gw.reference };
-    return judgeMessage(message, messageSha256, now, context);
+    return judgeMessage(message, messageSha256, now, { registry: gw.registry, keyring: gw.keyring, reference: gw.reference });
   };
 }
 

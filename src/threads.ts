@@ -66,7 +66,7 @@ export class ThreadPool<Init, Request, Result> {
     if (this.closed) throw new Error('thread pool closed');
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    while (this.slots.length < this.options.size) this.slots.push(this.start());
+    this.fill();
     const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     const result = new Promise<Result>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
@@ -78,7 +78,7 @@ export class ThreadPool<Init, Request, Result> {
   /** Starts the threads now, so that the first job does not wait for them; they stop once idle. */
   warm(): void {
     if (this.closed) return;
-    while (this.slots.length < this.options.size) this.slots.push(this.start());
+    this.fill();
     this.armIdleTimer();
   }
 
@@ -92,6 +92,11 @@ export class ThreadPool<Init, Request, Result> {
   async close(): Promise<void> {
     this.closed = true;
     await this.stopThreads();
+  }
+
+  /** Starts the threads missing (all of them at first, or one that died). */
+  private fill(): void {
+    while (this.slots.length < this.options.size) this.slots.push(this.start());
   }
 
   private start(): Slot<Result> {

@@ -13,9 +13,8 @@ import type { JudgeRequest, JudgeThreadInit } from './judge-thread.js';
 const EMPTY = Buffer.alloc(0);
 
 await serveThread<JudgeThreadInit, JudgeRequest, CommitInput>(async ({ config, keys }) => {
-  const registry = openRegistry(config);
   const context = {
-    guichetBySender: (address: string) => registry.guichetBySender(address),
+    registry: openRegistry(config),
     keyring: await loadPrivateKeyring(keys),
     reference: loadReference(config.home),
   };

@@ -8,7 +8,7 @@ import type { PrivateKeyring } from '../crypto/index.js';
 import { lotError } from '../errors.js';
 import { readLotMessage } from '../mail/mime-in.js';
 import type { InboundMessage } from '../mail/types.js';
-import type { Guichet } from '../registry/types.js';
+import type { Registry } from '../registry/types.js';
 import { judgeDemandes } from '../rules/index.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import type { CommitInput, Reception } from './commit.js';
@@ -16,7 +16,8 @@ import { decodeLot } from './decode.js';
 
 /** What judging needs besides the message. */
 export interface JudgeContext {
-  readonly guichetBySender: (address: string) => Guichet | undefined;
+  /** Read only to know the sender. */
+  readonly registry: Pick<Registry, 'guichetBySender'>;
   readonly keyring: PrivateKeyring;
   readonly reference: ReferenceIndex;
 }
@@ -34,7 +35,7 @@ export async function judgeMessage(message: InboundMessage, messageSha256: strin
     ...(envelope?.messageId === undefined ? {} : { messageId: envelope.messageId }),
   };
 
-  const guichet = envelope === undefined ? undefined : context.guichetBySender(envelope.from);
+  const guichet = envelope === undefined ? undefined : context.registry.guichetBySender(envelope.from);
   if (!guichet) return { kind: 'quarantine', reception, error: lotError('LOT_EXPEDITEUR_INCONNU') };
   if (!parsed.ok) return { kind: 'rejected', reception, guichet, error: parsed.error };
 
