@@ -129,7 +129,7 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
   const outbox = wakeable();
   const workers = workersFor(gw);
   const judges = judgesFor(gw);
-  judges.warm();
+  judges.keepReady();
   try {
     await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge), outboxLoop(gw, signal, log, outbox, workers)]);
   } finally {

@@ -48,8 +48,8 @@ export class ThreadPool<Init, Request, Result> {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Stop as soon as no job is in flight, instead of after `idleMs`. */
-  private stopSoon = false;
+  /** Stop as soon as no job is in flight, instead of after `idleMs`; `restart`: start fresh ones then. */
+  private stopSoon: false | 'stop' | 'restart' = false;
 
   constructor(private readonly options: ThreadPoolOptions<Init>) {}
 
@@ -60,6 +60,11 @@ export class ThreadPool<Init, Request, Result> {
   /** Threads currently running (0 until the first job, and again once idle or closed). */
   get running(): number {
     return this.slots.length;
+  }
+
+  /** Their ids (a stopped thread's replacement has a new one). */
+  get threadIds(): readonly number[] {
+    return this.slots.map((slot) => slot.worker.threadId);
   }
 
   async run(request: Request): Promise<Result> {
@@ -82,9 +87,12 @@ export class ThreadPool<Init, Request, Result> {
     this.armIdleTimer();
   }
 
-  /** Stops the threads once their jobs are done (their memory goes back); the next job restarts them. */
-  stopWhenIdle(): void {
-    this.stopSoon = true;
+  /**
+   * Stops the threads once their jobs are done (their memory goes back). The next job starts them
+   * again or, with `restart`, fresh ones start at once, so that it need not wait for them.
+   */
+  stopWhenIdle(restart = false): void {
+    this.stopSoon = restart ? 'restart' : 'stop';
     this.armIdleTimer();
   }
 
@@ -125,8 +133,14 @@ export class ThreadPool<Init, Request, Result> {
   private armIdleTimer(): void {
     if (this.closed || this.slots.some((s) => s.pending.size > 0)) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.stopThreads(), this.stopSoon ? 0 : this.options.idleMs);
+    this.idleTimer = setTimeout(() => void this.idle(), this.stopSoon ? 0 : this.options.idleMs);
     this.idleTimer.unref();
+  }
+
+  private async idle(): Promise<void> {
+    const restart = this.stopSoon === 'restart';
+    await this.stopThreads();
+    if (restart) this.warm();
   }
 
   private async stopThreads(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The judge on a thread of its own: the daemon's stages before the registry (MIME, OpenPGP,
- * libxml2, the rules and their INSEE reference) run in a worker thread, stopped after a big lot.
+ * libxml2, the rules and their INSEE reference) run in a worker thread, stopped after a big lot
+ * (the daemon starts a fresh one at once).
  *
  * What they leave behind — libxml2's WebAssembly memory, which never shrinks, the reference's
  * parsed JSON, a lot's decrypted copies — goes with the thread instead of staying in the
@@ -31,17 +32,21 @@ const LIMITS = { maxOldGenerationSizeMb: 1024 };
 
 /**
  * After a message this big the thread is stopped as soon as it is idle: what a big lot leaves is
- * given back before its replies are rendered. Smaller lots keep the thread warm (a start costs
- * ~0.5 s: modules, reference, libxml2), so that the pick-up of the next one stays well under 1 s.
+ * given back before its replies are rendered. Smaller lots keep the thread warm: a start costs
+ * ~0.5 s (modules, reference, libxml2), which the next pick-up would otherwise wait for.
  */
 const RELEASE_AFTER_BYTES = 1024 * 1024;
 
 export interface JudgeThread {
   readonly judge: Judge;
-  /** Starts the thread ahead of the first message (the daemon does, at start). */
-  warm(): void;
-  /** 1 while the thread runs, 0 once stopped. */
-  readonly running: number;
+  /**
+   * Starts the thread now and keeps one ready (the daemon): after a big lot, a fresh thread
+   * replaces the stopped one at once, while the lot's replies render, instead of on the next
+   * message. Still stopped after `idleMs` without a message.
+   */
+  keepReady(): void;
+  /** The running thread's id; undefined until it starts and once it is stopped. */
+  readonly threadId: number | undefined;
   close(): Promise<void>;
 }
 
@@ -54,16 +59,20 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
     idleMs,
     resourceLimits: LIMITS,
   });
+  let keepReady = false;
   return {
     async judge(message, messageSha256, now) {
       const input = await threads.run({ message, messageSha256, now });
-      if (message.sizeBytes >= RELEASE_AFTER_BYTES) threads.stopWhenIdle();
+      if (message.sizeBytes >= RELEASE_AFTER_BYTES) threads.stopWhenIdle(keepReady);
       // The thread sends the original back empty: this thread still holds it.
       return { ...input, reception: { ...input.reception, original: message.raw } };
     },
-    warm: () => threads.warm(),
-    get running() {
-      return threads.running;
+    keepReady() {
+      keepReady = true;
+      threads.warm();
+    },
+    get threadId() {
+      return threads.threadIds[0];
     },
     close: () => threads.close(),
   };

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
 import { unlockedKeyMaterial } from '../../src/crypto/index.js';
@@ -22,6 +22,8 @@ import { decodeDocument } from '../../src/replies/documents.js';
 import { withCommuneNames } from '../../src/replies/prepare.js';
 import type { ReferenceIndex } from '../../src/rules/reference/index.js';
 import { G1104 as FIXTURE_GUICHET } from '../helpers/guichets.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
 // The lot also asks for Paris 11e: habilitated for 75 too.
@@ -65,23 +67,45 @@ describe('the judge thread', () => {
     }
   });
 
-  it('stays warm after a small lot, and lets its memory go after a big one', async () => {
+  it('stays warm after a small lot, and lets its memory go after a big one (run --once)', async () => {
     const sha = sha256Hex(message.raw);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
     try {
-      thread.warm();
-      expect(thread.running).toBe(1);
+      expect(thread.threadId).toBeUndefined();
       await thread.judge(message, sha, NOW);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(thread.running).toBe(1);
+      const first = thread.threadId;
+      await pause(100);
+      expect(first).toBeDefined();
+      expect(thread.threadId).toBe(first);
       // The size the mailbox reports decides; the limits check it, not the thread.
       await thread.judge({ ...message, sizeBytes: 2 * 1024 * 1024 }, sha, NOW);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(thread.running).toBe(0);
+      await vi.waitFor(() => expect(thread.threadId).toBeUndefined());
       expect((await thread.judge(message, sha, NOW)).kind).toBe('decoded'); // started again
+      expect(thread.threadId).not.toBe(first);
     } finally {
       await thread.close();
     }
+  });
+
+  it('kept ready (the daemon): a fresh thread replaces the one a big lot stopped, before the next message', async () => {
+    const sha = sha256Hex(message.raw);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
+    try {
+      thread.keepReady();
+      const first = thread.threadId;
+      expect(first).toBeDefined();
+      await thread.judge(message, sha, NOW);
+      await pause(100);
+      expect(thread.threadId).toBe(first);
+      await thread.judge({ ...message, sizeBytes: 2 * 1024 * 1024 }, sha, NOW);
+      await vi.waitFor(() => expect(thread.threadId ?? first).not.toBe(first));
+      const fresh = thread.threadId;
+      expect((await thread.judge(message, sha, NOW)).kind).toBe('decoded');
+      expect(thread.threadId).toBe(fresh);
+    } finally {
+      await thread.close();
+    }
+    expect(thread.threadId).toBeUndefined();
   });
 
   it('resolves the INSEE names of communes given by code, and the replies are prepared without the reference', async () => {
