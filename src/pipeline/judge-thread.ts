@@ -31,18 +31,28 @@ export interface JudgeRequest {
 const LIMITS = { maxOldGenerationSizeMb: 1024 };
 
 /**
- * After a message this big the thread is stopped as soon as it is idle: what a big lot leaves is
- * given back before its replies are rendered. Smaller lots keep the thread warm: a start costs
- * ~0.5 s (modules, reference, libxml2), which the next pick-up would otherwise wait for.
+ * What the thread judged, and the memory it then holds outside its JavaScript heap: mostly
+ * libxml2's WebAssembly memory, which grows to the biggest document parsed and never shrinks.
  */
-const RELEASE_AFTER_BYTES = 1024 * 1024;
+export interface JudgeResponse {
+  readonly input: CommitInput;
+  readonly externalBytes: number;
+}
+
+/**
+ * Above this, the thread is replaced once idle: what a big lot leaves goes back before its replies
+ * are rendered. Measured after lots of 50 / 1,000 / 3,000 / 10,000 demandes: 24 / 40 / 76 / 256 MB
+ * (docs/PERFORMANCE.md). Below it the thread stays: a start costs ~0.5 s of CPU (modules,
+ * reference, libxml2) and the fresh thread's first lot runs before its JIT has warmed.
+ */
+const RELEASE_ABOVE_BYTES = 128 * 1024 * 1024;
 
 export interface JudgeThread {
   readonly judge: Judge;
   /**
-   * Starts the thread now and keeps one ready (the daemon): after a big lot, a fresh thread
-   * replaces the stopped one at once, while the lot's replies render, instead of on the next
-   * message. Still stopped after `idleMs` without a message.
+   * Starts the thread now and keeps one ready (the daemon): when a big lot has it replaced, the
+   * fresh thread starts at once, while the lot's replies render, instead of on the next message.
+   * Still stopped after `idleMs` without a message.
    */
   keepReady(): void;
   /** The running thread's id; undefined until it starts and once it is stopped. */
@@ -50,20 +60,28 @@ export interface JudgeThread {
   close(): Promise<void>;
 }
 
-/** Started on the first message (or `warm()`), stopped after `idleMs` without one. */
-export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMaterial[], idleMs = 300_000): JudgeThread {
-  const threads = new ThreadPool<JudgeThreadInit, JudgeRequest, CommitInput>({
+export interface JudgeThreadOptions {
+  /** Stopped after this long without a message (default 5 min). */
+  readonly idleMs?: number;
+  /** Replaced after a message that leaves it holding more than this outside its heap (tests lower it). */
+  readonly releaseAboveBytes?: number;
+}
+
+/** Started on the first message (or `keepReady()`), stopped after `idleMs` without one. */
+export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMaterial[], options: JudgeThreadOptions = {}): JudgeThread {
+  const threads = new ThreadPool<JudgeThreadInit, JudgeRequest, JudgeResponse>({
     script: new URL('./judge-worker.js', import.meta.url),
     size: 1,
     init: () => ({ config, keys: keys() }),
-    idleMs,
+    idleMs: options.idleMs ?? 300_000,
     resourceLimits: LIMITS,
   });
+  const releaseAbove = options.releaseAboveBytes ?? RELEASE_ABOVE_BYTES;
   let keepReady = false;
   return {
     async judge(message, messageSha256, now) {
-      const input = await threads.run({ message, messageSha256, now });
-      if (message.sizeBytes >= RELEASE_AFTER_BYTES) threads.stopWhenIdle(keepReady);
+      const { input, externalBytes } = await threads.run({ message, messageSha256, now });
+      if (externalBytes > releaseAbove) threads.stopWhenIdle(keepReady);
       // The thread sends the original back empty: this thread still holds it.
       return { ...input, reception: { ...input.reception, original: message.raw } };
     },

@@ -6,13 +6,12 @@ import { openRegistry } from '../app.js';
 import { loadPrivateKeyring } from '../crypto/index.js';
 import { loadReference } from '../rules/reference/index.js';
 import { serveThread } from '../threads.js';
-import type { CommitInput } from './commit.js';
 import { judgeMessage } from './judge.js';
-import type { JudgeRequest, JudgeThreadInit } from './judge-thread.js';
+import type { JudgeRequest, JudgeResponse, JudgeThreadInit } from './judge-thread.js';
 
 const EMPTY = Buffer.alloc(0);
 
-await serveThread<JudgeThreadInit, JudgeRequest, CommitInput>(async ({ config, keys }) => {
+await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(async ({ config, keys }) => {
   const context = {
     registry: openRegistry(config),
     keyring: await loadPrivateKeyring(keys),
@@ -20,6 +19,6 @@ await serveThread<JudgeThreadInit, JudgeRequest, CommitInput>(async ({ config, k
   };
   return async ({ message, messageSha256, now }) => {
     const input = await judgeMessage(message, messageSha256, now, context);
-    return { ...input, reception: { ...input.reception, original: EMPTY } };
+    return { input: { ...input, reception: { ...input.reception, original: EMPTY } }, externalBytes: process.memoryUsage().external };
   };
 });
