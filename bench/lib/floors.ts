@@ -7,6 +7,7 @@
  * objects, rules, numbering, completion of the documents, bookkeeping) is left out.
  */
 import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gateway } from '../../src/app.js';
 import { homePath } from '../../src/config/load.js';
@@ -90,7 +91,7 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
   const schemaMs = await best(() => {
     if (!validateDocument(xml).wellFormed) throw new Error('floor: lot not well-formed');
   });
-  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, scratchDir);
+  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')));
 
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
   const attestations: AttestationData[] = gw.registry.outboxForLot(lotId).flatMap((item) => {

@@ -5,7 +5,7 @@
  * lets a guichet do.
  */
 import { zipSync } from 'fflate';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nationalKeyLocation, openGateway, openRegistry, type Gateway } from '../../src/app.js';
@@ -33,6 +33,8 @@ export interface BenchHome {
   deliver(raw: Buffer): Promise<void>;
   /** Replies written by the embedded sender so far. */
   outgoing(): number;
+  /** When the last of them was linked into `new/` (its inode's change time), in ms since the epoch. */
+  lastOutgoingAt(): number;
   open(): Promise<Gateway>;
   cleanup(): void;
 }
@@ -73,6 +75,7 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
         return 0;
       }
     },
+    lastOutgoingAt: () => Math.max(...readdirSync(outgoingNew).map((name) => statSync(join(outgoingNew, name)).ctimeMs)),
     open: () => openGateway(config, silentLogger()),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
