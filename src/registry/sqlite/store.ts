@@ -192,26 +192,24 @@ export class SqliteRegistry implements Registry {
     },
     insertLot: (lot: NewLot) =>
       Number(
-        this.db
-          .prepare(
-            `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
-               recu_at, traite_at, erreurs, doublon_de, original)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            lot.messageSha256,
-            lot.messageId ?? null,
-            lot.expediteur ?? null,
-            lot.guichet ?? null,
-            lot.identifiantLot ?? null,
-            lot.empreinte ?? null,
-            lot.statut,
-            lot.recuAt,
-            lot.traiteAt,
-            JSON.stringify(lot.erreurs),
-            lot.doublonDe ?? null,
-            lot.original,
-          ).lastInsertRowid,
+        this.stmt(
+          `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
+             recu_at, traite_at, erreurs, doublon_de, original)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          lot.messageSha256,
+          lot.messageId ?? null,
+          lot.expediteur ?? null,
+          lot.guichet ?? null,
+          lot.identifiantLot ?? null,
+          lot.empreinte ?? null,
+          lot.statut,
+          lot.recuAt,
+          lot.traiteAt,
+          JSON.stringify(lot.erreurs),
+          lot.doublonDe ?? null,
+          lot.original,
+        ).lastInsertRowid,
       ),
     replaceLotOutcome: (lotId, outcome, resultats) => {
       this.stmt(
@@ -298,13 +296,10 @@ export class SqliteRegistry implements Registry {
     },
     queueReply: (item: NewOutboxItem) =>
       Number(
-        this.db
-          .prepare(
-            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
-             VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
-          )
-          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document)
-          .lastInsertRowid,
+        this.stmt(
+          `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+           VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
+        ).run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document).lastInsertRowid,
       ),
   };
 
@@ -328,9 +323,7 @@ export class SqliteRegistry implements Registry {
 
   addGuichet(g: NewGuichet): void {
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO guichets (code, nom, adresse, actif) VALUES (?, ?, ?, ?)')
-        .run(g.code, g.nom, g.adresse, g.actif === false ? 0 : 1);
+      this.stmt('INSERT INTO guichets (code, nom, adresse, actif) VALUES (?, ?, ?, ?)').run(g.code, g.nom, g.adresse, g.actif === false ? 0 : 1);
       const address = this.stmt('INSERT INTO guichet_adresses (guichet, usage, adresse) VALUES (?, ?, ?)');
       for (const a of new Set(g.expediteurs.map((e) => e.toLowerCase()))) address.run(g.code, 'EXPEDITEUR', a);
       for (const a of new Set(g.destinataires)) address.run(g.code, 'DESTINATAIRE', a);
@@ -395,12 +388,10 @@ export class SqliteRegistry implements Registry {
   }
 
   guichetBySender(address: string): Guichet | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT g.code FROM guichet_adresses a JOIN guichets g ON g.code = a.guichet
-         WHERE a.adresse = ? AND a.usage = 'EXPEDITEUR' AND g.actif = 1`,
-      )
-      .get(address.toLowerCase()) as Row | undefined;
+    const row = this.stmt(
+      `SELECT g.code FROM guichet_adresses a JOIN guichets g ON g.code = a.guichet
+       WHERE a.adresse = ? AND a.usage = 'EXPEDITEUR' AND g.actif = 1`,
+    ).get(address.toLowerCase()) as Row | undefined;
     return row ? this.getGuichet(String(row.code)) : undefined;
   }
 
@@ -416,13 +407,11 @@ export class SqliteRegistry implements Registry {
   }
 
   lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT ${LOT_COLUMNS} FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
-           AND empreinte IS NOT NULL AND NOT (statut = 'REJETE' AND erreurs <> '[]')
-         ORDER BY id LIMIT 1`,
-      )
-      .get(guichet, identifiantLot) as Row | undefined;
+    const row = this.stmt(
+      `SELECT ${LOT_COLUMNS} FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
+         AND empreinte IS NOT NULL AND NOT (statut = 'REJETE' AND erreurs <> '[]')
+       ORDER BY id LIMIT 1`,
+    ).get(guichet, identifiantLot) as Row | undefined;
     return row ? toLot(row) : undefined;
   }
 
@@ -617,12 +606,10 @@ export class SqliteRegistry implements Registry {
   bailleursIn(communes: readonly string[]): readonly string[] {
     if (communes.length === 0) return [];
     return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT g.nom FROM guichet_communes c JOIN guichets g ON g.code = c.guichet
-           WHERE g.actif = 1 AND c.commune IN (${communes.map(() => '?').join(', ')}) ORDER BY g.nom`,
-        )
-        .all(...communes) as Row[]
+      this.stmt(
+        `SELECT DISTINCT g.nom FROM guichet_communes c JOIN guichets g ON g.code = c.guichet
+         WHERE g.actif = 1 AND c.commune IN (${communes.map(() => '?').join(', ')}) ORDER BY g.nom`,
+      ).all(...communes) as Row[]
     ).map((r) => String(r.nom));
   }
 
