@@ -75,7 +75,7 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
         return 0;
       }
     },
-    lastOutgoingAt: () => Math.max(...readdirSync(outgoingNew).map((name) => statSync(join(outgoingNew, name)).ctimeMs)),
+    lastOutgoingAt: () => readdirSync(outgoingNew).reduce((last, name) => Math.max(last, statSync(join(outgoingNew, name)).ctimeMs), 0),
     open: () => openGateway(config, silentLogger()),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
