@@ -46,8 +46,13 @@ export function openRegistry(config: Readonly<Config>): Registry {
  * The deposit mailbox the configuration names: the embedded Maildir, or an IMAP account. The
  * server edges are imported only when configured (imapflow alone weighs ~25 MB of memory).
  */
-export async function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MailboxSource> {
-  if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path));
+export async function openMailbox(
+  config: Readonly<Config>,
+  logger: Logger,
+  clock: Clock = systemClock,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MailboxSource> {
+  if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path), { clock });
   const { ImapSource } = await import('./mail/imap.js');
   return new ImapSource({
     url: config.mailbox.url,
@@ -55,6 +60,7 @@ export async function openMailbox(config: Readonly<Config>, logger: Logger, env:
     ca: readCa(config, config.mailbox.caFile),
     sweepIntervalMs: config.mailbox.sweepIntervalMs,
     logger,
+    clock,
   });
 }
 
@@ -82,7 +88,7 @@ function readCa(config: Readonly<Config>, file: string): Buffer | undefined {
 export async function openGateway(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Gateway> {
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  const mailbox = await openMailbox(config, logger);
+  const mailbox = await openMailbox(config, logger, clock);
   const sender = await openSender(config, logger);
   let reference: ReferenceIndex | undefined;
   return {

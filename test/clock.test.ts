@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, addYears, parisDate } from '../src/clock.js';
+import { addMonths, addYears, clockFromEnvironment, fixedClock, parisDate, systemClock } from '../src/clock.js';
 import { renewalWindow, validUntil } from '../src/registry/lifecycle.js';
 
 describe('the registry calendar', () => {
@@ -26,5 +26,27 @@ describe('the registry calendar', () => {
     expect(validUntil('2026-11-26')).toBe('2027-11-26');
     expect(renewalWindow('2027-11-26')).toEqual({ from: '2027-10-26', to: '2027-12-26' });
     expect(renewalWindow('2027-03-31')).toEqual({ from: '2027-02-28', to: '2027-04-30' });
+  });
+});
+
+describe("the gateway's clock", () => {
+  it('is moved by SNE_GATEWAY_NOW and then runs at the system pace', () => {
+    const clock = clockFromEnvironment({ SNE_GATEWAY_NOW: '2027-03-31T23:30:00+02:00' });
+    const now = clock.now().getTime();
+    expect(Math.abs(now - Date.parse('2027-03-31T21:30:00Z'))).toBeLessThan(5_000);
+    // A file written a minute ago on the system clock was written a minute before that instant.
+    const written = clock.fromSystem(new Date(Date.now() - 60_000)).getTime();
+    expect(Math.abs(now - written - 60_000)).toBeLessThan(5_000);
+  });
+
+  it('is the system clock without SNE_GATEWAY_NOW, and refuses an instant without its offset', () => {
+    expect(clockFromEnvironment({})).toBe(systemClock);
+    expect(() => clockFromEnvironment({ SNE_GATEWAY_NOW: '2027-03-31 23:30' })).toThrow(/SNE_GATEWAY_NOW.*ISO 8601/);
+    expect(() => clockFromEnvironment({ SNE_GATEWAY_NOW: '2027-02-30T10:00:00Z' })).toThrow(/SNE_GATEWAY_NOW/);
+  });
+
+  it('stands still when fixed: what the system recorded happened at its instant', () => {
+    const clock = fixedClock('2026-11-30T22:30:00Z');
+    expect(clock.fromSystem(new Date()).toISOString()).toBe('2026-11-30T22:30:00.000Z');
   });
 });

@@ -1,5 +1,6 @@
 /** What every command gets: where the home is, its configuration, and where to write. */
 import type { Command } from 'commander';
+import { clockFromEnvironment, type Clock } from '../clock.js';
 import { loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
@@ -17,6 +18,8 @@ export interface CliContext {
   config(): Readonly<Config>;
   /** Whether `--home` or $SNE_GATEWAY_HOME was given (the demo defaults to var/demo otherwise). */
   homeGiven(): boolean;
+  /** The gateway's clock: the system's, or moved by SNE_GATEWAY_NOW (tests, rehearsals). */
+  clock(): Clock;
   out(line: string): void;
   err(line: string): void;
 }
@@ -43,9 +46,11 @@ export function cliContext(program: Command): CliContext {
       const value = options()[s.attribute];
       return value === undefined ? [] : [{ setting: s.setting, value, flag: s.flags.split(' ')[0]! }];
     });
+  let clock: Clock | undefined;
   return {
     home,
     configFile,
+    clock: () => (clock ??= clockFromEnvironment()),
     config: () => loadConfig(home(), process.env, { file: configFile(), cli: cli() }),
     homeGiven: () => options().home !== undefined || process.env.SNE_GATEWAY_HOME !== undefined,
     out: (line) => process.stdout.write(`${line}\n`),

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { systemClock, type Clock } from '../clock.js';
 import { LIMITS } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
@@ -20,6 +21,8 @@ export interface ImapSourceOptions {
   /** How often the mailbox is searched besides IDLE. */
   readonly sweepIntervalMs?: number;
   readonly logger: Logger;
+  /** Reads a message's INTERNALDATE on the gateway's calendar (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** Where a yielded message sits: `(mailbox, UIDVALIDITY, UID)`, plus what finds it again if UIDs changed. */
@@ -203,7 +206,7 @@ export class ImapSource implements MailboxSource {
       sourceId: `${this.#path}:${uidValidity}:${item.uid}`,
       raw,
       sizeBytes: oversized ? size : raw.length,
-      receivedAt: item.internalDate ? new Date(item.internalDate) : new Date(),
+      receivedAt: (this.#options.clock ?? systemClock).fromSystem(item.internalDate ? new Date(item.internalDate) : new Date()),
     };
     this.#identities.set(message, { uidValidity, uid: item.uid, messageId: item.envelope?.messageId });
     return message;

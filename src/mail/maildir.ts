@@ -6,6 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
 import { LIMITS } from '../limits.js';
 import { ensureMaildir, flags, fsyncDir, uniqueName } from './maildir-files.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
@@ -24,16 +25,21 @@ export interface MaildirMessage extends InboundMessage {
 export class MaildirSource implements MailboxSource {
   readonly #dir: string;
   readonly #pollMs: number;
+  readonly #clock: Clock;
   #ready: Promise<void> | undefined;
   /** Names seen in `new/` by the last `pending()`, so `waitForMail` wakes only for new ones. */
   #seen = new Set<string>();
   readonly #paths = new WeakMap<InboundMessage, string>();
   readonly #closers = new Set<() => void>();
 
-  /** `pollMs`: the fallback rescan of `new/`, for file systems where `fs.watch` misses events. */
-  constructor(dir: string, options: { pollMs?: number } = {}) {
+  /**
+   * `pollMs`: the fallback rescan of `new/`, for file systems where `fs.watch` misses events;
+   * `clock`: reads a message's delivery time (its file's mtime) on the gateway's calendar.
+   */
+  constructor(dir: string, options: { pollMs?: number; clock?: Clock } = {}) {
     this.#dir = dir;
     this.#pollMs = options.pollMs ?? 2_000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async *pending(): AsyncIterable<MaildirMessage> {
@@ -55,7 +61,7 @@ export class MaildirSource implements MailboxSource {
       const message: MaildirMessage = {
         sourceId: uniqueName(file.name),
         raw: read.raw,
-        receivedAt: new Date(file.mtimeMs),
+        receivedAt: this.#clock.fromSystem(new Date(file.mtimeMs)),
         sizeBytes: read.size,
         truncated: read.truncated,
       };

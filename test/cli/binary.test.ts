@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-'));
 
 function cli(args: readonly string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', ...env },
+    env: cliEnv(env),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -14,8 +14,8 @@ import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { freePort } from '../harness/ports.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/smtp.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sne-cli-doctor-'));
 const { SNE_GATEWAY_KEY_PASSPHRASE: _unset, ...baseEnv } = process.env;
 
@@ -24,7 +24,7 @@ const run = promisify(execFile);
 /** Asynchronous: the SMTP receiver runs in this process and must answer meanwhile. */
 async function sne(home: string, args: readonly string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, '--home', home, ...args], { env: { ...baseEnv, SNE_GATEWAY_LOG_LEVEL: 'silent', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, '--home', home, ...args], { env: cliEnv(env, baseEnv) });
     return { status: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/smtp.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-outbox-'));
 const run = promisify(execFile);
 let smtp: SmtpReceiver;
@@ -19,7 +19,7 @@ let smtp: SmtpReceiver;
 /** Asynchronous: the SMTP receiver runs in this process and must answer meanwhile. */
 async function sneWith(extra: Record<string, string>, ...args: string[]) {
   try {
-    const env = { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', SNE_GATEWAY_SENDER_KIND: 'smtp', SNE_GATEWAY_SENDER_URL: smtp.url(), ...extra };
+    const env = cliEnv({ SNE_GATEWAY_SENDER_KIND: 'smtp', SNE_GATEWAY_SENDER_URL: smtp.url(), ...extra });
     const { stdout, stderr } = await run(process.execPath, [BIN, '--home', home, ...args], { env });
     return { status: 0, stdout, stderr };
   } catch (error) {
@@ -113,11 +113,9 @@ describe('outbox', () => {
 
   it('gives a reply in ECHEC a new life, on record', async () => {
     await smtp.stop();
-    // A lifetime of about one second: the next failed attempt gives the replies up.
-    const lifetime = { SNE_GATEWAY_SENDER_LIFETIME_HOURS: '0.0003' };
+    // A lifetime of about one second, and the next pass a minute later: it gives the replies up.
     expect((await sne('outbox', 'retry', '--all')).status).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const failedPass = await sneWith(lifetime, 'run', '--once');
+    const failedPass = await sneWith({ SNE_GATEWAY_SENDER_LIFETIME_HOURS: '0.0003', SNE_GATEWAY_NOW: '2026-11-26T10:31:00+01:00' }, 'run', '--once');
     expect(failedPass.status).toBe(1);
     expect(failedPass.stdout).toMatch(/en échec \(durée de vie dépassée\)/);
     const failed = JSON.parse((await sne('outbox', 'list', '--status', 'failed', '--json')).stdout) as Entry[];

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const fixture = (path: string) => new URL(`../../fixtures/${path}`, import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-validate-'));
 
 function cli(args: readonly string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' } });
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: cliEnv() });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

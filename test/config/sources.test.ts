@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, configPath, loadConfig, resolveConfigFile } from '../../src/config/load.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sne-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,7 +77,7 @@ describe('the configuration file', () => {
     const file = join(dir, 'ailleurs.config.json');
     writeFileSync(file, JSON.stringify({ gateway: { address: 'depot@ailleurs.example' }, log: { level: 'silent' } }));
     const sne = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', ...env } });
+      spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: cliEnv(env) });
 
     const init = sne(['--config', file, 'init']);
     expect(init.status).toBe(0);

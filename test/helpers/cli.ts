@@ -10,11 +10,22 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the binary to completion, logs silenced. */
+/**
+ * The instant the binary takes as now in tests (`SNE_GATEWAY_NOW`): the registry's calendar then
+ * starts there whatever the real date, so numéros and dates are those of November 2026.
+ */
+export const CLI_NOW = '2026-11-26T10:30:00+01:00';
+
+/** The binary's environment in tests: logs silenced, its clock at CLI_NOW, unless `env` says otherwise. */
+export function cliEnv(env: Readonly<Record<string, string | undefined>> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, SNE_GATEWAY_LOG_LEVEL: 'silent', SNE_GATEWAY_NOW: CLI_NOW, ...env };
+}
+
+/** Runs the binary to completion (see cliEnv). */
 export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliRun {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent', ...env },
+    env: cliEnv(env),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -20,8 +20,8 @@ import { prepareReplies } from '../../src/replies/prepare.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { DEPOT, eventually, gatewayHome, GUICHET } from '../harness/gateway.js';
 import { deliverLmtp, startSmtpReceiver, type SmtpReceiver } from '../harness/smtp.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 /** Dovecot's post-login capabilities without MOVE and UIDPLUS. */
 const NO_MOVE = 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LIST-EXTENDED I18NLEVEL=1 ESEARCH SEARCHRES LITERAL+';
 
@@ -148,7 +148,7 @@ describe('production edges: harder cases', () => {
   it('runs as `sne-gateway run`: a second daemon on the same registry refuses to start; SIGTERM stops it cleanly', async () => {
     const home = await gatewayHome({ dovecot, smtp });
     try {
-      const env = { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'warn' };
+      const env = cliEnv({ SNE_GATEWAY_LOG_LEVEL: 'warn' });
       const first = spawn(process.execPath, [BIN, '--home', home.home, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
       const lockFile = `${homePath(home.config, home.config.registry.path)}.lock`;

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGateway, nationalKeyLocation } from '../../app.js';
+import type { Clock } from '../../clock.js';
 import { homePath } from '../../config/load.js';
 import { nationalPublicKeys } from '../../crypto/national-keys.js';
 import { runOnce } from '../../daemon.js';
@@ -42,17 +43,17 @@ export const registerDemo: RegisterCommand = (program, context) => {
     .command('demo')
     .description('démonstration complète sur les réglages embarqués, dans var/demo (ou --home)')
     .action(async () => {
-      process.exitCode = await demoCommand(context.homeGiven() ? context.home() : join(context.home(), 'demo'));
+      process.exitCode = await demoCommand(context.homeGiven() ? context.home() : join(context.home(), 'demo'), context.clock());
     });
 };
 
-export async function demoCommand(home: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function demoCommand(home: string, clock: Clock, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const say = (line: string) => out.write(`${line}\n`);
   const { config, lines } = await initHome(home);
   lines.forEach(say);
 
   const logger = createLogger({ level: process.env.SNE_GATEWAY_LOG_LEVEL ?? 'warn' });
-  const gateway = await openGateway(config, logger);
+  const gateway = await openGateway(config, logger, clock);
   try {
     const national = nationalPublicKeys(nationalKeyLocation(config));
     const keys = new Map<string, GuichetKeys>();

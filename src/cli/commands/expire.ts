@@ -4,7 +4,7 @@
  * gestionnaire runs it by hand to catch up, or with `--dry-run` to see what would be radiated.
  */
 import { userInfo } from 'node:os';
-import { parisDate, parseIsoDate } from '../../clock.js';
+import { isCalendarDay, parisDate } from '../../clock.js';
 import { expireDemandes, selectExpirees } from '../../registry/expire.js';
 import { acteurGestionnaire } from '../../registry/types.js';
 import type { RegisterCommand } from '../context.js';
@@ -20,9 +20,7 @@ export function gestionnaire(): string {
 }
 
 function validDay(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const { y, m, d } = parseIsoDate(s);
-  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === s;
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && isCalendarDay(s);
 }
 
 export const registerExpire: RegisterCommand = (program, context) => {
@@ -38,11 +36,11 @@ export const registerExpire: RegisterCommand = (program, context) => {
         process.exitCode = 2;
         return;
       }
-      const day = options.date ?? parisDate(new Date());
+      const day = options.date ?? parisDate(context.clock().now());
       const radiees = withRegistry(context, (registry) =>
         options.dryRun
           ? selectExpirees(registry, day).length
-          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()) }).radiees,
+          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()), at: context.clock().now() }).radiees,
       );
       if (options.json) return context.out(JSON.stringify({ date: day, simulation: options.dryRun === true, radiees }));
       context.out(

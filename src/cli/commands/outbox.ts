@@ -161,7 +161,7 @@ function retry(cmd: Command, context: CliContext): void {
             failed++;
             continue;
           }
-          if (registry.retryOutbox(id, new Date(), par) === undefined) {
+          if (registry.retryOutbox(id, context.clock().now(), par) === undefined) {
             context.err(
               before.statut === 'ENVOYE'
                 ? `Réponse ${id} déjà envoyée le ${before.envoyeAt ?? '?'} : rien à renvoyer ; pour renvoyer le compte rendu, rejouez le lot (sne-gateway replay ${before.lotId}).`

@@ -85,7 +85,7 @@ function release(cmd: Command, context: CliContext): void {
     .description("traite à nouveau le message d'un lot en quarantaine, une fois son expéditeur enrôlé comme guichet")
     .action(async (name: string, _options: unknown, command: Command) => {
       const config = context.config();
-      const gateway = await openGateway(config, createLogger({ level: config.log.level }));
+      const gateway = await openGateway(config, createLogger({ level: config.log.level }), context.clock());
       try {
         const lot = quarantined(gateway.registry, name, command);
         const guichet = lot.expediteur === undefined ? undefined : gateway.registry.guichetBySender(lot.expediteur);
@@ -118,7 +118,7 @@ function remove(cmd: Command, context: CliContext): void {
       withRegistry(context, (registry) => {
         const lot = quarantined(registry, name, command);
         const size = registry.lotOriginalSize(lot.id) ?? 0;
-        registry.deleteQuarantined(lot.id, new Date(), acteurGestionnaire(gestionnaire()));
+        registry.deleteQuarantined(lot.id, context.clock().now(), acteurGestionnaire(gestionnaire()));
         context.out(`✔ message du lot ${lot.id} (${lot.expediteur ?? 'expéditeur illisible'}, ${size} octets) supprimé ; la trace reste dans « sne-gateway quarantine list --all ».`);
       });
     });

@@ -64,7 +64,7 @@ function runImport(context: CliContext, options: { cog: string; codesPostaux: st
   }
   // Built once here too, so that data the index cannot take is refused before it is saved.
   const edition = new ReferenceIndex(result.data).edition();
-  const file = saveReference(context.home(), result.data, new Date());
+  const file = saveReference(context.home(), result.data, context.clock().now());
   forgetReference(context.home());
   context.out(`✔ référentiel importé : ${file}`);
   describe(edition).forEach(context.out);

@@ -77,7 +77,7 @@ function progress(done: number, total: number): void {
 
 async function replay(context: CliContext, names: string[], o: ReplayOptions): Promise<number> {
   const config = context.config();
-  const gateway = await openGateway(config, createLogger({ level: config.log.level }));
+  const gateway = await openGateway(config, createLogger({ level: config.log.level }), context.clock());
   try {
     const lots = selectLots(gateway, names, o);
     if (lots.length === 0) {

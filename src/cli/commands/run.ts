@@ -4,6 +4,7 @@
  * the daemon cleanly.
  */
 import { openGateway } from '../../app.js';
+import type { Clock } from '../../clock.js';
 import { homePath } from '../../config/load.js';
 import { acquireDaemonLock } from '../../daemon-lock.js';
 import { runDaemon, runOnce } from '../../daemon.js';
@@ -17,16 +18,16 @@ export const registerRun: RegisterCommand = (program, context) => {
     .description('lance le démon : relève la boîte de dépôt, traite les lots, envoie les réponses')
     .option('--once', 'traite ce qui attend puis s’arrête (statut 0, ou 1 si un message n’a pu être traité)')
     .action(async (options: { once?: boolean }) => {
-      process.exitCode = await runCommand(context.config(), options);
+      process.exitCode = await runCommand(context.config(), options, context.clock());
     });
 };
 
-export async function runCommand(config: Readonly<Config>, options: { once?: boolean }): Promise<number> {
+export async function runCommand(config: Readonly<Config>, options: { once?: boolean }, clock: Clock): Promise<number> {
   const logger = createLogger({ level: config.log.level });
   const lock = acquireDaemonLock(homePath(config, config.registry.path));
   let gateway;
   try {
-    gateway = await openGateway(config, logger);
+    gateway = await openGateway(config, logger, clock);
   } catch (error) {
     lock.release();
     throw error;

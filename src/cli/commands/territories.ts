@@ -78,7 +78,7 @@ function setTerritory(
       territoire: territoire,
       delaiAnormalementLongMois: delaiAnormalementLongMois,
       commissionAdresse: commissionAdresse,
-      modifieAt: new Date().toISOString(),
+      modifieAt: context.clock().now().toISOString(),
     };
     registry.setTerritory(settings);
     context.out(`✔ territoire ${territoire} : délai anormalement long ${settings.delaiAnormalementLongMois} mois ; commission de médiation : ${enLigne(settings.commissionAdresse)}`);

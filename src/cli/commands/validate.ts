@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
-import { parisDate, systemClock } from '../../clock.js';
+import { parisDate } from '../../clock.js';
 import { homePath } from '../../config/load.js';
 import type { Validation } from '../../pipeline/validate-lot.js';
 import type { Guichet } from '../../registry/types.js';
@@ -68,7 +68,7 @@ export const registerValidate: RegisterCommand = (program, context) => {
       // libxml2 and the rules are loaded by this command only.
       const { validateLot } = await import('../../pipeline/validate-lot.js');
       const reference = loadReference(context.home());
-      const result = validateLot(xml, { ...(guichet ? { guichet } : {}), today: parisDate(systemClock.now()), reference });
+      const result = validateLot(xml, { ...(guichet ? { guichet } : {}), today: parisDate(context.clock().now()), reference });
       if (options.json) context.out(JSON.stringify(result));
       else render(result, guichet !== undefined).forEach(context.out);
       process.exitCode = result.erreurs.length === 0 && result.resultats.every((r) => r.statut === 'VALIDE') ? 0 : 1;
