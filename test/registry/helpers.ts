@@ -75,7 +75,7 @@ export function commitDemandes(
 ): CommitResult {
   const guichet = registry.getGuichet(guichetCode)!;
   const positioned = demandes.map((d, i) => ({ ...d, position: i + 1 }) as Demande);
-  const judgements = judgeDemandes(positioned, { guichet, today: parisDate(at), reference: referenceIndex() });
+  const judgements = judgeDemandes(positioned, { guichet, receptionDay: parisDate(at), reference: referenceIndex() });
   const original = Buffer.from(`lot ${identifiantLot} ${randomBytes(8).toString('hex')}`);
   return registry.transaction((tx) =>
     commitLot(
