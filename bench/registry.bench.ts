@@ -45,7 +45,7 @@ function prepareLots(tag: string): PreparedLot[] {
 function commitOne(registry: SqliteRegistry, { identifiantLot, demandes }: PreparedLot): { ms: number; registered: number } {
   const guichet = registry.getGuichet(GUICHET.code)!;
   // The rules are the validation benchmark's business: judged before the clock starts.
-  const judgements = judgeDemandes(demandes, { guichet, today: parisDate(AT), reference: loadBundledReference() });
+  const judgements = judgeDemandes(demandes, { guichet, receptionDay: parisDate(AT), reference: loadBundledReference() });
   const started = performance.now();
   const { lot } = registry.transaction((tx) =>
     commitLot(

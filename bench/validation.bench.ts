@@ -27,7 +27,7 @@ function best(fn: () => void): number {
 const bench: Benchmark = async () => {
   const reference = loadBundledReference();
   const xml = new TextEncoder().encode(generateLot({ demandes: DEMANDES }));
-  const context = { guichet: { code: 'G1104', departements: ['93', '75'] }, today: '2026-11-26', reference };
+  const context = { guichet: { code: 'G1104', departements: ['93', '75'] }, receptionDay: '2026-11-26', reference };
 
   // The generated lot must be valid throughout, or the figure would measure rejections.
   const parsed = parseLot(xml);

@@ -35,6 +35,7 @@ export const DEMANDE_ERRORS = {
   DEM_RADIEE: 'Cette demande est radiée.',
   DEM_HORS_PERIODE: 'Le renouvellement est hors de la période admise.',
   DEM_TERRITOIRE_NUMERO: "Le guichet n'est pas habilité pour le territoire de cette demande.",
+  DEM_DATE_RECEPTION: "La date de réception de la demande est postérieure au jour de réception du lot, ou antérieure de plus d'un mois.",
 } as const;
 
 export type LotErrorCode = keyof typeof LOT_ERRORS;

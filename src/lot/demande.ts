@@ -192,7 +192,8 @@ export function readDemande(el: PlainElement, position: number): DemandeLue {
   const reference = el.attributes.reference ?? '';
   const errors = coConstraints(el, typeFichier, base);
   if (errors.length > 0) return { ok: false, position, reference, typeFichier, errors };
-  const common = { position, reference };
+  const dateReception = el.attributes.dateReception;
+  const common = compact({ position, reference, dateReception: dateReception === undefined ? undefined : collapse(dateReception) });
   const demande: Demande =
     typeFichier === 'RAD'
       ? { ...common, typeFichier, radiation: radiation(child(el, 'radiation') ?? el) }

@@ -109,6 +109,11 @@ interface DemandeBase {
   /** 1-based position in the lot: `/lot/demande[position]`. */
   readonly position: number;
   readonly reference: string;
+  /**
+   * The day the guichet received the demande (spec 3.2), ISO date; absent means the day the
+   * gateway received the lot. The rules check its range (DEM_DATE_RECEPTION).
+   */
+  readonly dateReception?: string;
 }
 
 export type Demande =

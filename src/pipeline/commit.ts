@@ -137,6 +137,7 @@ function registerDemandes(
     guichet,
     lotId,
     identifiantLot: decoded.lot.entete.identifiantLot,
+    receptionDay: parisDate(reception.recuAt),
     today: parisDate(reception.traiteAt),
     at: reception.traiteAt.toISOString(),
   };

@@ -44,6 +44,7 @@ export async function judgeMessage(message: InboundMessage, messageSha256: strin
     return { kind: 'rejected', reception, guichet, error: decoded.error, ...decoded.partial };
   }
   const demandes = decoded.value.lot.demandes.flatMap((lue) => (lue.ok ? [lue.demande] : []));
-  const judgements = judgeDemandes(demandes, { guichet, today: parisDate(now), reference: context.reference });
+  // Judged on the day the lot was received, not processed (spec 3.2); a replay passes the original reception.
+  const judgements = judgeDemandes(demandes, { guichet, receptionDay: parisDate(message.receivedAt), reference: context.reference });
   return { kind: 'decoded', reception, guichet, decoded: decoded.value, judgements };
 }

@@ -38,7 +38,8 @@ export function validateLot(xml: Uint8Array, options: { guichet?: Pick<Guichet, 
     );
   }
   const lues = demandes.flatMap((l) => (l.ok ? [l.demande] : []));
-  const judgements = judgeDemandes(lues, { guichet: options.guichet, today: options.today, reference: options.reference });
+  // Offline, the lot is judged as if the gateway received it on `today`.
+  const judgements = judgeDemandes(lues, { guichet: options.guichet, receptionDay: options.today, reference: options.reference });
   const resultats = demandes.map((l) => {
     const errors = l.ok ? (judgements.get(l.demande.position)?.errors ?? []) : l.errors;
     const reference = l.ok ? l.demande.reference : (l.reference ?? null);

@@ -8,14 +8,15 @@ import { demandePath, type Demande } from '../lot/types.js';
 import { adresse } from './adresse.js';
 import { cedex } from './cedex.js';
 import { dateNaissance } from './date-naissance.js';
+import { dateReception } from './date-reception.js';
 import { localisation, territoireOf } from './localisation.js';
 import { mel } from './mel.js';
 import { nomsCommunes, type NomsCommunes } from './noms-communes.js';
 import { pieceIdentite } from './piece-identite.js';
 import type { DemandeRule, RuleContext } from './types.js';
 
-/** In the order a guichet reads a demande: identity, contact, addresses, then the housing sought. */
-export const DEMANDE_RULES: readonly DemandeRule[] = [dateNaissance, pieceIdentite, mel, cedex, adresse, localisation];
+/** In the order a guichet reads a demande: its date, identity, contact, addresses, then the housing sought. */
+export const DEMANDE_RULES: readonly DemandeRule[] = [dateReception, dateNaissance, pieceIdentite, mel, cedex, adresse, localisation];
 
 export interface Judgement {
   readonly errors: readonly DemandeError[];
@@ -59,3 +60,4 @@ function duplicatedReferences(demandes: readonly Demande[]): Map<string, number[
 
 export type { RuleContext } from './types.js';
 export { nomsCommunes, type NomsCommunes } from './noms-communes.js';
+export { demandeDay } from './date-reception.js';

@@ -6,8 +6,11 @@ import type { ReferenceIndex } from './reference/index.js';
 export interface RuleContext {
   /** The sending guichet; absent when a lot is checked offline without one (habilitation unchecked). */
   readonly guichet?: Pick<Guichet, 'code' | 'departements'> | undefined;
-  /** The processing day in Europe/Paris, `YYYY-MM-DD`. */
-  readonly today: string;
+  /**
+   * The day the gateway received the lot, in Europe/Paris, `YYYY-MM-DD` (spec 3.2): the demandes
+   * are judged on it, never on the day of processing or of a replay.
+   */
+  readonly receptionDay: string;
   readonly reference: ReferenceIndex;
 }
 

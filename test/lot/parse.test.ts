@@ -217,6 +217,25 @@ describe('DEM_SCHEMA: one bad demande among good ones', () => {
   });
 });
 
+describe('dateReception on a demande (spec 3.2)', () => {
+  const [cre, ren] = demandeBlocks(exampleText()) as [string, string];
+  const dated = (value: string) => edit(cre, 'reference="DOS-2026-00042"', `reference="DOS-2026-00042" dateReception="${value}"`);
+
+  it('reads it into the demande, and leaves it absent when not given', () => {
+    const lot = parsed(lotOf([dated('2026-11-20'), ren]));
+    expect(demande(lot.demandes[0]).dateReception).toBe('2026-11-20');
+    expect(demande(lot.demandes[1])).not.toHaveProperty('dateReception');
+  });
+
+  it.each(['20/11/2026', '2026-02-30', '2026-11-20+01:00'])('refuses %s as DEM_SCHEMA at @dateReception, the other demandes going on', (value) => {
+    const lot = parsed(lotOf([dated(value), ren]));
+    expect(lot.demandes.map((d) => d.ok)).toEqual([false, true]);
+    const errors = illisible(lot.demandes[0]).errors;
+    expect(errors).toEqual([{ code: 'DEM_SCHEMA', chemin: '/lot/demande[1]/@dateReception', valeur: value, message: expect.any(String) }]);
+    expect(errors[0]!.message).toMatch(new RegExp(`^Valeur « ${value.replace('+', '\\+')} » de l'attribut dateReception de <demande> non conforme : attendu une date (réelle )?AAAA-MM-JJ sans fuseau horaire`));
+  });
+});
+
 describe('lot-level refusals', () => {
   const example = exampleText();
 

@@ -1,10 +1,11 @@
 /** Replay (spec 6) in process: dry run touches nothing; a quarantined lot is released once its sender is enrolled. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
+import { fixedClock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { pipelineDeps, runOnce } from '../../src/daemon.js';
@@ -71,5 +72,59 @@ describe('replay', () => {
     expect(real.nouvelles).toBe(3);
     // The dry run gave its numbers back: the real replay numbers from 1, gap-free.
     expect(real.after.resultats.map((r) => r.numeroUnique!.slice(7, 13))).toEqual(['000001', '000002', '000003']);
+  });
+});
+
+/**
+ * Spec 3.2: a demande is dated from its dateReception, else from the Paris day the gateway
+ * received the lot — not the day it was processed, nor the day of a replay weeks later.
+ */
+describe('replay and the dates of the law', () => {
+  const RECU = new Date('2026-11-30T22:30:00Z'); // 23:30 on 30 November in Paris
+  const clock = fixedClock('2026-12-01T09:00:00+01:00'); // processed the next morning
+  let home: string;
+  let gateway: Gateway;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'sne-replay-dates-'));
+    const { config } = await initHome(home);
+    gateway = await openGateway(config, silentLogger(), clock);
+  });
+  afterAll(async () => {
+    await gateway.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('keeps the reception day through a late processing and a replay three weeks later', async () => {
+    const keys = await guichetKeys(join(home, 'guichets'), G1104);
+    enrolGuichet(gateway.registry, G1104, keys); // habilitated for 93 only
+    // The first demande is dated by its guichet; the third wishes no Paris commune, so it alone passes at first.
+    let xml = LOT.toString('utf8').replace('reference="G1104-2026-0001"', 'reference="G1104-2026-0001" dateReception="2026-11-15"');
+    xml = xml.replace('<localisationSouhaite><commune code="75120"/></localisationSouhaite>', '');
+    const raw = await sealLotMessage({ xml: Buffer.from(xml), fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(gateway.config)), depot: 'depot@x' });
+    const maildir = homePath(gateway.config, gateway.config.mailbox.path);
+    const name = await deliverToMaildir(maildir, raw);
+    utimesSync(join(maildir, 'new', name), RECU, RECU);
+
+    const pass = await runOnce(gateway);
+    const outcome = pass.outcomes[0]!;
+    if (outcome.kind !== 'committed') throw new Error('not committed');
+    expect(outcome.lot).toMatchObject({ recuAt: RECU.toISOString(), traiteAt: '2026-12-01T08:00:00.000Z' });
+    const first = gateway.registry.lotResultats(outcome.lot.id);
+    expect(first.map((r) => [r.statut, r.numeroUnique, r.dateDepot])).toEqual([
+      ['REJETEE', undefined, undefined],
+      ['REJETEE', undefined, undefined],
+      ['ENREGISTREE', '1111126000001G1104', '2026-11-30'],
+    ]);
+
+    clock.set('2026-12-22T10:00:00+01:00'); // 2026-11-15 is now more than a month old, yet still within the lot's range
+    gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
+    const replayed = await replayLot(pipelineDeps(gateway), outcome.lot.id, { dryRun: false });
+    expect(replayed.after.resultats.map((r) => [r.statut, r.numeroUnique, r.dateDepot, r.dateEcheance])).toEqual([
+      ['ENREGISTREE', '1111126000002G1104', '2026-11-15', '2027-11-15'],
+      ['ENREGISTREE', '1111126000003G1104', '2026-11-30', '2027-11-30'],
+      ['ENREGISTREE', '1111126000001G1104', '2026-11-30', '2027-11-30'],
+    ]);
+    expect(gateway.registry.getLot(outcome.lot.id)).toMatchObject({ recuAt: RECU.toISOString(), traiteAt: '2026-12-22T09:00:00.000Z', version: 2 });
   });
 });

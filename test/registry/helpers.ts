@@ -65,28 +65,32 @@ export const rad = (
 
 let lotCounter = 0;
 
-/** Commits one lot of these demandes, sent by `guichet` and processed at `at`, as the pipeline would. */
+/** When the gateway received the lot and when it processed it; one instant stands for both. */
+export type Instants = Date | { readonly recuAt: Date; readonly traiteAt: Date };
+
+/** Commits one lot of these demandes, sent by `guichet` and received and processed `at`, as the pipeline would. */
 export function commitDemandes(
   registry: Registry,
   guichetCode: string,
   demandes: readonly SansPosition[],
-  at: Date,
+  at: Instants,
   identifiantLot = `LOT-${++lotCounter}-${randomBytes(3).toString('hex')}`,
 ): CommitResult {
+  const { recuAt, traiteAt } = at instanceof Date ? { recuAt: at, traiteAt: at } : at;
   const guichet = registry.getGuichet(guichetCode)!;
   const positioned = demandes.map((d, i) => ({ ...d, position: i + 1 }) as Demande);
-  const judgements = judgeDemandes(positioned, { guichet, today: parisDate(at), reference: referenceIndex() });
+  const judgements = judgeDemandes(positioned, { guichet, receptionDay: parisDate(recuAt), reference: referenceIndex() });
   const original = Buffer.from(`lot ${identifiantLot} ${randomBytes(8).toString('hex')}`);
   return registry.transaction((tx) =>
     commitLot(
       tx,
       {
         kind: 'decoded',
-        reception: { messageSha256: randomBytes(32).toString('hex'), recuAt: at, traiteAt: at, original },
+        reception: { messageSha256: randomBytes(32).toString('hex'), recuAt, traiteAt, original },
         guichet,
         decoded: {
           lot: {
-            entete: { guichet: guichetCode, identifiantLot, dateFichier: at.toISOString(), nombreDemandes: demandes.length },
+            entete: { guichet: guichetCode, identifiantLot, dateFichier: recuAt.toISOString(), nombreDemandes: demandes.length },
             demandes: positioned.map((demande) => ({ ok: true as const, demande })),
           },
           empreinte: `sha256:${randomBytes(32).toString('hex')}`,

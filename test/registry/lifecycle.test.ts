@@ -29,6 +29,10 @@ describe('registry lifecycle', () => {
     return all[0]!;
   };
   const send = (guichet: string, ...demandes: Parameters<typeof commitDemandes>[2]) => commitDemandes(registry, guichet, demandes, clock.now());
+  /** A lot the gateway received at `recuAt` and processes now, on `clock`. */
+  const receivedAt = (recuAt: string, guichet: string, ...demandes: Parameters<typeof commitDemandes>[2]) =>
+    commitDemandes(registry, guichet, demandes, { recuAt: new Date(recuAt), traiteAt: clock.now() });
+  const recue = <D extends Parameters<typeof commitDemandes>[2][number]>(demande: D, dateReception: string): D => ({ ...demande, dateReception });
   const register = (donnees: DemandeLogement = martin): string => only(send('G1104', cre(`R-${Math.random()}`, donnees))).numeroUnique!;
 
   beforeEach(() => {
@@ -55,6 +59,34 @@ describe('registry lifecycle', () => {
         dateDepot: '2026-12-01',
         dateEcheance: '2027-12-01',
       });
+    });
+
+    it('dates a CRE from its dateReception (spec 3.2): dateDepot, MMYY, échéance and audit', () => {
+      clock.set('2026-12-03T10:00:00+01:00');
+      const lot = send('G1104', recue(cre('A', martin), '2026-11-20'), cre('B', withDemandeur(base, { nom: 'Autre' })));
+      expect(resultats(lot).map((r) => [r.numeroUnique, r.dateDepot, r.dateEcheance])).toEqual([
+        ['1111126000001G1104', '2026-11-20', '2027-11-20'],
+        ['1111226000001G1104', '2026-12-03', '2027-12-03'],
+      ]);
+      expect(registry.getDemande('1111126000001G1104')).toMatchObject({ dateDepot: '2026-11-20', dateEcheance: '2027-11-20' });
+      expect(registry.demandeHistory('1111126000001G1104')[0]).toMatchObject({ at: '2026-12-03T09:00:00.000Z', details: { dateDepot: '2026-11-20' } });
+    });
+
+    it('dates a CRE from the Paris day the lot was received, not the day it is processed', () => {
+      clock.set('2026-12-01T09:00:00+01:00');
+      const lot = receivedAt('2026-11-30T22:30:00Z', 'G1104', cre('A', martin)); // 23:30 on 30 November in Paris
+      expect(only(lot)).toMatchObject({ statut: 'ENREGISTREE', numeroUnique: '1111126000001G1104', dateDepot: '2026-11-30', dateEcheance: '2027-11-30' });
+      expect(lot.lot).toMatchObject({ recuAt: '2026-11-30T22:30:00.000Z', traiteAt: '2026-12-01T08:00:00.000Z' });
+    });
+
+    it('refuses a dateReception out of range of the reception day, whatever the processing day', () => {
+      clock.set('2026-12-01T09:00:00+01:00');
+      const lot = receivedAt('2026-11-30T22:30:00Z', 'G1104', recue(cre('A', martin), '2026-12-01'), recue(cre('B', withDemandeur(base, { nom: 'Autre' })), '2026-10-30'));
+      expect(resultats(lot).map((r) => [r.statut, r.erreurs.map((e) => e.code).join(), r.dateDepot])).toEqual([
+        ['REJETEE', 'DEM_DATE_RECEPTION', undefined],
+        ['ENREGISTREE', '', '2026-10-30'],
+      ]);
+      expect(resultats(lot)[0]!.erreurs[0]).toMatchObject({ chemin: '/lot/demande[1]/@dateReception', valeur: '2026-12-01', suggestion: expect.stringContaining('du 2026-10-30 au 2026-11-30') });
     });
 
     it('records who, which lot, when and what in the audit trail', () => {
@@ -151,6 +183,29 @@ describe('registry lifecycle', () => {
       }
     });
 
+    it.each([
+      ['received in the window, processed after it closes', '2027-12-28T10:00:00+01:00', '2027-12-20', true],
+      ['processed in the window, received before it opens', '2027-10-27T10:00:00+01:00', '2027-10-25', false],
+    ])('judges the window on the dateReception (spec 3.2): %s', (_name, processed, dateReception, accepted) => {
+      const numero = register();
+      clock.set(processed);
+      const r = only(send('G1104', recue(ren('R', numero, martin), dateReception)));
+      if (accepted) {
+        expect(r).toMatchObject({ statut: 'RENOUVELEE', dateDepot: '2026-11-26', dateEcheance: '2028-12-20' });
+        expect(registry.getDemande(numero)).toMatchObject({ dateRenouvellement: '2027-12-20', dateEcheance: '2028-12-20' });
+      } else {
+        expect(r.erreurs.map((e) => e.code)).toEqual(['DEM_HORS_PERIODE']);
+      }
+    });
+
+    it('judges the window on the Paris day the lot was received, not the day it is processed', () => {
+      const numero = register();
+      clock.set('2027-12-27T09:00:00+01:00'); // the day after the window closed
+      const r = only(receivedAt('2027-12-26T22:30:00Z', 'G1104', ren('R', numero, martin))); // 23:30 on its last day
+      expect(r).toMatchObject({ statut: 'RENOUVELEE', dateEcheance: '2028-12-26' });
+      expect(registry.getDemande(numero)).toMatchObject({ dateRenouvellement: '2027-12-26' });
+    });
+
     it('keeps the numéro and the date of first registration, moves the anniversary, and owes an attestation', () => {
       const numero = register();
       clock.set('2027-12-01T09:00:00+01:00');
@@ -202,6 +257,13 @@ describe('registry lifecycle', () => {
       send('G1104', rad('D', { numUnique: numero, motif: 'RADATT' }));
       expect(registry.getDemande(numero)).toMatchObject({ motifRadiation: 'RADATT', dateRadiation: '2026-11-26' });
       expect(registry.getDemande(numero)?.sousMotifRadiation).toBeUndefined();
+    });
+
+    it('RAD without dateEffet takes effect on the processing day, even for a lot received the day before', () => {
+      const numero = register();
+      clock.set('2026-12-01T09:00:00+01:00');
+      receivedAt('2026-11-30T22:30:00Z', 'G1104', rad('D', { numUnique: numero, motif: 'RADATT' }));
+      expect(registry.getDemande(numero)).toMatchObject({ statut: 'RADIEE', dateRadiation: '2026-12-01' });
     });
 
     it('DEM_NUMERO_INCONNU for a numéro never given, DEM_TERRITOIRE_NUMERO for a guichet of another territory', () => {

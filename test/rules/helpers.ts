@@ -24,15 +24,15 @@ export function edit(text: string, from: string, to: string, nth = 0): string {
 export type Edit = readonly [from: string, to: string, nth?: number];
 
 /** Every error of every demande of the lot, schema errors included, in lot order. */
-export function judgeXml(xml: string, today = TODAY, guichet = G1104): DemandeError[][] {
+export function judgeXml(xml: string, receptionDay = TODAY, guichet = G1104): DemandeError[][] {
   const parsed = parseLot(new TextEncoder().encode(xml));
   if (!parsed.ok) throw new Error(`lot refused: ${parsed.error.code} ${parsed.error.message}`);
   const demandes = parsed.lot.demandes.flatMap((l) => (l.ok ? [l.demande] : []));
-  const judgements = judgeDemandes(demandes, { guichet, today, reference });
+  const judgements = judgeDemandes(demandes, { guichet, receptionDay, reference });
   return parsed.lot.demandes.map((l) => (l.ok ? [...(judgements.get(l.demande.position)?.errors ?? [])] : [...l.errors]));
 }
 
-export function judgeEdits(edits: readonly Edit[], today = TODAY): DemandeError[] {
+export function judgeEdits(edits: readonly Edit[], receptionDay = TODAY): DemandeError[] {
   const xml = edits.reduce((text, [from, to, nth]) => edit(text, from, to, nth), baseLot());
-  return judgeXml(xml, today)[0]!;
+  return judgeXml(xml, receptionDay)[0]!;
 }

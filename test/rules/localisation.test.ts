@@ -31,7 +31,7 @@ function demande(position: number, communes: readonly string[], reference = `REF
   };
 }
 
-const judge = (...demandes: Demande[]) => judgeDemandes(demandes, { guichet, today: '2026-11-26', reference });
+const judge = (...demandes: Demande[]) => judgeDemandes(demandes, { guichet, receptionDay: '2026-11-26', reference });
 const codes = (j: ReturnType<typeof judge>, position: number) => j.get(position)!.errors.map((e) => e.code);
 
 describe('communes souhaitées, territory and habilitation', () => {

@@ -19,6 +19,8 @@ const PIECE = '<pieceIdentite code="CNI" numero="X4RTBPFW4"/>';
 const piece = (code: string, numero: string): Edit => [PIECE, `<pieceIdentite code="${code}" numero="${numero}"/>`];
 const NAISSANCE = '<dateNaissance>1986-09-21</dateNaissance>';
 const naissance = (date: string): Edit => [NAISSANCE, `<dateNaissance>${date}</dateNaissance>`];
+const R = '/lot/demande[1]/@dateReception';
+const recue = (date: string): Edit => ['reference="REGLE-1"', `reference="REGLE-1" dateReception="${date}"`];
 
 interface Expected {
   readonly code: string;
@@ -33,7 +35,8 @@ interface Row {
   readonly edits: readonly Edit[];
   /** Undefined: the demande passes every rule. */
   readonly expected?: Expected;
-  readonly today?: string;
+  /** The day the gateway received the lot (default TODAY). */
+  readonly receptionDay?: string;
 }
 
 const RULES: Readonly<Record<string, readonly Row[]>> = {
@@ -108,7 +111,22 @@ const RULES: Readonly<Record<string, readonly Row[]>> = {
     { name: 'a demandeur of 15, one day short of 16', edits: [naissance('2010-11-27')], expected: { code: 'DEM_DATE_NAISSANCE', chemin: `${D}/dateNaissance`, valeur: '2010-11-27' } },
     { name: 'a demandeur of 121', edits: [naissance('1905-11-26')], expected: { code: 'DEM_DATE_NAISSANCE', chemin: `${D}/dateNaissance`, valeur: '1905-11-26' } },
     { name: 'a cotitulaire without one', edits: [['<dateNaissance>1984-02-11</dateNaissance>', '']], expected: { code: 'DEM_DATE_NAISSANCE', chemin: `${C}/dateNaissance` } },
-    { name: 'judged on the injected day', edits: [naissance('2010-11-27')], today: '2026-11-27' },
+    { name: 'judged on the injected day', edits: [naissance('2010-11-27')], receptionDay: '2026-11-27' },
+    { name: 'judged on the dateReception, not the later reception day', edits: [naissance('2010-11-20'), recue('2026-11-19')], expected: { code: 'DEM_DATE_NAISSANCE', chemin: `${D}/dateNaissance`, valeur: '2010-11-20' } },
+  ],
+  DEM_DATE_RECEPTION: [
+    { name: 'none: the demande is dated from the reception day', edits: [] },
+    { name: 'the reception day itself', edits: [recue('2026-11-26')] },
+    { name: 'one month before it, to the day', edits: [recue('2026-10-26')] },
+    { name: 'the day after the reception day', edits: [recue('2026-11-27')], expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2026-11-27', suggestion: /du 2026-10-26 au 2026-11-26/ } },
+    { name: 'one month and one day before it', edits: [recue('2026-10-25')], expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2026-10-25', suggestion: /du 2026-10-26 au 2026-11-26/ } },
+    { name: 'a year before it', edits: [recue('2025-11-26')], expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2025-11-26' } },
+    { name: 'received on 31 March: 28 February is one month before', edits: [recue('2027-02-28')], receptionDay: '2027-03-31' },
+    { name: 'received on 31 March: 27 February is too old', edits: [recue('2027-02-27')], receptionDay: '2027-03-31', expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2027-02-27', suggestion: /du 2027-02-28 au 2027-03-31/ } },
+    { name: 'received on 31 March of a leap year: 29 February is one month before', edits: [recue('2028-02-29')], receptionDay: '2028-03-31' },
+    { name: 'received on 31 March of a leap year: 28 February is too old', edits: [recue('2028-02-28')], receptionDay: '2028-03-31', expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2028-02-28' } },
+    { name: 'received on 1 January: 1 December of the year before', edits: [recue('2026-12-01')], receptionDay: '2027-01-01' },
+    { name: 'received on 31 December: the next day is after it', edits: [recue('2028-01-01')], receptionDay: '2027-12-31', expected: { code: 'DEM_DATE_RECEPTION', chemin: R, valeur: '2028-01-01' } },
   ],
 };
 
@@ -119,7 +137,7 @@ describe.each(Object.entries(RULES))('%s', (code, rows) => {
   });
 
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
-    const errors = judgeEdits(row.edits, row.today);
+    const errors = judgeEdits(row.edits, row.receptionDay);
     if (row.expected === undefined) {
       expect(errors).toEqual([]);
       return;
@@ -158,6 +176,18 @@ describe('the rules on a whole lot', () => {
   it('reports every broken rule of one demande, in reading order', () => {
     const errors = judgeEdits([naissance('2030-01-01'), mel('x'), adresse('93736', '<commune>BOBIGNY CEDEX 9</commune>')]);
     expect(errors.map((e) => e.code)).toEqual(['DEM_DATE_NAISSANCE', 'DEM_MEL', 'DEM_CEDEX']);
+  });
+});
+
+describe('DEM_DATE_RECEPTION', () => {
+  it('gives the accepted range in its message', () => {
+    const [error] = judgeEdits([recue('2026-10-01')]);
+    expect(error!.message).toBe('Date de réception 2026-10-01 hors délai : elle doit être comprise entre le 2026-10-26 et le 2026-11-26 (jour de réception du lot par la passerelle).');
+  });
+
+  it('judges the other rules of a demande out of range on the reception day, not on its wrong date', () => {
+    const errors = judgeEdits([recue('1026-11-26')]);
+    expect(errors.map((e) => e.code)).toEqual(['DEM_DATE_RECEPTION']);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { demandeDay } from '../../rules/date-reception.js';
 import { doublonError } from '../doublon.js';
 import { validUntil } from '../lifecycle.js';
 import { formatNumeroUnique, monthKey } from '../numero-unique.js';
@@ -37,21 +38,23 @@ export const creation: Operation = (demande, ctx) => {
   });
   if (doublon) return { resultat: { ...base, statut: 'REJETEE', erreurs: [doublon] } };
 
-  const mmyy = monthKey(ctx.today);
+  // Dated from its deposit (spec 3.2): the guichet's dateReception, else the lot's reception day.
+  const dateDepot = demandeDay(demande, ctx.receptionDay);
+  const mmyy = monthKey(dateDepot);
   const numeroUnique = formatNumeroUnique({
     territoire: ctx.territoire,
     mmyy,
     sequence: ctx.tx.nextSequence(ctx.territoire, mmyy),
     guichet: ctx.guichet.code,
   });
-  const dateEcheance = validUntil(ctx.today);
+  const dateEcheance = validUntil(dateDepot);
   ctx.tx.insertDemande(
     {
       numeroUnique,
       territoire: ctx.territoire,
       guichet: ctx.guichet.code,
       statut: 'ACTIVE',
-      dateDepot: ctx.today,
+      dateDepot,
       dateEcheance,
       donnees: demande.demandeLogement,
     },
@@ -63,10 +66,10 @@ export const creation: Operation = (demande, ctx) => {
     acteur: acteurOf(ctx.guichet),
     lotId: ctx.lotId,
     at: ctx.at,
-    details: { reference: demande.reference, territoire: ctx.territoire, dateDepot: ctx.today, dateEcheance },
+    details: { reference: demande.reference, territoire: ctx.territoire, dateDepot, dateEcheance },
   });
   return {
-    resultat: { ...base, statut: 'ENREGISTREE', numeroUnique, dateDepot: ctx.today, dateEcheance, erreurs: [] },
+    resultat: { ...base, statut: 'ENREGISTREE', numeroUnique, dateDepot, dateEcheance, erreurs: [] },
     attestation: 'CRE',
   };
 };

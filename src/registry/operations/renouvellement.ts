@@ -4,6 +4,7 @@
  */
 import { demandeError } from '../../errors.js';
 import { demandePath } from '../../lot/types.js';
+import { demandeDay } from '../../rules/date-reception.js';
 import { champsModifies } from '../changes.js';
 import { renewalWindow, validUntil } from '../lifecycle.js';
 import { checkNewData, findExisting } from './existing.js';
@@ -17,8 +18,10 @@ export const renouvellement: Operation = (demande, ctx) => {
   const found = findExisting(numero, chemin, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
 
+  // Renewed on its deposit day (spec 3.2): the guichet's dateReception, else the lot's reception day.
+  const day = demandeDay(demande, ctx.receptionDay);
   const window = renewalWindow(found.demande.dateEcheance);
-  if (ctx.today < window.from || ctx.today > window.to) {
+  if (day < window.from || day > window.to) {
     const error = demandeError('DEM_HORS_PERIODE', chemin, {
       valeur: numero,
       message: `Renouvellement possible du ${window.from} au ${window.to} seulement (date anniversaire ${found.demande.dateEcheance}).`,
@@ -28,10 +31,10 @@ export const renouvellement: Operation = (demande, ctx) => {
   const refused = checkNewData(demande, found.demande, ctx);
   if (refused) return { resultat: { ...base, statut: 'REJETEE', erreurs: [refused] } };
 
-  const dateEcheance = validUntil(ctx.today);
+  const dateEcheance = validUntil(day);
   ctx.tx.updateDemande({
     ...found.demande,
-    dateRenouvellement: ctx.today,
+    dateRenouvellement: day,
     dateEcheance,
     donnees: demande.demandeLogement,
   });

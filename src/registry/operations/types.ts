@@ -6,7 +6,12 @@ export interface OperationContext {
   readonly guichet: Guichet;
   readonly lotId: number;
   readonly identifiantLot: string;
-  /** The processing day in Europe/Paris, `YYYY-MM-DD`. */
+  /**
+   * The day the gateway received the lot, in Europe/Paris, `YYYY-MM-DD` — kept by a replay. A
+   * demande without `dateReception` is registered (CRE) or renewed (REN) on it (spec 3.2).
+   */
+  readonly receptionDay: string;
+  /** The processing day in Europe/Paris, `YYYY-MM-DD`: a radiation's default `dateEffet` (spec 3). */
   readonly today: string;
   /** The processing instant, for the audit trail. */
   readonly at: string;
