@@ -87,6 +87,9 @@ interface Champ {
 }
 
 function fault(champ: Champ & { valeur: string }): DemandeError | undefined {
+  // Whole-value tests first: nearly every value passes, and is not split into characters.
+  const hasInvisible = INVISIBLE.test(champ.valeur);
+  if (!hasInvisible && !(champ.latin && NON_LATIN_LETTER.test(champ.valeur))) return undefined;
   const chars = [...champ.valeur];
   const invisible = chars.find((c) => INVISIBLE.test(c));
   if (invisible !== undefined) {
@@ -97,9 +100,7 @@ function fault(champ: Champ & { valeur: string }): DemandeError | undefined {
       suggestion: cleaned.trim() === '' ? undefined : cleaned,
     });
   }
-  if (!champ.latin) return undefined;
-  const letter = chars.find((c) => NON_LATIN_LETTER.test(c));
-  if (letter === undefined) return undefined;
+  const letter = chars.find((c) => NON_LATIN_LETTER.test(c))!;
   const folded = foldLookalikes(champ.valeur);
   return demandeError('DEM_SCHEMA', champ.chemin, {
     valeur: champ.valeur,
