@@ -19,6 +19,11 @@ import { demandePath } from '../lot/types.js';
 import { personnesOf } from './adresses.js';
 import type { DemandeRule } from './types.js';
 
+/**
+ * Printable ASCII, Latin-1 but for the soft hyphen, Latin Extended-A and -B: visible, and Latin
+ * or common punctuation. Nearly every value is made of these alone, and is checked no further.
+ */
+const PLAIN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u024f]*$/;
 /** Invisible or meaningless in a name or an address, whatever the script. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/u;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -88,6 +93,7 @@ interface Champ {
 
 function fault(champ: Champ & { valeur: string }): DemandeError | undefined {
   // Whole-value tests first: nearly every value passes, and is not split into characters.
+  if (PLAIN.test(champ.valeur)) return undefined;
   const hasInvisible = INVISIBLE.test(champ.valeur);
   if (!hasInvisible && !(champ.latin && NON_LATIN_LETTER.test(champ.valeur))) return undefined;
   const chars = [...champ.valeur];
