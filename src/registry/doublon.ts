@@ -1,8 +1,9 @@
 /**
  * Doublons (spec 4.2 `DEM_DOUBLON`): one active demande per demandeur and territory. The demandeur
- * is identified by nom, prénom and date de naissance compared without case, accents, spaces and
- * hyphens. The comparison form is stored, indexed, beside each demande (`cle_doublon`), so that
- * finding a doublon is one index lookup however large the registry.
+ * is identified by nom, prénom and date de naissance compared without case, accents, spaces,
+ * hyphens and apostrophes (`normaliseIdentite`). The comparison form is stored, indexed, beside
+ * each demande (`cle_doublon`), so that finding a doublon is one index lookup however large the
+ * registry.
  *
  * How it applies (docs/decisions.md):
  * - CRE is refused when an ACTIVE demande of the same territory has the same key.
@@ -14,13 +15,33 @@
  */
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type DemandeLogement } from '../lot/types.js';
-import { normalizeCommuneName } from '../rules/reference/normalize.js';
+import { foldLookalikes } from '../rules/caracteres.js';
 import type { RegistryReads } from './types.js';
 
-/** Case, accents, ligatures folded; spaces, hyphens and apostrophes dropped: `Jean-Pierre` = `jean pierre` = `JEANPIERRE`. */
+/** Latin letters NFKD leaves whole: ligatures, and letters whose stroke or missing dot is their accent. */
+const LETTERS: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss', ł: 'l', ø: 'o', đ: 'd', ð: 'd', ħ: 'h', ŧ: 't', ı: 'i' };
+
+/**
+ * The comparison form of a name: only its letters and digits, without case or accents.
+ * `Jean-Pierre` = `jean pierre` = `JEANPIERRE`, `Łukasz` = `Lukasz`. What a name may hold without
+ * it showing is also dropped or folded, so that it cannot tell one demandeur from another: format
+ * characters (zero-width space, soft hyphen, bidi controls), dashes and spaces of every kind,
+ * compatibility forms (full-width letters, ligatures, by NFKD) and the letters of other scripts
+ * drawn like Latin ones (Cyrillic « о »). The rules refuse most of these in new lots
+ * (src/rules/caracteres.ts); the key folds them for demandes registered before.
+ *
+ * Changing this function changes stored keys: add a migration step that recomputes them
+ * (src/registry/sqlite/migrations.ts, through `sne_cle_doublon`, which calls `cleDoublon`).
+ */
 export function normaliseIdentite(s: string): string {
-  // The commune-name form already folds case, accents and `-`/`'`/space runs to one space.
-  return normalizeCommuneName(s).replace(/ /g, '');
+  // Most names are plain ASCII: no Unicode work for them.
+  if (/^[\x20-\x7e]*$/.test(s)) return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return foldLookalikes(s.normalize('NFKD').replace(/\p{M}/gu, ''))
+    .toLowerCase()
+    .normalize('NFD') // `İ` lowercases to `i` and a combining dot
+    .replace(/\p{M}/gu, '')
+    .replace(/[œæßłøđðħŧı]/g, (c) => LETTERS[c] ?? c)
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** The doublon key of a demande, or undefined when its demandeur has no birth date (DEM_DATE_NAISSANCE's business). */

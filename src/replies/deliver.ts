@@ -5,7 +5,7 @@
  * retried alone; after its lifetime (5 days) a reply is marked ECHEC and reported, never dropped.
  */
 import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
+import { withoutAddresses, type Logger } from '../log.js';
 import type { RecipientRejection, ReplySender } from '../mail/types.js';
 import type { OutboxItem, OutboxRefus, Registry } from '../registry/types.js';
 
@@ -114,8 +114,4 @@ function mergeRefus(previous: readonly OutboxRefus[], rejected: readonly Recipie
   const merged = new Map(previous.map((r) => [r.adresse.toLowerCase(), r]));
   for (const r of rejected) merged.set(r.address.toLowerCase(), { adresse: r.address, reponse: r.response, at: at.toISOString() });
   return [...merged.values()];
-}
-
-export function withoutAddresses(text: string): string {
-  return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+/g, '[adresse]');
 }

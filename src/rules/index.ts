@@ -6,6 +6,7 @@
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type Demande } from '../lot/types.js';
 import { adresse } from './adresse.js';
+import { caracteres } from './caracteres.js';
 import { cedex } from './cedex.js';
 import { dateNaissance } from './date-naissance.js';
 import { dateReception } from './date-reception.js';
@@ -15,8 +16,11 @@ import { nomsCommunes, type NomsCommunes } from './noms-communes.js';
 import { pieceIdentite } from './piece-identite.js';
 import type { DemandeRule, RuleContext } from './types.js';
 
-/** In the order a guichet reads a demande: its date, identity, contact, addresses, then the housing sought. */
-export const DEMANDE_RULES: readonly DemandeRule[] = [dateReception, dateNaissance, pieceIdentite, mel, cedex, adresse, localisation];
+/**
+ * In the order a guichet reads a demande: the characters of its names and addresses, its date,
+ * identity, contact, addresses, then the housing sought.
+ */
+export const DEMANDE_RULES: readonly DemandeRule[] = [caracteres, dateReception, dateNaissance, pieceIdentite, mel, cedex, adresse, localisation];
 
 export interface Judgement {
   readonly errors: readonly DemandeError[];

@@ -1,4 +1,4 @@
-/** The doublon key (spec 4.2), the calendar of expiry (spec 4.5), and the migration that backfills the key. */
+/** The doublon key (spec 4.2), the calendar of expiry (spec 4.5), and the migrations that (re)compute the key. */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,22 @@ import { cleDoublon, normaliseIdentite } from '../../src/registry/doublon.js';
 import { expiryDay, isExpired } from '../../src/registry/lifecycle.js';
 import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
-import { sampleDemandeLogement, withDemandeur } from './helpers.js';
+import { commitDemandes, cre, G1104, sampleDemandeLogement, withDemandeur } from './helpers.js';
+
+/**
+ * The same demandeur as `Dupont`, each spelled to evade the doublon check (issue 15), and how a
+ * new lot is refused: the character refused outright (DEM_SCHEMA), or the name admitted and
+ * found a doublon.
+ */
+const EVASIONS: readonly (readonly [string, string, 'DEM_SCHEMA' | 'DEM_DOUBLON'])[] = [
+  ['a zero-width space (U+200B)', 'Dup\u200Bont', 'DEM_SCHEMA'],
+  ['a soft hyphen (U+00AD)', 'Dup\u00ADont', 'DEM_SCHEMA'],
+  ['a non-breaking hyphen (U+2011)', 'Du\u2011pont', 'DEM_DOUBLON'],
+  ['a right-to-left override (U+202E)', '\u202EDupont', 'DEM_SCHEMA'],
+  ['a Cyrillic « о » (U+043E)', 'Dup\u043Ent', 'DEM_SCHEMA'],
+  ['a Greek capital omicron (U+039F)', 'DUP\u039FNT', 'DEM_SCHEMA'],
+  ['full-width letters', '\uFF24\uFF55\uFF50\uFF4F\uFF4E\uFF54', 'DEM_DOUBLON'],
+];
 
 describe('doublon key', () => {
   it.each([
@@ -22,11 +37,60 @@ describe('doublon key', () => {
     expect(normaliseIdentite(a)).toBe(normaliseIdentite(b));
   });
 
+  it.each(EVASIONS)('a name with %s compares as the plain name', (_, nom) => {
+    expect(normaliseIdentite(nom)).toBe('dupont');
+  });
+
+  it.each([
+    ['Łukasz', 'lukasz'],
+    ['Nguyễn Thị', 'nguyenthi'],
+    ['Şahin', 'sahin'],
+    ["O'Brien", 'obrien'],
+    ['O’Brien', 'obrien'],
+    ['Le Goff', 'legoff'],
+    ["N'Diaye", 'ndiaye'],
+    ['Øster', 'oster'],
+    ['Straße', 'strasse'],
+    ['İlker', 'ilker'],
+  ])('a genuine name %s compares as %s', (nom, cle) => {
+    expect(normaliseIdentite(nom)).toBe(cle);
+  });
+
   it('keeps names that differ by more than that apart, and needs a birth date', () => {
     expect(normaliseIdentite('Martin')).not.toBe(normaliseIdentite('Martine'));
     const base = sampleDemandeLogement();
     expect(cleDoublon(withDemandeur(base, { nom: 'Le Gall', prenom: 'Anne-Marie', dateNaissance: '1990-01-01' }))).toBe('legall|annemarie|1990-01-01');
     expect(cleDoublon(withDemandeur(base, { dateNaissance: undefined }))).toBeUndefined();
+  });
+});
+
+describe('doublons evaded with invisible or look-alike characters (issue 15)', () => {
+  let dir: string | undefined;
+  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses each spelling of a registered demandeur, as DEM_SCHEMA or DEM_DOUBLON', () => {
+    dir = mkdtempSync(join(tmpdir(), 'sne-doublon-'));
+    const registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+    try {
+      registry.addGuichet(G1104);
+      const identite = { prenom: 'Zoé', dateNaissance: '1975-06-30' };
+      const now = new Date('2026-11-26T10:00:00Z');
+      const first = commitDemandes(registry, 'G1104', [cre('R-0', withDemandeur(sampleDemandeLogement(), { nom: 'Dupont', ...identite }))], now);
+      const numero = registry.lotResultats(first.lot.id)[0]!.numeroUnique!;
+      const lot = commitDemandes(
+        registry,
+        'G1104',
+        EVASIONS.map(([, nom], i) => cre(`R-${i + 1}`, withDemandeur(sampleDemandeLogement(), { nom, ...identite }))),
+        now,
+      );
+      expect(registry.lotResultats(lot.lot.id).map((r) => [r.statut, r.erreurs.map((e) => e.code)])).toEqual(
+        EVASIONS.map(([, , code]) => ['REJETEE', [code]]),
+      );
+      const doublons = registry.lotResultats(lot.lot.id).filter((r) => r.erreurs[0]?.code === 'DEM_DOUBLON');
+      expect(doublons.map((r) => r.erreurs[0]?.suggestion)).toEqual([numero, numero]);
+    } finally {
+      registry.close();
+    }
   });
 });
 
@@ -69,6 +133,33 @@ describe('migration of an existing registry', () => {
       expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
       expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30', '1110126000001G1104')).toBeUndefined();
       expect(registry.getDemande('1110126000002G1104')).toMatchObject({ motifRadiation: 'RADIRR', sousMotifRadiation: 'IRRRES' });
+    } finally {
+      registry.close();
+    }
+  });
+
+  it('recomputes the keys stored by the earlier key function, so that old evasions are found', () => {
+    dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
+    const file = join(dir, 'registry.sqlite');
+    const old = new Database(file);
+    old.function('sne_cle_doublon', (_donnees: unknown) => null); // step 3 backfills through it; no demande yet
+    MIGRATIONS.slice(0, 6).forEach((step) => old.exec(step));
+    old.pragma('user_version = 6');
+    const insert = old.prepare(
+      `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_echeance, donnees, cle_doublon)
+       VALUES (?, '111', 'G1104', 'ACTIVE', '2026-01-05', '2027-01-05', ?, ?)`,
+    );
+    const donnees = (nom: string) => JSON.stringify(withDemandeur(sampleDemandeLogement(), { nom, prenom: 'Zoé', dateNaissance: '1975-06-30' }));
+    // The keys the key function of schema version 6 stored: the invisible character kept.
+    insert.run('1110126000001G1104', donnees('Dup\u200Bont'), 'dup\u200bont|zoe|1975-06-30');
+    insert.run('1110126000002G1104', donnees('Martin'), 'martin|zoe|1975-06-30');
+    old.close();
+
+    const registry = new SqliteRegistry(file);
+    try {
+      expect(registry.schemaVersion).toBe(MIGRATIONS.length);
+      expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
+      expect(registry.findDoublon('111', 'martin|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000002G1104', guichet: 'G1104' });
     } finally {
       registry.close();
     }

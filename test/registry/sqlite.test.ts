@@ -97,7 +97,7 @@ describe('migration 6: the outbox bytes in their own table', () => {
 
       const registry = new SqliteRegistry(file);
       try {
-        expect(registry.schemaVersion).toBe(6);
+        expect(registry.schemaVersion).toBe(MIGRATIONS.length);
         expect(registry.getOutbox(1)?.raw?.toString()).toBe('message prêt');
         expect(registry.getOutbox(2)?.raw).toBeUndefined();
         expect(registry.markPrepared(2, Buffer.from('préparé après'))).toBe(true);

@@ -173,4 +173,11 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM outbox WHERE raw IS NOT NULL;
   ALTER TABLE outbox DROP COLUMN raw;
   `,
+  // The doublon key folds what a name may hold without it showing (issue 15: zero-width and
+  // format characters, dashes of every kind, look-alike letters of other scripts, NFKD forms):
+  // every stored key is recomputed by `cleDoublon` itself (`sne_cle_doublon` is that TypeScript
+  // function, registered by the store), and only the rows whose key changed are written.
+  `
+  UPDATE demandes SET cle_doublon = sne_cle_doublon(donnees) WHERE cle_doublon IS NOT sne_cle_doublon(donnees);
+  `,
 ];

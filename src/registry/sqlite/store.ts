@@ -135,7 +135,8 @@ export class SqliteRegistry implements Registry {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 10000');
-    // Used by the migration that adds the doublon key to existing demandes.
+    // `cleDoublon` itself, for the migrations that compute the doublon key of existing demandes:
+    // keys are made by that one TypeScript function, never by SQL.
     this.db.function('sne_cle_doublon', { deterministic: true }, (donnees: unknown) =>
       cleDoublon((JSON.parse(String(donnees)) as DemandeRecord['donnees'])) ?? null,
     );
