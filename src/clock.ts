@@ -10,12 +10,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date(), fromSystem: (at) => at };
 
-/** A clock that stands still until `set`: whatever the system recorded happened at its instant. */
+/**
+ * A clock that stands still until `set`. What the system recorded some time ago happened that long
+ * before its instant: a file written an hour ago on the system clock was written an hour before.
+ */
 export function fixedClock(at: Date | string): Clock & { set(at: Date | string): void } {
   let current = new Date(at);
   return {
     now: () => new Date(current),
-    fromSystem: () => new Date(current),
+    fromSystem: (recorded) => new Date(current.getTime() - (Date.now() - recorded.getTime())),
     set: (next) => {
       current = new Date(next);
     },

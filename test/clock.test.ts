@@ -45,8 +45,10 @@ describe("the gateway's clock", () => {
     expect(() => clockFromEnvironment({ SNE_GATEWAY_NOW: '2027-02-30T10:00:00Z' })).toThrow(/SNE_GATEWAY_NOW/);
   });
 
-  it('stands still when fixed: what the system recorded happened at its instant', () => {
+  it('stands still when fixed; what the system recorded an hour ago happened an hour before its instant', () => {
     const clock = fixedClock('2026-11-30T22:30:00Z');
-    expect(clock.fromSystem(new Date()).toISOString()).toBe('2026-11-30T22:30:00.000Z');
+    expect(clock.now().toISOString()).toBe('2026-11-30T22:30:00.000Z');
+    const anHourAgo = clock.fromSystem(new Date(Date.now() - 3_600_000)).getTime();
+    expect(Math.abs(anHourAgo - Date.parse('2026-11-30T21:30:00Z'))).toBeLessThan(5_000);
   });
 });
