@@ -173,4 +173,17 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM outbox WHERE raw IS NOT NULL;
   ALTER TABLE outbox DROP COLUMN raw;
   `,
+  // Issue 15. Each delivery of a lot's message, by its identity in the mailbox (Maildir unique
+  // name, IMAP mailbox:uidvalidity:uid): the same copy seen again after a crash is only settled,
+  // a new delivery of the same bytes gets its compte rendu again (spec 4.1). The rendering input
+  // of replies already sealed is forgotten: demandeurs' data in clear, never read again.
+  `
+  CREATE TABLE lot_receptions (
+    lot_id  INTEGER NOT NULL REFERENCES lots(id),
+    source  TEXT NOT NULL,
+    recu_at TEXT NOT NULL,
+    PRIMARY KEY (lot_id, source)
+  ) STRICT;
+  UPDATE outbox SET document = '' WHERE id IN (SELECT id FROM outbox_raw);
+  `,
 ];
