@@ -134,6 +134,16 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     expect(readdirSync(join(mailbox(), 'new'))).toEqual([]);
   });
 
+  it('answers a registered sender whose message the MIME parser refuses (2,000 nested multiparts) with LOT_PIECE_JOINTE, to its registered addresses', async () => {
+    let entity = 'Content-Type: text/plain\r\n\r\nfin\r\n';
+    for (let i = 1_999; i >= 0; i--) entity = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${entity}--b${i}--\r\n`;
+    const lot = await deliver(Buffer.from(`From: ${GUICHET.expediteur}\r\nMessage-ID: <imbrique@g1104.example>\r\nMIME-Version: 1.0\r\n${entity}`));
+    expect(lot).toMatchObject({ statut: 'REJETE', guichet: 'G1104', messageId: '<imbrique@g1104.example>' });
+    expect(lot.erreurs.map((e) => e.code)).toEqual(['LOT_PIECE_JOINTE']);
+    expect(compteRendus(lot).map((item) => [item.destinataires, item.statut])).toEqual([[[GUICHET.destinataire], 'ENVOYE']]);
+    expect(readdirSync(join(mailbox(), '.Rejetes', 'cur')).length).toBeGreaterThan(0);
+  });
+
   it('keeps no rendering input (demandeurs’ data in clear) of a reply once it is sealed: its bytes are enough', () => {
     const replies = gateway.registry.listLots().flatMap((lot) => gateway.registry.outboxForLot(lot.id));
     expect(replies.length).toBeGreaterThan(10);
