@@ -19,6 +19,7 @@ import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { decodeDocument } from '../../src/replies/documents.js';
 import { withCommuneNames } from '../../src/replies/prepare.js';
+import { queueAttestation, queueCompteRendu } from '../../src/replies/queue.js';
 import { withTerritoryData } from '../../src/replies/territoires.js';
 import type { AttestationData } from '../../src/replies/types.js';
 import { median, timed } from './measure.js';
@@ -42,8 +43,37 @@ async function best<T>(fn: () => Promise<T> | T): Promise<number> {
   return median(times);
 }
 
+const ROLLBACK = new Error('rolled back');
+
+/**
+ * The documents the lot's transaction queued, in its outbox order: forgotten once each reply was
+ * sealed, they are queued again as then, in a transaction rolled back.
+ */
+function lotDocuments(gw: Gateway, lotId: number): string[] {
+  const documents: string[] = [];
+  try {
+    gw.registry.transaction((tx) => {
+      const lot = tx.getLot(lotId)!;
+      const guichet = tx.getGuichet(lot.guichet!)!;
+      const resultats = tx.lotResultats(lotId);
+      const settings = { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur };
+      queueCompteRendu(tx, lotId, guichet, resultats, settings);
+      for (const r of resultats) {
+        if (r.statut !== 'ENREGISTREE') continue;
+        const demande = { position: r.position, reference: r.reference!, typeFichier: 'CRE' as const, demandeLogement: tx.getDemande(r.numeroUnique!)!.donnees };
+        queueAttestation(tx, { lotId, guichet, demande, kind: 'CRE', numeroUnique: r.numeroUnique!, issuedAt: new Date(lot.traiteAt) }, settings);
+      }
+      documents.push(...tx.outboxForLot(lotId).flatMap((item) => (item.document === undefined ? [] : [item.document])));
+      throw ROLLBACK;
+    });
+  } catch (error) {
+    if (error !== ROLLBACK) throw error;
+  }
+  return documents;
+}
+
 /** The rows the lot's transaction wrote, copied into a fresh registry file in one transaction. */
-function sqliteFloor(registryFile: string, lotId: number, dir: string): number {
+function sqliteFloor(registryFile: string, lotId: number, dir: string, documents: readonly string[]): number {
   const source = new Database(registryFile, { readonly: true });
   const lot = source.prepare('SELECT identifiant_lot FROM lots WHERE id = ?').get(lotId) as { identifiant_lot: string };
   const tables: [string, unknown[]][] = [
@@ -65,8 +95,8 @@ function sqliteFloor(registryFile: string, lotId: number, dir: string): number {
     const inserts = tables.map(([table, rows]) => {
       const columns = Object.keys((rows[0] ?? {}) as object);
       const statement = columns.length === 0 ? undefined : db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
-      // Replies are stored unprepared by the lot's transaction: their bytes come later (outbox_raw).
-      return { rows: rows.map((r) => (table === 'outbox' ? { ...(r as object), statut: 'A_PREPARER' } : r)), statement };
+      // Replies are stored unprepared by the lot's transaction, with their documents: their bytes come later (outbox_raw).
+      return { rows: rows.map((r, i) => (table === 'outbox' ? { ...(r as object), statut: 'A_PREPARER', document: documents[i] ?? '' } : r)), statement };
     });
     const started = performance.now();
     db.transaction(() => {
@@ -91,11 +121,12 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
   const schemaMs = await best(() => {
     if (!validateDocument(xml).wellFormed) throw new Error('floor: lot not well-formed');
   });
-  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')));
+  const documents = lotDocuments(gw, lotId);
+  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')), documents);
 
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
-  const attestations: AttestationData[] = gw.registry.outboxForLot(lotId).flatMap((item) => {
-    const document = decodeDocument(item.document);
+  const attestations: AttestationData[] = documents.flatMap((json) => {
+    const document = decodeDocument(json);
     return document.kind === 'attestation' ? [withTerritoryData(withCommuneNames(document.data, () => gw.reference), gw.registry)] : [];
   });
   await renderAttestation(attestations[0]!); // fonts parsed

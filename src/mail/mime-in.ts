@@ -2,7 +2,7 @@
  * Reading an incoming lot message (spec section 2): who sent it, and where its OpenPGP message
  * is. The only module importing postal-mime. Pure: bytes in, a typed result out.
  */
-import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import PostalMime, { addressParser, type Attachment, type Email } from 'postal-mime';
 import { fail, lotError, ok, type LotError, type LotResult } from '../errors.js';
 import { LIMITS, tooLarge } from '../limits.js';
 
@@ -37,6 +37,11 @@ export interface LotMessage extends LotEnvelope {
 export type LotMessageResult = LotResult<LotMessage> & { readonly envelope?: LotEnvelope };
 
 const OPENPGP_FILENAME = /\.(gpg|pgp|asc)$/i;
+/**
+ * How much of a message the parser refuses (MIME nesting or header size past its limits) is read
+ * for its sender: as much as a source reads of an oversized message's header section.
+ */
+const RAW_HEADER_BYTES = 64 * 1024;
 const ARMOR_HEADER = '-----BEGIN PGP MESSAGE-----';
 
 /**
@@ -46,15 +51,22 @@ const ARMOR_HEADER = '-----BEGIN PGP MESSAGE-----';
  */
 export async function readLotMessage(raw: Buffer, options: { sizeBytes?: number } = {}): Promise<LotMessageResult> {
   const email = await parse(raw);
-  if (email === undefined) return fail(lotError('LOT_PIECE_JOINTE', "Le message n'est pas un message MIME lisible."));
-
-  const envelope = readEnvelope(email);
+  const unreadable = lotError(
+    'LOT_PIECE_JOINTE',
+    "Le message n'est pas un message MIME lisible (imbrication de parties ou taille des en-têtes hors limites) : envoyez le lot en pièce jointe d'un message simple.",
+  );
+  // A message the parser refuses still names its sender in its first header lines: a registered
+  // guichet is told why its lot was not read (spec 4.1 keeps the silence for unknown senders).
+  const envelope = email === undefined ? readRawEnvelope(raw) : readEnvelope(email);
   // No readable sender: nobody to answer, so it is treated as an unknown sender (quarantined).
-  if (envelope === undefined) return fail(lotError('LOT_EXPEDITEUR_INCONNU', "Le message n'a pas d'expéditeur (From) lisible."));
+  if (envelope === undefined) {
+    return fail(email === undefined ? unreadable : lotError('LOT_EXPEDITEUR_INCONNU', "Le message n'a pas d'expéditeur (From) lisible."));
+  }
   const refuse = (error: LotError): LotMessageResult => ({ ...fail(error), envelope });
 
   const sizeBytes = Math.max(options.sizeBytes ?? 0, raw.length);
   if (sizeBytes > LIMITS.messageBytes) return refuse(tooLarge('messageBytes', sizeBytes));
+  if (email === undefined) return refuse(unreadable);
 
   const found = isPgpMime(email) ? findPgpMimePart(email) : findOpenPgpAttachment(email);
   if (!found.ok) return refuse(found.error);
@@ -119,13 +131,38 @@ async function parse(raw: Uint8Array): Promise<Email | undefined> {
 }
 
 function readEnvelope(email: Email): LotEnvelope | undefined {
-  const address = email.from?.address?.trim().toLowerCase();
+  return toEnvelope({ from: email.from?.address, messageId: email.messageId, subject: email.subject, date: email.date });
+}
+
+/**
+ * The envelope from the header lines within the first `RAW_HEADER_BYTES` alone, for a message the
+ * parser refused. Bounded whatever the message: a `From` past that limit, several `From`, or one
+ * naming several mailboxes, and there is no sender to trust (undefined). Subject and date are
+ * left out: nothing needs them to answer.
+ */
+function readRawEnvelope(raw: Uint8Array): LotEnvelope | undefined {
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, RAW_HEADER_BYTES)).toString('utf8');
+  const blank = /\r?\n\r?\n/.exec(head);
+  const lines = (blank === null ? head : head.slice(0, blank.index)).replace(/\r?\n[ \t]/g, ' ').split(/\r?\n/);
+  // Without the blank line, the last header may go on past the limit: it is not read.
+  if (blank === null) lines.pop();
+  const values = (name: string) => lines.filter((line) => line.slice(0, name.length + 1).toLowerCase() === `${name}:`).map((line) => line.slice(name.length + 1));
+  const [from, ...more] = values('from');
+  if (from === undefined || more.length > 0) return undefined;
+  const mailboxes = addressParser(from).flatMap((a) => ('group' in a && a.group ? a.group : [a]));
+  if (mailboxes.length !== 1) return undefined;
+  const [messageId] = values('message-id');
+  return toEnvelope({ from: mailboxes[0]!.address, messageId: messageId?.trim() });
+}
+
+function toEnvelope(fields: { from?: string | undefined; messageId?: string | undefined; subject?: string | undefined; date?: string | undefined }): LotEnvelope | undefined {
+  const address = fields.from?.trim().toLowerCase();
   if (address === undefined || !/^[^\s@]+@[^\s@]+$/.test(address)) return undefined;
   const envelope: { -readonly [K in keyof LotEnvelope]: LotEnvelope[K] } = { from: address };
-  if (email.messageId !== undefined && email.messageId.trim() !== '') envelope.messageId = email.messageId.trim();
-  if (email.subject !== undefined) envelope.subject = email.subject;
-  if (email.date !== undefined) {
-    const date = new Date(email.date);
+  if (fields.messageId !== undefined && fields.messageId.trim() !== '') envelope.messageId = fields.messageId.trim();
+  if (fields.subject !== undefined) envelope.subject = fields.subject;
+  if (fields.date !== undefined) {
+    const date = new Date(fields.date);
     if (!Number.isNaN(date.getTime())) envelope.date = date;
   }
   return envelope;

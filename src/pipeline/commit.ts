@@ -16,6 +16,8 @@ import type { DecodedLot } from './decode.js';
 
 export interface Reception {
   readonly messageSha256: string;
+  /** The message's identity in its mailbox (`InboundMessage.sourceId`): tells a crash from a re-send. */
+  readonly source?: string;
   readonly messageId?: string;
   readonly expediteur?: string;
   readonly recuAt: Date;
@@ -45,6 +47,8 @@ export interface CommitResult {
   readonly lot: LotRecord;
   /** The message had been committed before (a crash between commit and mailbox move). */
   readonly alreadyCommitted: boolean;
+  /** The message had been committed before and was delivered again: its compte rendu is re-sent. */
+  readonly redelivered?: boolean;
 }
 
 export type CommitSettings = QueueSettings;
@@ -52,8 +56,8 @@ export type CommitSettings = QueueSettings;
 type DemandeLogementLue = Exclude<Demande, { typeFichier: 'RAD' }>;
 
 export function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSettings): CommitResult {
-  const known = tx.lotByMessageSha256(input.reception.messageSha256);
-  if (known) return { lot: known, alreadyCommitted: true };
+  const known = settleKnownMessage(tx, input.reception);
+  if (known) return known;
 
   switch (input.kind) {
     case 'quarantine':
@@ -64,6 +68,29 @@ export function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSe
     case 'decoded':
       return done(tx, registerLot(tx, input, settings));
   }
+}
+
+/**
+ * A message whose exact bytes were committed before. The same copy, still in the inbox (a crash
+ * between the commit and the move out of it), is only settled. A new delivery of those bytes (a
+ * guichet re-sending the mail it never got an answer to; a new Maildir file or IMAP UID) is
+ * recorded, and the lot's compte rendu queued again, the same message (spec 4.1). Undefined for a
+ * message never seen.
+ */
+export function settleKnownMessage(
+  tx: RegistryTx,
+  reception: Pick<Reception, 'messageSha256' | 'source' | 'recuAt'>,
+): CommitResult | undefined {
+  const lot = tx.lotByMessageSha256(reception.messageSha256);
+  if (!lot) return undefined;
+  const sources = tx.lotSources(lot.id);
+  // A lot committed before its sources were recorded cannot tell a re-send: settled, as then.
+  if (reception.source === undefined || sources.length === 0 || sources.includes(reception.source)) {
+    return { lot, alreadyCommitted: true };
+  }
+  tx.recordReception(lot.id, reception.source, reception.recuAt.toISOString());
+  requeueCompteRendu(tx, lot.id, lot.id);
+  return { lot, alreadyCommitted: false, redelivered: true };
 }
 
 function done(tx: RegistryTx, lotId: number): CommitResult {

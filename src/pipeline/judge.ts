@@ -26,7 +26,7 @@ export interface JudgeContext {
 export type Judge = (message: InboundMessage, messageSha256: string, now: Date) => Promise<CommitInput>;
 
 export async function judgeMessage(message: InboundMessage, messageSha256: string, now: Date, context: JudgeContext): Promise<CommitInput> {
-  const base = { messageSha256, recuAt: message.receivedAt, traiteAt: now, original: message.raw };
+  const base = { messageSha256, source: message.sourceId, recuAt: message.receivedAt, traiteAt: now, original: message.raw };
   const parsed = await readLotMessage(message.raw, { sizeBytes: message.sizeBytes });
   const envelope = parsed.ok ? parsed.value : parsed.envelope;
   const reception: Reception = {

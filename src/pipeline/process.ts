@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage, SettledFolder } from '../mail/types.js';
 import type { LotRecord, Registry } from '../registry/types.js';
-import { commitLot, type CommitSettings } from './commit.js';
+import { commitLot, settleKnownMessage, type CommitSettings } from './commit.js';
 import type { Judge } from './judge.js';
 import { sha256Hex } from './sha256.js';
 
@@ -34,10 +34,15 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   const messageSha256 = sha256Hex(message.raw);
   const log = deps.logger.child({ source: message.sourceId, message: messageSha256.slice(0, 16) });
   try {
-    const known = deps.registry.lotByMessageSha256(messageSha256);
-    if (known) {
-      log.info({ lotId: known.id, statut: known.statut }, 'message already committed; settling it');
-      return { kind: 'committed', lot: known, folder: folderFor(known), alreadyCommitted: true };
+    if (deps.registry.lotByMessageSha256(messageSha256)) {
+      // Nothing to judge: the same bytes were. Only whether this copy was seen before is decided.
+      const reception = { messageSha256, source: message.sourceId, recuAt: message.receivedAt };
+      const { lot, alreadyCommitted, redelivered } = deps.registry.transaction((tx) => settleKnownMessage(tx, reception)!);
+      log.info(
+        { lotId: lot.id, statut: lot.statut },
+        redelivered ? 'message delivered again; its compte rendu is sent again' : 'message already committed; settling it',
+      );
+      return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted };
     }
     const input = await deps.judge(message, messageSha256, deps.clock.now());
     const result = deps.registry.transaction((tx) => commitLot(tx, input, deps.settings));

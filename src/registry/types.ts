@@ -65,6 +65,8 @@ export interface LotRecord {
 export interface NewLot extends Omit<LotRecord, 'id' | 'version'> {
   /** The original message, as received (still encrypted), kept for replay. */
   readonly original: Buffer;
+  /** The message's identity in its mailbox (`InboundMessage.sourceId`), recorded as its first reception. */
+  readonly source?: string;
 }
 
 export interface DemandeRecord {
@@ -101,8 +103,12 @@ export interface OutboxItem {
   readonly messageId: string;
   readonly destinataires: readonly string[];
   readonly statut: OutboxStatut;
-  /** The document's input, as JSON (compte rendu data or attestation data). */
-  readonly document: string;
+  /**
+   * The document's input, as JSON (compte rendu data or attestation data, demandeurs' data in
+   * clear): kept only until the reply is sealed (`markPrepared`); absent from then on, the sealed
+   * bytes being all a send or a re-send needs.
+   */
+  readonly document?: string;
   readonly raw?: Buffer;
   readonly tentatives: number;
   readonly prochaineTentative?: string;
@@ -142,7 +148,7 @@ export interface OutboxAttempt {
   readonly refus?: readonly OutboxRefus[];
 }
 
-export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires' | 'document'>;
+export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires'> & { readonly document: string };
 
 export interface AuditEvent {
   readonly numeroUnique: string;
@@ -189,6 +195,11 @@ export interface RegistryReads {
   listGuichets(): readonly Guichet[];
 
   lotByMessageSha256(sha256: string): LotRecord | undefined;
+  /**
+   * The mailbox identities (`InboundMessage.sourceId`) of every delivery of a lot's message, first
+   * one included; empty for a lot committed before they were recorded (schema 7).
+   */
+  lotSources(lotId: number): readonly string[];
   /** The lot that first used this identifiant (not a re-delivery, not a lot-level rejection). */
   lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined;
   getLot(id: number): LotRecord | undefined;
@@ -229,6 +240,13 @@ export interface RegistryTx extends RegistryReads {
   updateDemande(demande: DemandeRecord): void;
   insertEvent(event: AuditEvent): void;
   queueReply(item: NewOutboxItem): number;
+  /**
+   * Queues a reply again, the same message for `lotId`: its sealed bytes when it was prepared
+   * (ready to send), else its document (to prepare). Returns the new outbox id.
+   */
+  requeueReply(outboxId: number, lotId: number): number;
+  /** One more delivery of a lot's message, from this mailbox identity (a byte-identical re-send). */
+  recordReception(lotId: number, source: string, at: string): void;
 }
 
 export interface Registry extends RegistryReads {
@@ -244,7 +262,10 @@ export interface Registry extends RegistryReads {
   setGuichetCommunes(guichet: string, communes: readonly string[]): void;
 
   outboxToPrepare(): readonly OutboxItem[];
-  /** False when the reply was no longer waiting to be prepared (nothing changed). */
+  /**
+   * Stores the sealed message and forgets the document it was rendered from (personal data in
+   * clear, never read again). False when the reply was no longer waiting to be prepared.
+   */
   markPrepared(id: number, raw: Buffer): boolean;
   /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
   outboxDue(now: Date): readonly OutboxItem[];

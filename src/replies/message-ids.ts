@@ -2,16 +2,24 @@
  * Stable Message-IDs for replies (spec 5): derived from the lot and the demande, so a guichet
  * can discard duplicates and a re-sent reply is recognisably the same. No personal data: the
  * demande's reference is hashed.
+ *
+ * The same Message-ID must always mean the same reply (spec 5, v1.1). The lot is named by its
+ * registry row (`lot<id>`), not by its `identifiantLot` alone: a lot refused as a whole and the
+ * corrected lot sent later under the same identifiant are two rows, so two Message-IDs. A re-sent
+ * reply (re-delivery, spec 4.1) is a copy of the stored outbox row, Message-ID included: it is
+ * never derived again.
  */
 import { createHash } from 'node:crypto';
 
 export interface LotKey {
   readonly guichet: string;
   readonly identifiantLot?: string;
+  /** The lot's registry row: what tells two lots under one identifiant apart. */
   readonly lotId: number;
 }
 
-const lotPart = (lot: LotKey) => `${lot.guichet}.${lot.identifiantLot ?? `message-${lot.lotId}`}`;
+/** The identifiant stays for a reader of the headers; the row id makes the name unique. */
+const lotPart = (lot: LotKey) => `${lot.guichet}.${lot.identifiantLot === undefined ? '' : `${lot.identifiantLot}.`}lot${lot.lotId}`;
 
 export function compteRenduMessageId(domain: string, lot: LotKey, version: number): string {
   return `<compte-rendu.${lotPart(lot)}.v${version}@${domain}>`;

@@ -107,6 +107,8 @@ function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Reply
     envelopes.set(item.lotId, envelope);
   }
   const { lot, guichet } = envelope;
+  // Only a reply still to prepare is here, and it holds its document until it is sealed.
+  if (item.document === undefined) throw new Error(`outbox item ${item.id}: no document to prepare`);
   const document = decodeDocument(item.document);
   return {
     document:

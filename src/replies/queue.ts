@@ -17,10 +17,13 @@ export interface QueueSettings {
   readonly copyAttestationToDemandeur?: boolean;
 }
 
-/** The same lot delivered again: its latest compte rendu is queued again, identical. */
+/**
+ * The same lot delivered again (spec 4.1): its latest compte rendu is queued again, identical —
+ * the same Message-ID and, once sealed, the same bytes (its document is not kept after sealing).
+ */
 export function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number): void {
   const compteRendu = [...tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
-  if (compteRendu) tx.queueReply({ ...compteRendu, lotId: toLotId });
+  if (compteRendu) tx.requeueReply(compteRendu.id, toLotId);
 }
 
 export function queueAttestation(

@@ -31,7 +31,7 @@ describe('lots', () => {
     expect(show.stdout).toMatch(/MRS-2026-0101 CRE ENREGISTREE 0131126\d{6}G1301/);
     expect(show.stdout).toContain('DEM_GUICHET_NON_HABILITE à /lot/demande[3]/demandeLogement/logementRecherche');
     expect(show.stdout).toMatch(/→ Demandez l'habilitation pour le département 06/);
-    expect(show.stdout).toMatch(/compte-rendu <compte-rendu\.G1301\.G1301-DEMO-001\.v1@[^>]+> — envoyée/);
+    expect(show.stdout).toMatch(/compte-rendu <compte-rendu\.G1301\.G1301-DEMO-001\.lot\d+\.v1@[^>]+> — envoyée/);
     const json = JSON.parse(cli('lots', 'show', 'G1301-DEMO-001', '--json').stdout) as { resultats: unknown[] };
     expect(json.resultats).toHaveLength(3);
   });

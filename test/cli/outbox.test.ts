@@ -76,7 +76,7 @@ describe('outbox', () => {
     expect(show.stdout).toContain('From: depot@sne-gateway.localhost');
     expect(show.stdout).toContain('To: retours@g1104.demo.localhost');
     expect(show.stdout).toContain('Subject: Compte rendu du lot G1104-DEMO-001');
-    expect(show.stdout).toMatch(/Message-ID: <compte-rendu\.G1104\.G1104-DEMO-001\.v1@/);
+    expect(show.stdout).toMatch(/Message-ID: <compte-rendu\.G1104\.G1104-DEMO-001\.lot1\.v1@/);
     expect(show.stdout).toMatch(/essais : 1, le premier le /);
     expect(show.stdout).toMatch(/dernière erreur : .*ECONNREFUSED/);
     expect(show.stdout).toContain('→ pour la renvoyer maintenant : sne-gateway outbox retry 1');

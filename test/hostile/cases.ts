@@ -89,6 +89,21 @@ async function sealed(p: Parties, payload: Uint8Array, to = p.national.publicKey
 type Input = { kind: 'xml'; xml: Buffer } | { kind: 'message'; raw: Buffer; parties: Parties };
 
 const VALID_XML = lot(demande('<demandeLogement/>'));
+const SENDER = 'g1104@exemple.fr';
+
+/** `depth` multiparts, each the only part of the one around it. */
+function nestedMultiparts(depth: number): Buffer {
+  let entity = 'Content-Type: text/plain\r\n\r\nfin\r\n';
+  for (let i = depth - 1; i >= 0; i--) entity = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${entity}--b${i}--\r\n`;
+  return Buffer.from(`From: ${SENDER}\r\nMessage-ID: <n@exemple.fr>\r\nMIME-Version: 1.0\r\n${entity}`);
+}
+
+/** 7.6 MB of header lines, the sender's `From` before or after them. */
+function hugeHeaders(fromFirst: boolean): Buffer {
+  const filler = `X-Remplissage: ${'a'.repeat(70)}\r\n`.repeat(87_500);
+  const from = `From: ${SENDER}\r\n`;
+  return Buffer.from(`${fromFirst ? from : ''}${filler}${fromFirst ? '' : from}\r\nLot.\r\n`);
+}
 
 export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
   doctype: async () => ({ kind: 'xml', xml: lot('', '<?xml version="1.0"?>\n<!DOCTYPE lot SYSTEM "lot.dtd">\n') }),
@@ -138,6 +153,11 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
     });
     return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: encrypted }]) };
   },
+  // Beyond the MIME parser's limits: the sender, read from the first header lines, is answered…
+  'nested-multipart-2000': async () => ({ kind: 'message', parties: await parties(), raw: nestedMultiparts(2_000) }),
+  'headers-7mb': async () => ({ kind: 'message', parties: await parties(), raw: hugeHeaders(true) }),
+  // …unless its From lies past them: no sender to trust, quarantined.
+  'headers-7mb-from-last': async () => ({ kind: 'message', parties: await parties(), raw: hugeHeaders(false) }),
   'malformed-mime': async () => ({
     kind: 'message',
     parties: await parties(),
@@ -156,9 +176,11 @@ async function judge(input: Input): Promise<string> {
     return parsed.lot.demandes.map((d) => (d.ok ? 'OK' : d.errors[0]!.code)).join(',');
   }
   const message = await readLotMessage(input.raw);
+  // As judge.ts: without the registered sender's address, the message is quarantined, no reply.
+  if ((message.ok ? message.value.from : message.envelope?.from) !== SENDER) return 'LOT_EXPEDITEUR_INCONNU';
   if (!message.ok) return message.error.code;
   const guichet: Guichet = {
-    code: 'G1104', nom: 'G', adresse: 'A', actif: true, expediteurs: ['g1104@exemple.fr'], destinataires: ['g1104@exemple.fr'],
+    code: 'G1104', nom: 'G', adresse: 'A', actif: true, expediteurs: [SENDER], destinataires: [SENDER],
     cles: [{ fingerprint: input.parties.guichetKeys.fingerprint, armored: input.parties.guichetKeys.publicKey }], departements: ['93'],
   };
   const keyring = await loadPrivateKeyring([{ privateKey: input.parties.national.privateKey }]);

@@ -27,6 +27,10 @@ const EXPECTED: readonly (readonly [string, string])[] = [
   ['other-recipient', 'LOT_DECHIFFREMENT'],
   ['unsigned', 'LOT_SIGNATURE'],
   ['malformed-mime', 'LOT_PIECE_JOINTE'],
+  // Issue 15: a registered sender is answered even when its message's MIME cannot be parsed.
+  ['nested-multipart-2000', 'LOT_PIECE_JOINTE'],
+  ['headers-7mb', 'LOT_PIECE_JOINTE'],
+  ['headers-7mb-from-last', 'LOT_EXPEDITEUR_INCONNU'],
 ];
 
 function runCase(name: string): Promise<{ code: string; baselineKb: number; peakKb: number; ms: number }> {

@@ -169,6 +169,43 @@ describe('readLotMessage', () => {
     expectError(group, 'LOT_EXPEDITEUR_INCONNU');
   });
 
+  describe('a message the MIME parser refuses', () => {
+    /** `depth` multiparts, each the only part of the one around it (hostile corpus: 2,000). */
+    const nested = (depth: number, headers: string): Buffer => {
+      let entity = 'Content-Type: text/plain\r\n\r\nfin\r\n';
+      for (let i = depth - 1; i >= 0; i--) entity = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${entity}--b${i}--\r\n`;
+      return Buffer.from(`${headers}MIME-Version: 1.0\r\n${entity}`);
+    };
+    /** 7.6 MB of header lines (hostile corpus), `before` and `after` them. */
+    const hugeHeaders = (before: string, after: string): Buffer =>
+      Buffer.from(`${before}${`X-Remplissage: ${'a'.repeat(70)}\r\n`.repeat(87_500)}${after}\r\nbody\r\n`);
+
+    it('answers a sender named in its first header lines: 2,000 nested multiparts → LOT_PIECE_JOINTE', async () => {
+      const result = await readLotMessage(nested(2_000, 'From: Guichet <Depot@Guichet.example>\r\nMessage-ID: <n@g>\r\n'));
+      expectError(result, 'LOT_PIECE_JOINTE');
+      expect(result.envelope).toEqual({ from: 'depot@guichet.example', messageId: '<n@g>' });
+    });
+
+    it('answers a sender named in its first header lines: 7.6 MB of headers → LOT_PIECE_JOINTE', async () => {
+      const result = await readLotMessage(hugeHeaders('From: depot@guichet.example\r\n', ''));
+      expectError(result, 'LOT_PIECE_JOINTE');
+      expect(result.envelope?.from).toBe('depot@guichet.example');
+    });
+
+    it('trusts no sender past the first 64 KiB of headers, nor two From, nor a From of two mailboxes', async () => {
+      for (const raw of [
+        hugeHeaders('', 'From: depot@guichet.example\r\n'),
+        nested(2_000, 'From: depot@guichet.example\r\nFrom: autre@ailleurs.example\r\n'),
+        nested(2_000, 'From: depot@guichet.example, autre@ailleurs.example\r\n'),
+        nested(2_000, 'Subject: sans expéditeur\r\n'),
+      ]) {
+        const result = await readLotMessage(raw);
+        expectError(result, 'LOT_PIECE_JOINTE');
+        expect(result.envelope).toBeUndefined();
+      }
+    });
+  });
+
   it('does not count the attachments of a forwarded message', async () => {
     const raw = handMade(
       'From: depot@guichet.example\nContent-Type: multipart/mixed; boundary=b',

@@ -11,7 +11,7 @@ import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js
 import { initHome } from '../../src/cli/commands/init.js';
 import { unlockedKeyMaterial } from '../../src/crypto/index.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
-import { pipelineDeps, runOnce } from '../../src/daemon.js';
+import { intakePass, pipelineDeps } from '../../src/daemon.js';
 import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
@@ -126,13 +126,13 @@ describe('the judge thread', () => {
     expect(first?.nomsCommunes).toEqual({ souhaitees: ['Saint-Denis', 'Aubervilliers', 'Paris 11e Arrondissement'] });
 
     await deliverToMaildir(join(home, gateway.config.mailbox.path), message.raw);
-    const pass = await runOnce(gateway);
-    const [outcome] = pass.outcomes;
+    // Intake only: a queued reply's document is forgotten once the reply is sealed.
+    const [outcome] = await intakePass(gateway);
     if (outcome?.kind !== 'committed') throw new Error('committed lot expected');
     expect({ statut: outcome.lot.statut, erreurs: outcome.lot.erreurs }).toEqual({ statut: 'ACCEPTE', erreurs: [] });
     const attestation = gateway.registry
       .outboxForLot(outcome.lot.id)
-      .map((item) => decodeDocument(item.document))
+      .map((item) => decodeDocument(item.document!))
       .find((document) => document.kind === 'attestation');
     if (attestation?.kind !== 'attestation') throw new Error('attestation expected');
     const completed = withCommuneNames(attestation.data, noReference);

@@ -114,3 +114,44 @@ describe('migration 6: the outbox bytes in their own table', () => {
   });
 });
 
+describe('migration 8: receptions of a message, and the documents of sealed replies forgotten', () => {
+  it('purges the rendering input of replies already sealed, keeps it for those still to prepare, and forgets it once they are', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
+    try {
+      const file = join(dir, 'registry.sqlite');
+      const old = new Database(file);
+      old.function('sne_cle_doublon', (_donnees: unknown) => null);
+      MIGRATIONS.slice(0, 6).forEach((step) => old.exec(step));
+      old.pragma('user_version = 6');
+      old.exec(`INSERT INTO lots (id, message_sha256, statut, recu_at, traite_at, original) VALUES (1, 'sha', 'ACCEPTE', 'hier', 'hier', x'00')`);
+      const insert = old.prepare(`INSERT INTO outbox (id, lot_id, kind, message_id, destinataires, statut, document) VALUES (?, 1, 'attestation', ?, '[]', ?, ?)`);
+      insert.run(1, '<a@sne.test>', 'ENVOYE', '{"nom":"DUPONT"}');
+      insert.run(2, '<b@sne.test>', 'PRET', '{"nom":"MARTIN"}');
+      insert.run(3, '<c@sne.test>', 'A_PREPARER', '{"nom":"DURAND"}');
+      old.prepare('INSERT INTO outbox_raw (id, raw) VALUES (?, ?)').run(1, Buffer.from('envoyé'));
+      old.prepare('INSERT INTO outbox_raw (id, raw) VALUES (?, ?)').run(2, Buffer.from('prêt'));
+      old.close();
+
+      const registry = new SqliteRegistry(file);
+      try {
+        expect(registry.getOutbox(1)).toMatchObject({ statut: 'ENVOYE', raw: Buffer.from('envoyé') });
+        expect(registry.getOutbox(1)?.document).toBeUndefined();
+        expect(registry.getOutbox(2)?.document).toBeUndefined();
+        expect(registry.getOutbox(3)?.document).toBe('{"nom":"DURAND"}');
+        expect(registry.markPrepared(3, Buffer.from('scellé'))).toBe(true);
+        expect(registry.getOutbox(3)).toMatchObject({ statut: 'PRET', raw: Buffer.from('scellé') });
+        expect(registry.getOutbox(3)?.document).toBeUndefined();
+        // No trace of the demandeurs' data left in the outbox rows.
+        const db = new Database(file, { readonly: true });
+        expect(db.prepare(`SELECT count(*) AS n FROM outbox WHERE document <> ''`).get()).toEqual({ n: 0 });
+        db.close();
+        // A lot committed before receptions were recorded has none: a copy of it seen again is only settled.
+        expect(registry.lotSources(1)).toEqual([]);
+      } finally {
+        registry.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -165,8 +165,8 @@ describe('prepared replies', () => {
     ]);
     expect(items.every((i) => i.statut === 'PRET')).toBe(true);
     const [cr, guichet, copie] = items;
-    expect(cr!.messageId).toBe(`<compte-rendu.G1104.LOT-1.v1@${DOMAIN}>`);
-    expect(guichet!.messageId).toMatch(new RegExp(`^<attestation-cre\\.G1104\\.LOT-1\\.[0-9a-f]{16}@${DOMAIN}>$`));
+    expect(cr!.messageId).toBe(`<compte-rendu.G1104.LOT-1.lot${cr!.lotId}.v1@${DOMAIN}>`);
+    expect(guichet!.messageId).toMatch(new RegExp(`^<attestation-cre\\.G1104\\.LOT-1\\.lot${cr!.lotId}\\.[0-9a-f]{16}@${DOMAIN}>$`));
     expect(copie!.messageId).toBe(guichet!.messageId.replace('attestation-cre.', 'attestation-cre-demandeur.'));
     expect(new Set(items.map((i) => i.messageId)).size).toBe(4);
   });

@@ -180,4 +180,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   UPDATE demandes SET cle_doublon = sne_cle_doublon(donnees) WHERE cle_doublon IS NOT sne_cle_doublon(donnees);
   `,
+  // Issue 15. Each delivery of a lot's message, by its identity in the mailbox (Maildir unique
+  // name, IMAP mailbox:uidvalidity:uid): the same copy seen again after a crash is only settled,
+  // a new delivery of the same bytes gets its compte rendu again (spec 4.1). The rendering input
+  // of replies already sealed is forgotten: demandeurs' data in clear, never read again.
+  `
+  CREATE TABLE lot_receptions (
+    lot_id  INTEGER NOT NULL REFERENCES lots(id),
+    source  TEXT NOT NULL,
+    recu_at TEXT NOT NULL,
+    PRIMARY KEY (lot_id, source)
+  ) STRICT;
+  UPDATE outbox SET document = '' WHERE id IN (SELECT id FROM outbox_raw);
+  `,
 ];

@@ -111,7 +111,7 @@ function toOutbox(row: Row): OutboxItem {
     messageId: String(row.message_id),
     destinataires: JSON.parse(String(row.destinataires)) as string[],
     statut: row.statut as OutboxItem['statut'],
-    document: String(row.document),
+    document: row.document === '' ? undefined : String(row.document),
     raw: row.raw === null ? undefined : (row.raw as Buffer),
     tentatives: Number(row.tentatives),
     prochaineTentative: str(row.prochaine_tentative),
@@ -178,6 +178,7 @@ export class SqliteRegistry implements Registry {
     guichetBySender: (address) => this.guichetBySender(address),
     listGuichets: () => this.listGuichets(),
     lotByMessageSha256: (sha256) => this.lotByMessageSha256(sha256),
+    lotSources: (lotId) => this.lotSources(lotId),
     lotByIdentifiant: (guichet, identifiantLot) => this.lotByIdentifiant(guichet, identifiantLot),
     getLot: (id) => this.getLot(id),
     listLots: () => this.listLots(),
@@ -191,8 +192,8 @@ export class SqliteRegistry implements Registry {
     setLotStatut: (lotId, statut) => {
       this.stmt('UPDATE lots SET statut = ? WHERE id = ?').run(statut, lotId);
     },
-    insertLot: (lot: NewLot) =>
-      Number(
+    insertLot: (lot: NewLot) => {
+      const lotId = Number(
         this.stmt(
           `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
              recu_at, traite_at, erreurs, doublon_de, original)
@@ -211,7 +212,13 @@ export class SqliteRegistry implements Registry {
           lot.doublonDe ?? null,
           lot.original,
         ).lastInsertRowid,
-      ),
+      );
+      if (lot.source !== undefined) this.tx.recordReception(lotId, lot.source, lot.recuAt);
+      return lotId;
+    },
+    recordReception: (lotId, source, at) => {
+      this.stmt('INSERT OR IGNORE INTO lot_receptions (lot_id, source, recu_at) VALUES (?, ?, ?)').run(lotId, source, at);
+    },
     replaceLotOutcome: (lotId, outcome, resultats) => {
       this.stmt(
         `UPDATE lots SET statut = ?, version = ?, erreurs = ?, traite_at = ?, guichet = COALESCE(?, guichet),
@@ -302,6 +309,19 @@ export class SqliteRegistry implements Registry {
            VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
         ).run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document).lastInsertRowid,
       ),
+    requeueReply: (outboxId, lotId) => {
+      // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.
+      const id = Number(
+        this.stmt(
+          `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+           SELECT ?, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
+             CASE WHEN r.id IS NULL THEN o.document ELSE '' END
+           FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = ?`,
+        ).run(lotId, outboxId).lastInsertRowid,
+      );
+      this.stmt('INSERT INTO outbox_raw (id, raw) SELECT ?, raw FROM outbox_raw WHERE id = ?').run(id, outboxId);
+      return id;
+    },
   };
 
   private demandeColumns(d: DemandeRecord): unknown[] {
@@ -407,6 +427,10 @@ export class SqliteRegistry implements Registry {
     return row ? toLot(row) : undefined;
   }
 
+  lotSources(lotId: number): readonly string[] {
+    return (this.stmt('SELECT source FROM lot_receptions WHERE lot_id = ? ORDER BY recu_at, source').all(lotId) as Row[]).map((r) => String(r.source));
+  }
+
   lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined {
     const row = this.stmt(
       `SELECT ${LOT_COLUMNS} FROM lots WHERE guichet = ? AND identifiant_lot = ? AND doublon_de IS NULL
@@ -499,7 +523,7 @@ export class SqliteRegistry implements Registry {
 
   markPrepared(id: number, raw: Buffer): boolean {
     return this.db.transaction(() => {
-      if (this.stmt(`UPDATE outbox SET statut = 'PRET' WHERE id = ? AND statut = 'A_PREPARER'`).run(id).changes !== 1) return false;
+      if (this.stmt(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = ? AND statut = 'A_PREPARER'`).run(id).changes !== 1) return false;
       this.stmt('INSERT OR REPLACE INTO outbox_raw (id, raw) VALUES (?, ?)').run(id, raw);
       return true;
     })();
