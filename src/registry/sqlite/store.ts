@@ -1,5 +1,5 @@
 /**
- * The SQLite registry (better-sqlite3, WAL). The only module that imports better-sqlite3.
+ * The SQLite registry (better-sqlite3, WAL). better-sqlite3 is imported only in this folder.
  * Every lot is committed by one IMMEDIATE transaction, so two processes on one file serialise
  * their numbering instead of racing.
  */
