@@ -46,8 +46,8 @@ export function openRegistry(config: Readonly<Config>): Registry {
  * The deposit mailbox the configuration names: the embedded Maildir, or an IMAP account. The
  * server edges are imported only when configured (imapflow alone weighs ~25 MB of memory).
  */
-export async function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MailboxSource> {
-  if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path));
+export async function openMailbox(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<MailboxSource> {
+  if (config.mailbox.kind === 'maildir') return new MaildirSource(homePath(config, config.mailbox.path), { clock });
   const { ImapSource } = await import('./mail/imap.js');
   return new ImapSource({
     url: config.mailbox.url,
@@ -59,8 +59,8 @@ export async function openMailbox(config: Readonly<Config>, logger: Logger, env:
 }
 
 /** Where replies go: the embedded outgoing Maildir, or an SMTP server. */
-export async function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ReplySender> {
-  if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path));
+export async function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<ReplySender> {
+  if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path), { clock });
   const { SmtpSender } = await import('./mail/smtp.js');
   return new SmtpSender({
     url: config.sender.url,
@@ -82,8 +82,8 @@ function readCa(config: Readonly<Config>, file: string): Buffer | undefined {
 export async function openGateway(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Gateway> {
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  const mailbox = await openMailbox(config, logger);
-  const sender = await openSender(config, logger);
+  const mailbox = await openMailbox(config, logger, process.env, clock);
+  const sender = await openSender(config, logger, process.env, clock);
   let reference: ReferenceIndex | undefined;
   return {
     config,

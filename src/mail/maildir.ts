@@ -7,7 +7,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LIMITS } from '../limits.js';
-import { ensureMaildir, flags, fsyncDir, uniqueName } from './maildir-files.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ensureMaildir, flags, fsyncDir, ignoreMissing, isMissing, removeStaleTmp, uniqueName } from './maildir-files.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
 
 export { deliverToMaildir, ensureMaildir } from './maildir-files.js';
@@ -24,16 +25,21 @@ export interface MaildirMessage extends InboundMessage {
 export class MaildirSource implements MailboxSource {
   readonly #dir: string;
   readonly #pollMs: number;
+  readonly #clock: Clock;
   #ready: Promise<void> | undefined;
   /** Names seen in `new/` by the last `pending()`, so `waitForMail` wakes only for new ones. */
   #seen = new Set<string>();
   readonly #paths = new WeakMap<InboundMessage, string>();
   readonly #closers = new Set<() => void>();
 
-  /** `pollMs`: the fallback rescan of `new/`, for file systems where `fs.watch` misses events. */
-  constructor(dir: string, options: { pollMs?: number } = {}) {
+  /**
+   * `pollMs`: the fallback rescan of `new/`, for file systems where `fs.watch` misses events;
+   * `clock`: tells which `tmp/` entries are stale.
+   */
+  constructor(dir: string, options: { pollMs?: number; clock?: Clock } = {}) {
     this.#dir = dir;
     this.#pollMs = options.pollMs ?? 2_000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async *pending(): AsyncIterable<MaildirMessage> {
@@ -128,11 +134,17 @@ export class MaildirSource implements MailboxSource {
     for (const close of [...this.#closers]) close();
   }
 
+  /** At first use: the folders, and what writers left in their `tmp/` long ago removed. */
   #ensure(): Promise<void> {
-    this.#ready ??= ensureMaildirPlusPlus(this.#dir).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+    this.#ready ??= ensureMaildirPlusPlus(this.#dir)
+      .then(async () => {
+        const now = this.#clock.now();
+        for (const folder of ['', ...SETTLED_FOLDERS.map((name) => `.${name}`)]) await removeStaleTmp(join(this.#dir, folder), now);
+      })
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
     return this.#ready;
   }
 
@@ -190,13 +202,4 @@ function headerSection(head: Buffer): Buffer {
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return head.subarray(0, crlf + 4);
   if (lf >= 0) return head.subarray(0, lf + 2);
   return head;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-function ignoreMissing(error: unknown): undefined {
-  if (isMissing(error)) return undefined;
-  throw error;
 }
