@@ -177,7 +177,7 @@ export async function ensureMaildirPlusPlus(dir: string): Promise<void> {
   for (const folder of SETTLED_FOLDERS) {
     const sub = join(dir, `.${folder}`);
     await ensureMaildir(sub);
-    await writeFile(join(sub, 'maildirfolder'), '', { flag: 'a' });
+    await writeFile(join(sub, 'maildirfolder'), '', { flag: 'a', mode: 0o600 });
   }
 }
 
