@@ -65,8 +65,8 @@ export async function openMailbox(
 }
 
 /** Where replies go: the embedded outgoing Maildir, or an SMTP server. */
-export async function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ReplySender> {
-  if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path));
+export async function openSender(config: Readonly<Config>, logger: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<ReplySender> {
+  if (config.sender.kind === 'maildir') return new MaildirSender(homePath(config, config.sender.path), { clock });
   const { SmtpSender } = await import('./mail/smtp.js');
   return new SmtpSender({
     url: config.sender.url,
@@ -89,7 +89,7 @@ export async function openGateway(config: Readonly<Config>, logger: Logger, cloc
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
   const registry = openRegistry(config);
   const mailbox = await openMailbox(config, logger, clock);
-  const sender = await openSender(config, logger);
+  const sender = await openSender(config, logger, process.env, clock);
   let reference: ReferenceIndex | undefined;
   return {
     config,

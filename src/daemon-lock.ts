@@ -1,12 +1,21 @@
 /**
- * One daemon per registry: an exclusive lock file beside the registry (`registry.sqlite.lock`)
- * holding the owner's pid and host. A second daemon refuses to start with a clear message; a
- * lock left by a process that no longer runs on this host is taken over.
+ * One daemon per registry. The lock is an OS lock the kernel holds for the process that took it,
+ * on an open file beside the registry (`registry.sqlite.lock.db`, see `registry/sqlite/file-lock.ts`):
+ * it lasts exactly as long as that process, so a daemon killed with -9 can always be restarted,
+ * even when its PID now belongs to another process (a container's PID 1 after a restart). A PID
+ * written in a file cannot tell that: it names a live process that is not the daemon.
+ *
+ * Beside it, `registry.sqlite.lock` names the holder (pid, host, since) so that a refused start
+ * can say which process to stop. It is information only: left behind by a killed daemon, it is
+ * overwritten by the next one.
  */
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { systemClock, type Clock } from './clock.js';
+import { holdFileLock } from './registry/sqlite/file-lock.js';
 
 export interface DaemonLock {
+  /** The file naming the holder. */
   readonly path: string;
   release(): void;
 }
@@ -21,48 +30,39 @@ export class LockHeldError extends Error {
   constructor(readonly path: string, readonly owner: Owner | undefined) {
     super(
       owner
-        ? `un autre démon traite déjà ce registre (processus ${owner.pid} sur ${owner.host}, depuis ${owner.since}) : arrêtez-le d'abord, ou supprimez ${path} s'il ne tourne plus.`
-        : `le verrou ${path} est pris par un autre démon : arrêtez-le d'abord, ou supprimez ce fichier s'il ne tourne plus.`,
+        ? `un autre démon traite déjà ce registre (processus ${owner.pid} sur ${owner.host}, depuis ${owner.since}) : arrêtez-le d'abord.`
+        : `un autre démon traite déjà ce registre (verrou ${path}) : arrêtez-le d'abord.`,
     );
     this.name = 'LockHeldError';
   }
 }
 
-export function acquireDaemonLock(registryPath: string): DaemonLock {
+export function acquireDaemonLock(registryPath: string, clock: Clock = systemClock): DaemonLock {
   const path = `${registryPath}.lock`;
-  const me: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  const content = `${JSON.stringify(me)}\n`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      // Written aside then linked: the lock never exists half-written, and `link` fails if it exists.
-      const aside = `${path}.${me.pid}`;
-      writeFileSync(aside, content, { mode: 0o644 });
-      try {
-        linkSync(aside, path);
-      } finally {
-        unlinkSync(aside);
-      }
-      return {
-        path,
-        release: () => {
-          // Only our own lock: never one taken over after we were presumed dead.
-          if (readOwner(path)?.pid === me.pid) unlinkSync(path);
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = readOwner(path);
-    if (owner && (owner.host !== me.host || isAlive(owner.pid))) throw new LockHeldError(path, owner);
-    if (!owner && attempt > 0) throw new LockHeldError(path, undefined);
-    // Stale (its process is gone) or unreadable: take it over, once; a racing daemon wins or loses on `link`.
-    try {
-      unlinkSync(path);
-    } catch {
-      // already removed by the racing daemon
-    }
+  const held = holdFileLock(`${path}.db`);
+  // The holder may not have written its name yet: the message then names the lock only.
+  if (held === undefined) throw new LockHeldError(path, readOwner(path));
+  const me: Owner = { pid: process.pid, host: hostname(), since: clock.now().toISOString() };
+  try {
+    // Written aside then renamed: a reader never sees it half-written.
+    const aside = `${path}.${me.pid}`;
+    writeFileSync(aside, `${JSON.stringify(me)}\n`, { mode: 0o600 });
+    renameSync(aside, path);
+  } catch (error) {
+    held.release();
+    throw error;
   }
-  throw new LockHeldError(path, readOwner(path));
+  return {
+    path,
+    release: () => {
+      // Removed before the lock is released, so that it never removes the next holder's name.
+      try {
+        rmSync(path, { force: true });
+      } finally {
+        held.release();
+      }
+    },
+  };
 }
 
 function readOwner(path: string): Owner | undefined {
@@ -71,14 +71,5 @@ function readOwner(path: string): Owner | undefined {
     return typeof value.pid === 'number' && typeof value.host === 'string' ? { pid: value.pid, host: value.host, since: String(value.since) } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

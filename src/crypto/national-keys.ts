@@ -48,7 +48,7 @@ function ensurePassphrase(location: NationalKeyLocation, env: NodeJS.ProcessEnv)
 function store(location: NationalKeyLocation, fingerprint: string, privateKey: string, publicKey: string): void {
   mkdirSync(location.dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(location.dir, `national-${fingerprint}.key.asc`), privateKey, { mode: 0o600, flag: 'wx' });
-  writeFileSync(join(location.dir, `national-${fingerprint}.pub.asc`), publicKey, { flag: 'wx' });
+  writeFileSync(join(location.dir, `national-${fingerprint}.pub.asc`), publicKey, { flag: 'wx', mode: 0o600 });
 }
 
 /** A new national key pair beside the existing ones (rotation: the newest signs, all decrypt). */

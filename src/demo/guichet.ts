@@ -33,7 +33,7 @@ export async function guichetKeys(dir: string, guichet: GuichetIdentity): Promis
   if (!existsSync(privateFile)) {
     const pair = await generateKeyPair({ name: guichet.nom, email: guichet.expediteur });
     writeFileSync(privateFile, pair.privateKey, { mode: 0o600 });
-    writeFileSync(publicFile, pair.publicKey);
+    writeFileSync(publicFile, pair.publicKey, { mode: 0o600 });
   }
   const publicKey = readFileSync(publicFile, 'utf8');
   const keyring = await loadPrivateKeyring([{ privateKey: readFileSync(privateFile, 'utf8') }]);

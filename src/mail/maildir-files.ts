@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,27 +40,63 @@ export async function writeDurably(dir: string, name: string, raw: Buffer, mode:
   // Its own name under tmp/: two concurrent writes of one name must not share a temporary file.
   const tmp = join(dir, 'tmp', `${name}.${process.pid}.${randomBytes(6).toString('hex')}`);
   const dest = join(dir, 'new', name);
-  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
-  try {
-    await handle.writeFile(raw);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
   let created = true;
-  if (mode === 'rename') {
-    await rename(tmp, dest);
-  } else {
+  try {
+    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     try {
-      await link(tmp, dest);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      created = false;
+      await handle.writeFile(raw);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    await unlink(tmp);
+    if (mode === 'rename') {
+      await rename(tmp, dest);
+    } else {
+      try {
+        await link(tmp, dest);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        created = false;
+      }
+    }
+  } finally {
+    // The temporary copy goes whatever happened: after a link it is a second name, after a
+    // failure a full copy that every retry would add to (after a rename it is already gone).
+    await rm(tmp, { force: true });
   }
   await fsyncDir(join(dir, 'new'));
   return created;
+}
+
+/** Maildir readers remove what a writer left in `tmp/` this long ago: it will never be moved. */
+export const STALE_TMP_MS = 36 * 3_600_000;
+
+/**
+ * Removes the entries of `dir/tmp` last modified more than 36 hours before `now`, as Maildir
+ * readers do: copies left by a writer killed between its write and its move into `new/`.
+ * Returns how many were removed.
+ */
+export async function removeStaleTmp(dir: string, now: Date): Promise<number> {
+  const tmp = join(dir, 'tmp');
+  let removed = 0;
+  for (const entry of (await readdir(tmp).catch(ignoreMissing)) ?? []) {
+    const path = join(tmp, entry);
+    const info = await lstat(path).catch(ignoreMissing);
+    if (info === undefined || now.getTime() - info.mtimeMs <= STALE_TMP_MS) continue;
+    await rm(path, { force: true, recursive: info.isDirectory() });
+    removed += 1;
+  }
+  return removed;
+}
+
+export function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** For a `.catch`: a file gone meanwhile (another process moved it) is `undefined`, not an error. */
+export function ignoreMissing(error: unknown): undefined {
+  if (isMissing(error)) return undefined;
+  throw error;
 }
 
 /** The name without its `:2,<flags>` info suffix: stable while Dovecot renames the file. */

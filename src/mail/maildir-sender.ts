@@ -5,15 +5,19 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureMaildir, writeDurably } from './maildir-files.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ensureMaildir, removeStaleTmp, writeDurably } from './maildir-files.js';
 import type { OutgoingMessage, ReplySender } from './types.js';
 
 export class MaildirSender implements ReplySender {
   readonly #dir: string;
+  readonly #clock: Clock;
   #ready: Promise<void> | undefined;
 
-  constructor(dir: string) {
+  /** `clock`: tells which `tmp/` entries, left by a process killed mid-write, are stale. */
+  constructor(dir: string, options: { clock?: Clock } = {}) {
     this.#dir = dir;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -22,10 +26,13 @@ export class MaildirSender implements ReplySender {
    * makes this hold even for two concurrent sends.
    */
   async send(message: OutgoingMessage): Promise<void> {
-    this.#ready ??= ensureMaildir(this.#dir).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+    // At first use: the folders, and what a process killed mid-write left in `tmp/` long ago removed.
+    this.#ready ??= ensureMaildir(this.#dir)
+      .then(async () => void (await removeStaleTmp(this.#dir, this.#clock.now())))
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
     await this.#ready;
     const name = outgoingFileName(message.messageId);
     // A reader (a mail client on this Maildir) may already have moved it to cur/, adding flags.

@@ -8,7 +8,7 @@ import { open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { LIMITS } from '../limits.js';
-import { ensureMaildir, flags, fsyncDir, uniqueName } from './maildir-files.js';
+import { ensureMaildir, flags, fsyncDir, ignoreMissing, isMissing, removeStaleTmp, uniqueName } from './maildir-files.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
 
 export { deliverToMaildir, ensureMaildir } from './maildir-files.js';
@@ -34,7 +34,8 @@ export class MaildirSource implements MailboxSource {
 
   /**
    * `pollMs`: the fallback rescan of `new/`, for file systems where `fs.watch` misses events;
-   * `clock`: reads a message's delivery time (its file's mtime) on the gateway's calendar.
+   * `clock`: reads a message's delivery time (its file's mtime) on the gateway's calendar, and
+   * tells which `tmp/` entries are stale.
    */
   constructor(dir: string, options: { pollMs?: number; clock?: Clock } = {}) {
     this.#dir = dir;
@@ -134,11 +135,17 @@ export class MaildirSource implements MailboxSource {
     for (const close of [...this.#closers]) close();
   }
 
+  /** At first use: the folders, and what writers left in their `tmp/` long ago removed. */
   #ensure(): Promise<void> {
-    this.#ready ??= ensureMaildirPlusPlus(this.#dir).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+    this.#ready ??= ensureMaildirPlusPlus(this.#dir)
+      .then(async () => {
+        const now = this.#clock.now();
+        for (const folder of ['', ...SETTLED_FOLDERS.map((name) => `.${name}`)]) await removeStaleTmp(join(this.#dir, folder), now);
+      })
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
     return this.#ready;
   }
 
@@ -171,7 +178,7 @@ export async function ensureMaildirPlusPlus(dir: string): Promise<void> {
   for (const folder of SETTLED_FOLDERS) {
     const sub = join(dir, `.${folder}`);
     await ensureMaildir(sub);
-    await writeFile(join(sub, 'maildirfolder'), '', { flag: 'a' });
+    await writeFile(join(sub, 'maildirfolder'), '', { flag: 'a', mode: 0o600 });
   }
 }
 
@@ -196,13 +203,4 @@ function headerSection(head: Buffer): Buffer {
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return head.subarray(0, crlf + 4);
   if (lf >= 0) return head.subarray(0, lf + 2);
   return head;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-function ignoreMissing(error: unknown): undefined {
-  if (isMissing(error)) return undefined;
-  throw error;
 }

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,27 @@ describe('doctor on a fresh home', () => {
       renameSync(`${file}.ailleurs`, file);
     }
     expect((await sne(home, ['doctor'])).status).toBe(0);
+  });
+
+  it('flags a file or directory of the home that other users may read, naming it and the chmod that fixes it', async () => {
+    const registry = join(home, 'registry.sqlite');
+    const mailbox = join(home, 'mailbox');
+    chmodSync(registry, 0o644);
+    chmodSync(mailbox, 0o755);
+    try {
+      const doctor = await sne(home, ['doctor']);
+      expect(doctor.status).toBe(1);
+      expect(doctor.stdout).toContain(`✘ droits : le fichier ${registry} est accessible à d'autres utilisateurs que son propriétaire (mode 0644)`);
+      expect(doctor.stdout).toContain(`→ chmod 600 ${registry}`);
+      expect(doctor.stdout).toContain(`✘ droits : le dossier ${mailbox} est accessible à d'autres utilisateurs que son propriétaire (mode 0755)`);
+      expect(doctor.stdout).toContain(`→ chmod 700 ${mailbox}`);
+    } finally {
+      chmodSync(registry, 0o600);
+      chmodSync(mailbox, 0o700);
+    }
+    const doctor = await sne(home, ['doctor']);
+    expect(doctor.status).toBe(0);
+    expect(doctor.stdout).toContain('✔ droits : dossier de travail réservé à son propriétaire');
   });
 });
 

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
 import { MaildirSender, outgoingFileName } from '../../src/mail/maildir-sender.js';
 import type { OutgoingMessage } from '../../src/mail/types.js';
 
@@ -45,6 +46,31 @@ describe('MaildirSender', () => {
     await rename(join(dir, 'new', name), join(dir, 'cur', `${name}:2,S`));
     await sender.send(a);
     expect(await readdir(join(dir, 'new'))).toEqual([]);
+  });
+
+  it('leaves nothing in tmp/ when the move into new/ fails, however often it is retried', async () => {
+    const sender = new MaildirSender(dir);
+    await sender.send(reply('<first@x>'));
+    // Tests run as root, whom no mode stops: a file in place of new/ makes every link fail.
+    await rm(join(dir, 'new'), { recursive: true });
+    await writeFile(join(dir, 'new'), '');
+    for (let attempt = 0; attempt < 3; attempt++) await expect(sender.send(reply('<d@x>', 'y'.repeat(10_000)))).rejects.toThrow();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('removes at start what was left in tmp/ more than 36 hours ago, and keeps the fresh', async () => {
+    const now = new Date('2030-01-10T12:00:00Z');
+    await mkdir(join(dir, 'tmp'), { recursive: true });
+    const at = async (name: string, hoursAgo: number) => {
+      await writeFile(join(dir, 'tmp', name), 'half a reply');
+      const when = new Date(now.getTime() - hoursAgo * 3_600_000);
+      await utimes(join(dir, 'tmp', name), when, when);
+    };
+    await at('stale', 37);
+    await at('fresh', 35);
+    const sender = new MaildirSender(dir, { clock: fixedClock(now) });
+    await sender.send(reply('<e@x>'));
+    expect(await readdir(join(dir, 'tmp'))).toEqual(['fresh']);
   });
 
   it('sanitises the file name and keeps look-alike ids apart', () => {

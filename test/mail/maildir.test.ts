@@ -1,9 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
 import { LIMITS } from '../../src/limits.js';
-import { deliverToMaildir, MaildirSource, type MaildirMessage } from '../../src/mail/maildir.js';
+import { writeDurably } from '../../src/mail/maildir-files.js';
+import { deliverToMaildir, ensureMaildir, MaildirSource, type MaildirMessage } from '../../src/mail/maildir.js';
 
 let dir: string;
 let source: MaildirSource;
@@ -33,6 +35,23 @@ describe('MaildirSource', () => {
       for (const sub of ['new', 'cur', 'tmp']) expect((await stat(join(dir, folder, sub))).isDirectory()).toBe(true);
     }
     await expect(stat(join(dir, '.Traites', 'maildirfolder'))).resolves.toBeTruthy();
+  });
+
+  it('removes at start what writers left in tmp/ more than 36 hours ago, in the inbox and its folders, and keeps the fresh', async () => {
+    const now = new Date('2030-01-10T12:00:00Z');
+    for (const folder of ['', '.Rejetes']) {
+      await mkdir(join(dir, folder, 'tmp'), { recursive: true });
+      for (const [name, hoursAgo] of [['stale', 37], ['fresh', 35]] as const) {
+        const path = join(dir, folder, 'tmp', name);
+        await writeFile(path, 'half a message');
+        const when = new Date(now.getTime() - hoursAgo * 3_600_000);
+        await utimes(path, when, when);
+      }
+    }
+    const started = new MaildirSource(dir, { clock: fixedClock(now) });
+    for await (const _ of started.pending()) expect.unreachable();
+    await started.close();
+    for (const folder of ['', '.Rejetes']) expect(await readdir(join(dir, folder, 'tmp'))).toEqual(['fresh']);
   });
 
   it('yields a delivered message, then settles it into .Traites/cur/ with the seen flag', async () => {
@@ -142,6 +161,15 @@ describe('MaildirSource', () => {
 });
 
 describe('deliverToMaildir', () => {
+  it('leaves nothing in tmp/ when the move into new/ fails', async () => {
+    await ensureMaildir(dir);
+    // Tests run as root, whom no mode stops: a file in place of new/ makes the rename fail.
+    await rm(join(dir, 'new'), { recursive: true });
+    await writeFile(join(dir, 'new'), '');
+    await expect(writeDurably(dir, 'lot', mail(9), 'rename')).rejects.toThrow();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
   it('writes unique names into new/, readable as written', async () => {
     const ids = await Promise.all([1, 2, 3].map((n) => deliverToMaildir(dir, mail(n))));
     expect(new Set(ids).size).toBe(3);

@@ -110,8 +110,8 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
       const guichet = DEMO_GUICHETS.find((g) => raw.includes(g.destinataire));
       if (!guichet) continue;
       const reply = await openReply(raw, keys.get(guichet.code)!, national);
-      mkdirSync(join(repliesDir, guichet.code), { recursive: true });
-      writeFileSync(join(repliesDir, guichet.code, reply.filename), reply.content);
+      mkdirSync(join(repliesDir, guichet.code), { recursive: true, mode: 0o700 });
+      writeFileSync(join(repliesDir, guichet.code, reply.filename), reply.content, { mode: 0o600 });
       opened++;
     }
     say('');

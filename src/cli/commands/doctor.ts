@@ -3,8 +3,10 @@
  * one table; a failing check never stops the others. Exit status 1 when any check fails.
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { nationalKeyLocation, openRegistry } from '../../app.js';
 import { homePath } from '../../config/load.js';
+import { findLooseModes } from '../../config/home-modes.js';
 import type { Config } from '../../config/schema.js';
 import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
@@ -170,8 +172,37 @@ const referenceCheck: Check = ({ config }) => {
   return [{ ok: true, label: `référentiel : ${edition.source} ${edition.version}${edition.date ? ` (${edition.date})` : ''}, ${edition.communes} communes, ${edition.codesPostaux} codes postaux` }];
 };
 
+/** Loose modes listed one by one up to this many; the rest are counted on one line. */
+export const LOOSE_MODES_LISTED = 10;
+
+const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`);
+
+/** The home and whatever the configuration puts outside it: nothing but their owner may read them. */
+const modesCheck: Check = ({ config }) => {
+  const home = resolve(homePath(config, '.'));
+  const configured = [config.registry.path, config.mailbox.kind === 'maildir' ? config.mailbox.path : '', config.sender.kind === 'maildir' ? config.sender.path : '', config.keys.dir, config.keys.passphraseFile]
+    .filter((path) => path !== '')
+    .map((path) => resolve(homePath(config, path)));
+  const outside = configured.filter((path) => relative(home, path).startsWith('..'));
+  const loose = [...new Set([home, ...outside])].flatMap((root) => (existsSync(root) ? findLooseModes(root) : []));
+  if (loose.length === 0) return [{ ok: true, label: 'droits : dossier de travail réservé à son propriétaire (dossiers 0700, fichiers 0600)' }];
+  const results: CheckResult[] = loose.slice(0, LOOSE_MODES_LISTED).map(({ path, directory, mode }) => ({
+    ok: false,
+    label: `droits : ${directory ? 'le dossier' : 'le fichier'} ${path} est accessible à d'autres utilisateurs que son propriétaire (mode ${mode.toString(8).padStart(4, '0')}) ; il contient ou mène à des données personnelles`,
+    fix: `chmod ${directory ? '700' : '600'} ${quote(path)}`,
+  }));
+  if (loose.length > LOOSE_MODES_LISTED) {
+    results.push({
+      ok: false,
+      label: `droits : ${loose.length - LOOSE_MODES_LISTED} autre(s) fichier(s) ou dossier(s) accessibles à d'autres utilisateurs`,
+      fix: `chmod -R go= ${quote(home)}`,
+    });
+  }
+  return results;
+};
+
 /** The checks, in the order they are printed. */
-export const CHECKS: readonly Check[] = [registryCheck, nationalKeysCheck, guichetKeysCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
+export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
   const registry = openRegistry(config);
@@ -193,7 +224,7 @@ export async function runChecks(config: Readonly<Config>, now: Date = new Date()
 export const registerDoctor: RegisterCommand = (program, context) => {
   program
     .command('doctor')
-    .description("vérifie la configuration, le registre, les clés, les boîtes et serveurs de courrier, la file d'envoi, le référentiel et les territoires ; une ligne par point, avec le remède")
+    .description("vérifie la configuration, le registre, les droits du dossier de travail, les clés, les boîtes et serveurs de courrier, la file d'envoi, le référentiel et les territoires ; une ligne par point, avec le remède")
     .option('--json', 'sortie JSON')
     .action(async (options: { json?: boolean }) => {
       const results: CheckResult[] = [];

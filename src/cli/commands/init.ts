@@ -26,12 +26,13 @@ export const registerInit: RegisterCommand = (program, context) => {
 /** `file`: the configuration file (`--config`), created there when missing; by default the home's. */
 export async function initHome(home: string, overrides: { address?: string } = {}, file: string = configPath(home)): Promise<InitReport> {
   const lines: string[] = [];
-  mkdirSync(home, { recursive: true });
+  // Personal data lives here: the home is its owner's alone (0700), every file in it 0600.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   if (existsSync(file)) {
     lines.push(`✔ configuration existante : ${file}`);
   } else {
     const initial = overrides.address ? { ...DEFAULTS, gateway: { ...DEFAULTS.gateway, address: overrides.address } } : DEFAULTS;
-    writeFileSync(file, `${JSON.stringify(initial, null, 2)}\n`, { flag: 'wx' });
+    writeFileSync(file, `${JSON.stringify(initial, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     lines.push(`✔ configuration créée : ${file}`);
   }
   const config = loadConfig(home, process.env, { file: { path: file, explicit: true } });

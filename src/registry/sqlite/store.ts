@@ -1,10 +1,10 @@
 /**
- * The SQLite registry (better-sqlite3, WAL). The only module that imports better-sqlite3.
+ * The SQLite registry (better-sqlite3, WAL). better-sqlite3 is imported only in this folder.
  * Every lot is committed by one IMMEDIATE transaction, so two processes on one file serialise
  * their numbering instead of racing.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cleDoublon } from '../doublon.js';
 import { MIGRATIONS } from './migrations.js';
@@ -129,7 +129,14 @@ export class SqliteRegistry implements Registry {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Names, birth dates, identity numbers: the owner's alone. Created here with its mode, as
+      // SQLite would make it 0644 minus the umask; SQLite gives the -wal and -shm files the mode
+      // of the database file. Only when missing: a file this process has open in SQLite must not
+      // be opened and closed beside it (that drops the process's fcntl locks on it).
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -137,10 +137,10 @@ export const referenceFile = (home: string): string => join(home, REFERENCE_DIR,
 /** Writes the edition beside the registry; the rename makes the switch atomic. */
 export function saveReference(home: string, data: ReferenceData, importedAt: Date): string {
   const dir = join(home, REFERENCE_DIR);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = referenceFile(home);
   const stored: StoredReference = { format: FORMAT, importedAt: importedAt.toISOString(), data };
-  writeFileSync(`${file}.tmp`, JSON.stringify(stored));
+  writeFileSync(`${file}.tmp`, JSON.stringify(stored), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return file;
 }
