@@ -3,7 +3,8 @@
  * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen — except
  * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`,
  * and `sessionKeyPackets`, met before the sender is authenticated, which crypto/ reports as
- * `LOT_DECHIFFREMENT`.
+ * `LOT_DECHIFFREMENT`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
+ * `LOT_TAILLE` says the lot is too costly to process (pipeline/unjudged.ts).
  */
 import { lotError, type LotError } from './errors.js';
 
@@ -27,6 +28,17 @@ export const LIMITS = {
    * is authenticated (40,000 forged ones cost 69 s and 835 MB), so a few more than needed are taken.
    */
   sessionKeyPackets: 16,
+  /**
+   * Time to judge one message on the judge thread (decrypt, unzip, schema, rules). A 10,000-demande
+   * lot takes a few seconds; past this the thread is terminated and the lot refused (LOT_TAILLE),
+   * so that one costly message cannot hold the mailbox.
+   */
+  judgeMs: 60_000,
+  /**
+   * Judge threads a message may kill (out of memory, crash) before it is refused (LOT_TAILLE)
+   * rather than tried again forever: a thread killed by a neighbour's load gets another chance.
+   */
+  judgeAttempts: 3,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -48,4 +60,6 @@ const LIMIT_LABELS: Record<LimitName, string> = {
   xmlDepth: "profondeur d'imbrication XML",
   zipRatio: 'taux de compression ZIP',
   sessionKeyPackets: 'nombre de paquets de clé de session du message OpenPGP',
+  judgeMs: "durée d'examen du lot, en millisecondes",
+  judgeAttempts: "tentatives d'examen du lot",
 };

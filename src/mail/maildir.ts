@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LIMITS } from '../limits.js';
+import { headerSection } from './header-section.js';
 import { ensureMaildir, flags, fsyncDir, uniqueName } from './maildir-files.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
 
@@ -181,15 +182,6 @@ async function readMessage(path: string): Promise<{ raw: Buffer; size: number; t
   } finally {
     await handle.close();
   }
-}
-
-/** The header section and its blank line, so a parser sees a message with an empty body. */
-function headerSection(head: Buffer): Buffer {
-  const crlf = head.indexOf('\r\n\r\n');
-  const lf = head.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return head.subarray(0, crlf + 4);
-  if (lf >= 0) return head.subarray(0, lf + 2);
-  return head;
 }
 
 function isMissing(error: unknown): boolean {
