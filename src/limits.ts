@@ -1,7 +1,10 @@
 /**
  * Every limit on untrusted input, in one place so they cannot drift apart (spec section 2).
  * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen — except
- * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`.
+ * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`,
+ * and `sessionKeyPackets`, met before the sender is authenticated, which crypto/ reports as
+ * `LOT_DECHIFFREMENT`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
+ * `LOT_TAILLE` says the lot is too costly to process (pipeline/unjudged.ts).
  */
 import { lotError, type LotError } from './errors.js';
 
@@ -18,6 +21,24 @@ export const LIMITS = {
   xmlDepth: 64,
   /** Expansion ratio of a ZIP entry: honest XML compresses ~10–20×; a bomb 1,000× and more. */
   zipRatio: 200,
+  /**
+   * Session-key packets (PKESK, SKESK) of the OpenPGP message. A lot has one per recipient: the
+   * national key (two during a rotation) and the guichet's own key if its software encrypts to
+   * itself — 2 or 3. Each one for a national key is a private-key operation made before anything
+   * is authenticated (40,000 forged ones cost 69 s and 835 MB), so a few more than needed are taken.
+   */
+  sessionKeyPackets: 16,
+  /**
+   * Time to judge one message on the judge thread (decrypt, unzip, schema, rules). A 10,000-demande
+   * lot takes a few seconds; past this the thread is terminated and the lot refused (LOT_TAILLE),
+   * so that one costly message cannot hold the mailbox.
+   */
+  judgeMs: 60_000,
+  /**
+   * Judge threads a message may kill (out of memory, crash) before it is refused (LOT_TAILLE)
+   * rather than tried again forever: a thread killed by a neighbour's load gets another chance.
+   */
+  judgeAttempts: 3,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -38,4 +59,7 @@ const LIMIT_LABELS: Record<LimitName, string> = {
   demandesPerLot: 'nombre de demandes par lot',
   xmlDepth: "profondeur d'imbrication XML",
   zipRatio: 'taux de compression ZIP',
+  sessionKeyPackets: 'nombre de paquets de clé de session du message OpenPGP',
+  judgeMs: "durée d'examen du lot, en millisecondes",
+  judgeAttempts: "tentatives d'examen du lot",
 };

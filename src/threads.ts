@@ -19,6 +19,16 @@ interface Envelope<Request> {
   readonly request: Request;
 }
 
+/** The thread running a job died (out of memory, a crash, or terminated): its jobs fail with this. */
+export class ThreadExited extends Error {}
+
+/** A job ran past its time limit: its thread was terminated (and is replaced on the next job). */
+export class ThreadTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`job ran past its ${timeoutMs} ms; its thread was terminated`);
+  }
+}
+
 export interface ThreadPoolOptions<Init> {
   /** The compiled worker module (`new URL('./worker.js', import.meta.url)`); its `.ts` twin runs under tsx. */
   readonly script: URL;
@@ -67,7 +77,11 @@ export class ThreadPool<Init, Request, Result> {
     return this.slots.map((slot) => slot.worker.threadId);
   }
 
-  async run(request: Request): Promise<Result> {
+  /**
+   * `timeoutMs`, counted from when the thread is ready to take the job: past it the thread is
+   * terminated, the job fails with `ThreadTimeout` and the thread's other jobs with `ThreadExited`.
+   */
+  async run(request: Request, options: { readonly timeoutMs?: number } = {}): Promise<Result> {
     if (this.closed) throw new Error('thread pool closed');
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -77,7 +91,23 @@ export class ThreadPool<Init, Request, Result> {
     const result = new Promise<Result>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
     await slot.ready;
     slot.worker.postMessage({ id, request } satisfies Envelope<Request>);
-    return result.finally(() => this.armIdleTimer());
+    const { timeoutMs } = options;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            const job = slot.pending.get(id);
+            if (job === undefined) return;
+            slot.pending.delete(id);
+            job.reject(new ThreadTimeout(timeoutMs));
+            // Out of the pool at once: the next job must not go to a thread being terminated.
+            this.slots = this.slots.filter((s) => s !== slot);
+            void slot.worker.terminate();
+          }, timeoutMs);
+    return result.finally(() => {
+      clearTimeout(timer);
+      this.armIdleTimer();
+    });
   }
 
   /** Starts the threads now, so that the first job does not wait for them; they stop once idle. */
@@ -125,8 +155,8 @@ export class ThreadPool<Init, Request, Result> {
       if (message.ok) job?.resolve(message.value);
       else job?.reject(new Error(message.error));
     });
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`worker thread exited (code ${code})`)));
+    worker.on('error', (error) => fail(new ThreadExited(`worker thread failed: ${error.message}`)));
+    worker.on('exit', (code) => fail(new ThreadExited(`worker thread exited (code ${code})`)));
     return slot;
   }
 

@@ -50,6 +50,20 @@ export async function decryptAndVerify(
   if (recipients.length === 0) {
     return fail(lotError('LOT_DECHIFFREMENT', "Le message OpenPGP n'est pas chiffré."));
   }
+  // openpgp tries every session-key packet against every national key, all at once: bound them
+  // before any private-key operation, since nothing is authenticated yet.
+  const sessionKeyPackets = parsed.packets.filter(
+    (packet) => packet instanceof openpgp.PublicKeyEncryptedSessionKeyPacket || packet instanceof openpgp.SymEncryptedSessionKeyPacket,
+  ).length;
+  if (sessionKeyPackets > LIMITS.sessionKeyPackets) {
+    return fail(
+      lotError(
+        'LOT_DECHIFFREMENT',
+        `Le message OpenPGP porte ${sessionKeyPackets} paquets de clé de session (au plus ${LIMITS.sessionKeyPackets} admis : un par destinataire).`,
+        { limit: 'sessionKeyPackets', max: LIMITS.sessionKeyPackets, actual: sessionKeyPackets },
+      ),
+    );
+  }
 
   // A guichet key that cannot be parsed must not hide the others: verify with what reads.
   const verificationKeys = (

@@ -17,7 +17,10 @@ import { checkXmlSafety } from './xml-safety.js';
 
 export const LOT_NAMESPACE = 'urn:sne-gateway:lot:1';
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
-/** Enough to fix a demande; a pathological one must not flood the compte rendu. */
+/**
+ * Enough to fix a demande; a pathological one must not flood the compte rendu. Only that many
+ * diagnostics are located (schema.ts), so that a demande's cost does not grow with its errors.
+ */
 const MAX_ERRORS_PER_DEMANDE = 20;
 
 const refuse = (error: LotError): ParseLotResult => ({ ok: false, error });
@@ -51,7 +54,7 @@ function readLot(xml: ParsedXml): ParseLotResult {
 
   if (demandes.length > LIMITS.demandesPerLot) return refuse(tooLarge('demandesPerLot', demandes.length));
 
-  const enteteErrors = enteteElement.validate('/lot/entete');
+  const enteteErrors = enteteElement.validate('/lot/entete', 1);
   if (enteteErrors.length > 0) return refuse(enteteSchemaError(enteteErrors));
   const entete = readEntete(enteteElement);
   if (entete.nombreDemandes !== demandes.length) {
@@ -65,11 +68,11 @@ function readLot(xml: ParsedXml): ParseLotResult {
   }
 
   // Fast path: a valid lot is validated once; otherwise each demande is judged on its own.
-  const allValid = xml.validate().length === 0;
+  const allValid = xml.validate(1).length === 0;
   const lues: DemandeLue[] = demandes.map((element, index) => {
     const position = index + 1;
     if (!allValid) {
-      const diagnostics = element.validate(demandePath(position));
+      const diagnostics = element.validate(demandePath(position), MAX_ERRORS_PER_DEMANDE);
       if (diagnostics.length > 0) return illisible(element, position, diagnostics);
     }
     return readDemande(element.toPlain(), position);

@@ -8,6 +8,7 @@ import { open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { LIMITS } from '../limits.js';
+import { headerSection } from './header-section.js';
 import { ensureMaildir, flags, fsyncDir, ignoreMissing, isMissing, removeStaleTmp, uniqueName } from './maildir-files.js';
 import type { InboundMessage, MailboxSource, SettledFolder } from './types.js';
 
@@ -194,13 +195,4 @@ async function readMessage(path: string): Promise<{ raw: Buffer; size: number; t
   } finally {
     await handle.close();
   }
-}
-
-/** The header section and its blank line, so a parser sees a message with an empty body. */
-function headerSection(head: Buffer): Buffer {
-  const crlf = head.indexOf('\r\n\r\n');
-  const lf = head.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return head.subarray(0, crlf + 4);
-  if (lf >= 0) return head.subarray(0, lf + 2);
-  return head;
 }

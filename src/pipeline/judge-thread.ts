@@ -6,14 +6,19 @@
  * What they leave behind — libxml2's WebAssembly memory, which never shrinks, the reference's
  * parsed JSON, a lot's decrypted copies — goes with the thread instead of staying in the
  * process that then renders the replies (docs/PERFORMANCE.md, "Memory"). A lot that exhausts the
- * thread's heap kills the thread, not the daemon: its message stays in the inbox.
+ * thread's heap kills the thread, not the daemon; it is tried again on a fresh thread, and after
+ * `LIMITS.judgeAttempts` deaths refused. A message judged past `LIMITS.judgeMs` has its thread
+ * terminated and is refused (pipeline/unjudged.ts): one message cannot hold the mailbox.
+ * Messages are judged one at a time, so that each budget counts that message's work alone.
  */
 import type { Config } from '../config/schema.js';
 import type { KeyMaterial } from '../crypto/index.js';
 import type { InboundMessage } from '../mail/types.js';
-import { ThreadPool } from '../threads.js';
+import { LIMITS as INPUT_LIMITS } from '../limits.js';
+import { ThreadExited, ThreadPool, ThreadTimeout } from '../threads.js';
 import type { CommitInput } from './commit.js';
 import type { Judge } from './judge.js';
+import { exhausted, overBudget } from './unjudged.js';
 
 export interface JudgeThreadInit {
   readonly config: Readonly<Config>;
@@ -65,6 +70,8 @@ export interface JudgeThreadOptions {
   readonly idleMs?: number;
   /** Replaced after a message that leaves it holding more than this outside its heap (tests lower it). */
   readonly releaseAboveBytes?: number;
+  /** Time to judge one message (default `LIMITS.judgeMs`; tests lower it). */
+  readonly budgetMs?: number;
 }
 
 /** Started on the first message (or `keepReady()`), stopped after `idleMs` without one. */
@@ -77,13 +84,35 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
     resourceLimits: LIMITS,
   });
   const releaseAbove = options.releaseAboveBytes ?? RELEASE_ABOVE_BYTES;
+  const budgetMs = options.budgetMs ?? INPUT_LIMITS.judgeMs;
   let keepReady = false;
+  let closed = false;
+
+  const judgeOne: Judge = async (message, messageSha256, now) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { input, externalBytes } = await threads.run({ message, messageSha256, now }, { timeoutMs: budgetMs });
+        if (externalBytes > releaseAbove) threads.stopWhenIdle(keepReady);
+        // The thread sends the original back empty: this thread still holds it.
+        return { ...input, reception: { ...input.reception, original: message.raw } };
+      } catch (error) {
+        if (closed) throw error;
+        if (error instanceof ThreadTimeout) {
+          if (keepReady) threads.warm();
+          throw overBudget(budgetMs);
+        }
+        if (!(error instanceof ThreadExited)) throw error;
+        if (attempt >= INPUT_LIMITS.judgeAttempts) throw exhausted(attempt);
+      }
+    }
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+
   return {
-    async judge(message, messageSha256, now) {
-      const { input, externalBytes } = await threads.run({ message, messageSha256, now });
-      if (externalBytes > releaseAbove) threads.stopWhenIdle(keepReady);
-      // The thread sends the original back empty: this thread still holds it.
-      return { ...input, reception: { ...input.reception, original: message.raw } };
+    judge(message, messageSha256, now) {
+      const turn = queue.then(() => judgeOne(message, messageSha256, now));
+      queue = turn.catch(() => undefined);
+      return turn;
     },
     keepReady() {
       keepReady = true;
@@ -92,6 +121,9 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
     get threadId() {
       return threads.threadIds[0];
     },
-    close: () => threads.close(),
+    close: () => {
+      closed = true;
+      return threads.close();
+    },
   };
 }

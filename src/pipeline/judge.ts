@@ -11,8 +11,9 @@ import type { InboundMessage } from '../mail/types.js';
 import type { Registry } from '../registry/types.js';
 import { judgeDemandes } from '../rules/index.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
-import type { CommitInput, Reception } from './commit.js';
+import type { CommitInput } from './commit.js';
 import { decodeLot } from './decode.js';
+import { receptionOf } from './unjudged.js';
 
 /** What judging needs besides the message. */
 export interface JudgeContext {
@@ -26,14 +27,9 @@ export interface JudgeContext {
 export type Judge = (message: InboundMessage, messageSha256: string, now: Date) => Promise<CommitInput>;
 
 export async function judgeMessage(message: InboundMessage, messageSha256: string, now: Date, context: JudgeContext): Promise<CommitInput> {
-  const base = { messageSha256, source: message.sourceId, recuAt: message.receivedAt, traiteAt: now, original: message.raw };
   const parsed = await readLotMessage(message.raw, { sizeBytes: message.sizeBytes });
   const envelope = parsed.ok ? parsed.value : parsed.envelope;
-  const reception: Reception = {
-    ...base,
-    ...(envelope === undefined ? {} : { expediteur: envelope.from }),
-    ...(envelope?.messageId === undefined ? {} : { messageId: envelope.messageId }),
-  };
+  const reception = receptionOf(message, messageSha256, now, envelope);
 
   const guichet = envelope === undefined ? undefined : context.registry.guichetBySender(envelope.from);
   if (!guichet) return { kind: 'quarantine', reception, error: lotError('LOT_EXPEDITEUR_INCONNU') };

@@ -10,6 +10,7 @@ import type { LotRecord, Registry } from '../registry/types.js';
 import { commitLot, settleKnownMessage, type CommitSettings } from './commit.js';
 import type { Judge } from './judge.js';
 import { sha256Hex } from './sha256.js';
+import { refuseUnjudged, UnjudgedMessage } from './unjudged.js';
 
 export interface PipelineDeps {
   readonly registry: Registry;
@@ -44,7 +45,12 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       );
       return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted };
     }
-    const input = await deps.judge(message, messageSha256, deps.clock.now());
+    const now = deps.clock.now();
+    const input = await deps.judge(message, messageSha256, now).catch((error: unknown) => {
+      if (!(error instanceof UnjudgedMessage)) throw error;
+      log.warn({ code: error.error.code, details: error.error.details }, 'message could not be judged; refused as a whole');
+      return refuseUnjudged(message, messageSha256, now, deps.registry, error.error);
+    });
     const result = deps.registry.transaction((tx) => commitLot(tx, input, deps.settings));
     const { lot } = result;
     log.info(

@@ -3,6 +3,7 @@
  * memory is measured alone): XML for the lot stage, whole messages for the envelope stages.
  * Run: node --import tsx cases.ts <case> → one JSON line {code, baselineKb, peakKb, ms}.
  */
+import { readFileSync } from 'node:fs';
 import { deflateRawSync, crc32 } from 'node:zlib';
 import * as openpgp from 'openpgp';
 import { generateKeyPair, loadPrivateKeyring, signAndEncrypt } from '../../src/crypto/index.js';
@@ -88,6 +89,38 @@ async function sealed(p: Parties, payload: Uint8Array, to = p.national.publicKey
 
 type Input = { kind: 'xml'; xml: Buffer } | { kind: 'message'; raw: Buffer; parties: Parties };
 
+/**
+ * `count` forged copies of the message's real PKESK packet (same national key ID, session key
+ * garbled) put before it: each one costs the gateway a private-key operation that fails.
+ */
+async function withForgedSessionKeys(sealedLot: Uint8Array, count: number): Promise<Uint8Array> {
+  const message = await openpgp.readMessage({ binaryMessage: sealedLot });
+  const real = message.packets.filterByTag(openpgp.enums.packet.publicKeyEncryptedSessionKey)[0] as openpgp.PublicKeyEncryptedSessionKeyPacket;
+  const bytes = real.write();
+  const forged = Array.from({ length: count }, (_, i) => {
+    const copy = bytes.slice();
+    copy[copy.length - 1 - (i % 16)]! ^= 1 + (i % 255);
+    const packet = new openpgp.PublicKeyEncryptedSessionKeyPacket();
+    packet.read(copy);
+    return packet;
+  });
+  const packets = new openpgp.PacketList<openpgp.AnyPacket>();
+  packets.push(...forged);
+  return Buffer.concat([packets.write() as Uint8Array, sealedLot]);
+}
+
+/** The demo lot's first demande alone, its resources replaced by `count` of an unknown code. */
+function poisonLot(count: number): Buffer {
+  const text = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
+  const first = /<demande [\s\S]*?<\/demande>/.exec(text)![0];
+  const poison = first.replace(
+    /<detailRessource>[\s\S]*?<\/detailRessource>\s*<detailRessource>[\s\S]*?<\/detailRessource>/,
+    '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>'.repeat(count),
+  );
+  const head = text.slice(0, text.indexOf('<demande ')).replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>');
+  return Buffer.from(`${head}${poison}\n</lot>\n`);
+}
+
 const VALID_XML = lot(demande('<demandeLogement/>'));
 const SENDER = 'g1104@exemple.fr';
 
@@ -158,6 +191,17 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
   'headers-7mb': async () => ({ kind: 'message', parties: await parties(), raw: hugeHeaders(true) }),
   // …unless its From lies past them: no sender to trust, quarantined.
   'headers-7mb-from-last': async () => ({ kind: 'message', parties: await parties(), raw: hugeHeaders(false) }),
+  // Issue 15, point 4: locating each of 20,000 schema errors walked the tree (> 4 min).
+  'poison-demande': async () => ({ kind: 'xml', xml: poisonLot(20_000) }),
+  // Issue 15, point 5: every session-key packet for the national key was tried, all at once.
+  'forged-pkesk': async () => {
+    const p = await parties();
+    return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await withForgedSessionKeys(await sealed(p, VALID_XML), 2_000) }]) };
+  },
+  'forged-pkesk-few': async () => {
+    const p = await parties();
+    return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await withForgedSessionKeys(await sealed(p, VALID_XML), 3) }]) };
+  },
   'malformed-mime': async () => ({
     kind: 'message',
     parties: await parties(),

@@ -56,3 +56,21 @@ describe('hostile input is refused with its lot-level code, in bounded memory an
     expect(result.ms).toBeLessThan(MAX_MS);
   }, 60_000);
 });
+
+/**
+ * Issue 15: inputs whose cost grew with their size (a demande with 20,000 faulty elements, 2,000
+ * forged session-key packets before the real one). Their outcome is asserted, not their speed:
+ * before the fix the first ran for minutes, the second was decrypted after trying every packet.
+ */
+const COSTLY: readonly (readonly [string, string])[] = [
+  ['poison-demande', 'DEM_SCHEMA'],
+  ['forged-pkesk', 'LOT_DECHIFFREMENT'],
+  // Below the bound the real packet is still found after the forged ones.
+  ['forged-pkesk-few', 'OK'],
+];
+
+describe('input whose cost grew with its size is judged in bounded work', () => {
+  it.concurrent.each(COSTLY.map(([name, code]) => ({ name, code })))('$name → $code', async ({ name, code }) => {
+    expect((await runCase(name)).code).toBe(code);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { copyRootBothWays, loadLotSchema, validateDocument } from '../../src/lot/schema.js';
-import { bytes, demandeBlocks, edit, exampleText, fixtureText } from './helpers.js';
+import { copyRootBothWays, loadLotSchema, validateChildrenBothWays, validateDocument } from '../../src/lot/schema.js';
+import { bytes, demandeBlocks, edit, exampleText, fixtureText, lotOf } from './helpers.js';
 
 const NS = 'xmlns="urn:sne-gateway:lot:1"';
 /** The first demande of the example, as a document of its own. */
@@ -129,6 +129,24 @@ describe('copying elements out of libxml2', () => {
       const { fast, reference } = copyRootBothWays(bytes(text.replace('<nom>Lefèvre</nom>', '<nom><![CDATA[Lefèvre]]> &amp; Cie</nom>')));
       expect(fast).toEqual(reference);
       expect(fast.children.length).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('locating schema errors', () => {
+  // The fast way reads libxml2's structs with a bounded error handler; the public API is the reference.
+  it('finds the same diagnostics, at the same paths, through the raw calls as through the public API', () => {
+    const [cre] = demandeBlocks(exampleText()) as [string];
+    let bad = edit(cre, '<civilite code="1"/>', '<civilite/>');
+    bad = edit(bad, '<commune code="93001"/>', '<commune code="931"/>');
+    bad = edit(bad, '<prenom>Karim</prenom>', '<prenom>Karim</prenom><age>42</age>');
+    const faulty = '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>';
+    const worse = edit(cre, '<detailRessource><ressource code="SAL"/><montant>1620</montant></detailRessource>', faulty.repeat(30));
+    const lot = bytes(lotOf([bad, worse, cre]));
+    for (const limit of [1, 5, 20]) {
+      const { fast, reference } = validateChildrenBothWays(lot, limit);
+      expect(fast).toEqual(reference);
+      expect(fast.map((diagnostics) => diagnostics.length)).toEqual([0, Math.min(limit, 3), Math.min(limit, 30), 0]);
     }
   });
 });

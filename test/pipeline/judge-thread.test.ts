@@ -144,3 +144,62 @@ describe('the judge thread', () => {
     expect(() => withCommuneNames(older, noReference)).toThrow('the reference was loaded');
   });
 });
+
+/** The lot's first demande alone, its resources replaced by `count` of an unknown code. */
+function poisonLot(count: number): Buffer {
+  const text = LOT.toString('utf8');
+  const first = /<demande [\s\S]*?<\/demande>/.exec(text)![0];
+  const poison = first.replace(
+    /<detailRessource>[\s\S]*?<\/detailRessource>\s*<detailRessource>[\s\S]*?<\/detailRessource>/,
+    '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>'.repeat(count),
+  );
+  const head = text
+    .slice(0, text.indexOf('<demande '))
+    .replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>')
+    .replace(/<identifiantLot>[^<]*<\/identifiantLot>/, '<identifiantLot>POISON-1</identifiantLot>');
+  return Buffer.from(`${head}${poison}\n</lot>\n`);
+}
+
+// Issue 15, point 4: one costly message held `run --once` for minutes and the lots behind it waited.
+describe('a message over its time budget', () => {
+  let home: string;
+  let gateway: Gateway;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'sne-budget-'));
+    const { config } = await initHome(home);
+    gateway = await openGateway(config, silentLogger());
+  });
+  afterAll(async () => {
+    await gateway.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('is refused with LOT_TAILLE and its thread replaced; the valid lot behind it is committed (run --once)', async () => {
+    const keys = await guichetKeys(join(home, 'guichets'), G1104);
+    enrolGuichet(gateway.registry, G1104, keys);
+    const seal = (xml: Uint8Array, messageId: string) =>
+      sealLotMessage({ xml, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(gateway.config)), depot: 'depot@x', messageId });
+    const mailbox = join(home, gateway.config.mailbox.path);
+    // Judging it takes several times the budget (48,000 schema errors in 3.7 MB of XML)…
+    await deliverToMaildir(mailbox, await seal(poisonLot(48_000), '<poison@exemple.fr>'));
+    await pause(20);
+    // …and the valid lot a fraction of it.
+    await deliverToMaildir(mailbox, await seal(LOT, '<valide@exemple.fr>'));
+
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring), { budgetMs: 1_000 });
+    try {
+      const outcomes = await intakePass(gateway, undefined, thread.judge);
+      const lots = outcomes.map((outcome) => (outcome.kind === 'committed' ? outcome.lot : undefined));
+      const byMessageId = (id: string) => lots.find((lot) => lot?.messageId === id);
+      expect(byMessageId('<poison@exemple.fr>')).toMatchObject({ statut: 'REJETE', erreurs: [{ code: 'LOT_TAILLE', details: { limit: 'judgeMs' } }] });
+      expect(byMessageId('<valide@exemple.fr>')).toMatchObject({ statut: 'ACCEPTE', erreurs: [] });
+      // Both left the inbox: nothing is tried again.
+      const left: string[] = [];
+      for await (const message of gateway.mailbox.pending()) left.push(message.sourceId);
+      expect(left).toEqual([]);
+    } finally {
+      await thread.close();
+    }
+  }, 120_000);
+});
