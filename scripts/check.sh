@@ -14,6 +14,7 @@ declare -A NEEDED=(
   [dovecot]=dovecot-imapd
   [/usr/lib/dovecot/lmtp]=dovecot-lmtpd
   [openssl]=openssl   # the IMAPS test's self-signed certificate
+  [faketime]=faketime # npm run check:dates: the suite at a month's and a year's end
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
