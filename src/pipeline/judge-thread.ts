@@ -72,12 +72,14 @@ export interface JudgeThreadOptions {
   readonly releaseAboveBytes?: number;
   /** Time to judge one message (default `LIMITS.judgeMs`; tests lower it). */
   readonly budgetMs?: number;
+  /** The thread's script (default judge-worker; a test substitutes one that stalls on a message). */
+  readonly script?: URL;
 }
 
 /** Started on the first message (or `keepReady()`), stopped after `idleMs` without one. */
 export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMaterial[], options: JudgeThreadOptions = {}): JudgeThread {
   const threads = new ThreadPool<JudgeThreadInit, JudgeRequest, JudgeResponse>({
-    script: new URL('./judge-worker.js', import.meta.url),
+    script: options.script ?? new URL('./judge-worker.js', import.meta.url),
     size: 1,
     init: () => ({ config, keys: keys() }),
     idleMs: options.idleMs ?? 300_000,

@@ -1,24 +1,6 @@
-/**
- * The judge thread (see judge-thread.ts): its own registry connection (to know senders), the
- * reference and the keyring, loaded once; then one verdict per message.
- */
-import { openRegistry } from '../app.js';
-import { loadPrivateKeyring } from '../crypto/index.js';
-import { loadReference } from '../rules/reference/index.js';
+/** The judge thread's script (see judge-thread.ts and judge-handler.ts). */
 import { serveThread } from '../threads.js';
-import { judgeMessage } from './judge.js';
+import { judgeHandler } from './judge-handler.js';
 import type { JudgeRequest, JudgeResponse, JudgeThreadInit } from './judge-thread.js';
 
-const EMPTY = Buffer.alloc(0);
-
-await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(async ({ config, keys }) => {
-  const context = {
-    registry: openRegistry(config),
-    keyring: await loadPrivateKeyring(keys),
-    reference: loadReference(config.home),
-  };
-  return async ({ message, messageSha256, now }) => {
-    const input = await judgeMessage(message, messageSha256, now, context);
-    return { input: { ...input, reception: { ...input.reception, original: EMPTY } }, externalBytes: process.memoryUsage().external };
-  };
-});
+await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(judgeHandler);

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
 import { unlockedKeyMaterial } from '../../src/crypto/index.js';
@@ -145,19 +145,9 @@ describe('the judge thread', () => {
   });
 });
 
-/** The lot's first demande alone, its resources replaced by `count` of an unknown code. */
-function poisonLot(count: number): Buffer {
-  const text = LOT.toString('utf8');
-  const first = /<demande [\s\S]*?<\/demande>/.exec(text)![0];
-  const poison = first.replace(
-    /<detailRessource>[\s\S]*?<\/detailRessource>\s*<detailRessource>[\s\S]*?<\/detailRessource>/,
-    '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>'.repeat(count),
-  );
-  const head = text
-    .slice(0, text.indexOf('<demande '))
-    .replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>')
-    .replace(/<identifiantLot>[^<]*<\/identifiantLot>/, '<identifiantLot>POISON-1</identifiantLot>');
-  return Buffer.from(`${head}${poison}\n</lot>\n`);
+/** The fixture lot under another identifiantLot. */
+function withIdentifiant(identifiantLot: string): Buffer {
+  return Buffer.from(LOT.toString('utf8').replace(/<identifiantLot>[^<]*<\/identifiantLot>/, `<identifiantLot>${identifiantLot}</identifiantLot>`));
 }
 
 // Issue 15, point 4: one costly message held `run --once` for minutes and the lots behind it waited.
@@ -165,41 +155,56 @@ describe('a message over its time budget', () => {
   let home: string;
   let gateway: Gateway;
 
-  beforeAll(async () => {
+  // A registry of its own per test: the valid lots register the same demandeurs.
+  beforeEach(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-budget-'));
     const { config } = await initHome(home);
     gateway = await openGateway(config, silentLogger());
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await gateway.close();
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('is refused with LOT_TAILLE and its thread replaced; the valid lot behind it is committed (run --once)', async () => {
+  /** Delivers a message the substitute thread handles by its Message-ID, then the valid lot; one intake pass. */
+  async function passWith(marked: string, identifiantLot: string) {
     const keys = await guichetKeys(join(home, 'guichets'), G1104);
     enrolGuichet(gateway.registry, G1104, keys);
     const seal = (xml: Uint8Array, messageId: string) =>
       sealLotMessage({ xml, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(gateway.config)), depot: 'depot@x', messageId });
     const mailbox = join(home, gateway.config.mailbox.path);
-    // Judging it takes several times the budget (48,000 schema errors in 3.7 MB of XML)…
-    await deliverToMaildir(mailbox, await seal(poisonLot(48_000), '<poison@exemple.fr>'));
+    await deliverToMaildir(mailbox, await seal(withIdentifiant(`${identifiantLot}-MARQUE`), marked));
     await pause(20);
-    // …and the valid lot a fraction of it.
-    await deliverToMaildir(mailbox, await seal(LOT, '<valide@exemple.fr>'));
+    await deliverToMaildir(mailbox, await seal(withIdentifiant(identifiantLot), `<valide-${identifiantLot}@exemple.fr>`));
 
-    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring), { budgetMs: 1_000 });
+    // Named as compiled: the thread pool runs its .ts twin through tsx.
+    const script = new URL('./stalling-judge-worker.js', import.meta.url);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring), { budgetMs: 5_000, script });
     try {
       const outcomes = await intakePass(gateway, undefined, thread.judge);
       const lots = outcomes.map((outcome) => (outcome.kind === 'committed' ? outcome.lot : undefined));
       const byMessageId = (id: string) => lots.find((lot) => lot?.messageId === id);
-      expect(byMessageId('<poison@exemple.fr>')).toMatchObject({ statut: 'REJETE', erreurs: [{ code: 'LOT_TAILLE', details: { limit: 'judgeMs' } }] });
-      expect(byMessageId('<valide@exemple.fr>')).toMatchObject({ statut: 'ACCEPTE', erreurs: [] });
       // Both left the inbox: nothing is tried again.
       const left: string[] = [];
       for await (const message of gateway.mailbox.pending()) left.push(message.sourceId);
       expect(left).toEqual([]);
+      return { marked: byMessageId(marked), valid: byMessageId(`<valide-${identifiantLot}@exemple.fr>`) };
     } finally {
       await thread.close();
     }
+  }
+
+  it('is refused with LOT_TAILLE and its thread replaced; the valid lot behind it is committed (run --once)', async () => {
+    // A thread that never answers for this message, whatever the machine's speed; the valid lot
+    // behind it is judged on a fresh thread, well within the budget.
+    const { marked, valid } = await passWith('<stall@exemple.fr>', 'BUDGET-1');
+    expect(marked).toMatchObject({ statut: 'REJETE', erreurs: [{ code: 'LOT_TAILLE', details: { limit: 'judgeMs' } }] });
+    expect(valid).toMatchObject({ statut: 'ACCEPTE', erreurs: [] });
+  }, 120_000);
+
+  it('is refused with LOT_TAILLE once it has killed the judge thread three times; the valid lot behind it is committed', async () => {
+    const { marked, valid } = await passWith('<crash@exemple.fr>', 'CRASH-1');
+    expect(marked).toMatchObject({ statut: 'REJETE', erreurs: [{ code: 'LOT_TAILLE', details: { limit: 'judgeAttempts' } }] });
+    expect(valid).toMatchObject({ statut: 'ACCEPTE', erreurs: [] });
   }, 120_000);
 });
