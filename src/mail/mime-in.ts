@@ -5,12 +5,13 @@
 import PostalMime, { type Attachment, type Email } from 'postal-mime';
 import { fail, lotError, ok, type LotError, type LotResult } from '../errors.js';
 import { LIMITS, tooLarge } from '../limits.js';
+import { validMessageId } from './message-id.js';
 
 /** What identifies the message and its sender; known even when the lot itself is refused. */
 export interface LotEnvelope {
   /** The address part of `From`, lower-cased. */
   readonly from: string;
-  /** As in the header, angle brackets included. */
+  /** As in the header, angle brackets included; absent unless a valid msg-id (see message-id.ts). */
   readonly messageId?: string;
   readonly subject?: string;
   readonly date?: Date;
@@ -122,7 +123,9 @@ function readEnvelope(email: Email): LotEnvelope | undefined {
   const address = email.from?.address?.trim().toLowerCase();
   if (address === undefined || !/^[^\s@]+@[^\s@]+$/.test(address)) return undefined;
   const envelope: { -readonly [K in keyof LotEnvelope]: LotEnvelope[K] } = { from: address };
-  if (email.messageId !== undefined && email.messageId.trim() !== '') envelope.messageId = email.messageId.trim();
+  // Stored with the lot, shown by the CLI and echoed in the replies: only a well-formed one is kept.
+  const messageId = validMessageId(email.messageId);
+  if (messageId !== undefined) envelope.messageId = messageId;
   if (email.subject !== undefined) envelope.subject = email.subject;
   if (email.date !== undefined) {
     const date = new Date(email.date);
