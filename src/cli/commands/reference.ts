@@ -42,14 +42,14 @@ function millesime(value: string): string {
 }
 
 function runImport(context: CliContext, options: { cog: string; codesPostaux: string; millesime?: string }): number {
-  // The edition is saved in the home: a mistyped --home must be refused, not created.
-  context.config();
   const year = options.millesime ?? /(?:19|20)\d{2}/.exec(basename(options.cog))?.[0];
   if (year === undefined) {
     context.err("erreur : millésime introuvable dans le nom du fichier COG : indiquez --millesime AAAA");
     process.exitCode = 2;
     return 2;
   }
+  // The edition is saved in the home: a mistyped --home must be refused, not created.
+  context.config();
   let cog: Buffer;
   let postal: Buffer;
   try {
