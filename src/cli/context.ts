@@ -1,12 +1,43 @@
 /** What every command gets: where the home is, its configuration, and where to write. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { clockFromEnvironment, type Clock } from '../clock.js';
-import { loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
+import { homePath, loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { escapeControls } from '../control-characters.js';
+import { createLogger, type Logger } from '../log.js';
 
 /** A command's arguments are wrong: `main` prints the message and exits with status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The operation failed (a lot not found, a conflict): `main` prints the message and exits with status 1. */
+export class OperationError extends Error {
+  override readonly name = 'OperationError';
+}
+
+/**
+ * What the CLI prints, made harmless for the operator's terminal: a Message-ID, an identifiant
+ * or a value from a message may hold escape sequences or bidi overrides; they are shown escaped
+ * (`\u001b`), line breaks and tabs kept.
+ */
+export function terminalSafe(text: string): string {
+  return escapeControls(text, '\n\t');
+}
+
+/**
+ * The configuration of a home that has a registry. Every command but `init` and `demo` (which
+ * create one) goes through this: a mistyped `--home` must not leave a new empty registry behind.
+ */
+export function configWithRegistry(config: Readonly<Config>): Readonly<Config> {
+  const registry = homePath(config, config.registry.path);
+  if (!existsSync(registry)) {
+    throw new OperationError(
+      `Pas de registre dans ${config.home} (${registry} introuvable) : vérifiez --home (ou SNE_GATEWAY_HOME), ou créez ce dossier de travail avec « npx sne-gateway --home ${config.home} init ».`,
+    );
+  }
+  return config;
 }
 
 export interface CliContext {
@@ -14,12 +45,21 @@ export interface CliContext {
   home(): string;
   /** The configuration file: `--config`, else $SNE_GATEWAY_CONFIG, else the home's; `explicit` when named. */
   configFile(): { readonly path: string; readonly explicit: boolean };
-  /** The configuration, loaded and checked: defaults < file < environment < command line (throws ConfigError, reported by main). */
+  /**
+   * The configuration, loaded and checked: defaults < file < environment < command line (throws
+   * ConfigError, reported by main), of a home that holds a registry (else OperationError).
+   */
   config(): Readonly<Config>;
   /** Whether `--home` or $SNE_GATEWAY_HOME was given (the demo defaults to var/demo otherwise). */
   homeGiven(): boolean;
   /** The gateway's clock: the system's, or moved by SNE_GATEWAY_NOW (tests, rehearsals). */
   clock(): Clock;
+  /**
+   * The logger of a command other than the daemon: short human lines on standard error, warnings
+   * and above unless `--log-level` (or SNE_GATEWAY_LOG_LEVEL) asks for another level. The
+   * configuration file's `log.level` is the daemon's (`init` writes it for `run`).
+   */
+  logger(): Logger;
   out(line: string): void;
   err(line: string): void;
 }
@@ -47,13 +87,19 @@ export function cliContext(program: Command): CliContext {
       return value === undefined ? [] : [{ setting: s.setting, value, flag: s.flags.split(' ')[0]! }];
     });
   let clock: Clock | undefined;
+  let config: Readonly<Config> | undefined;
+  const loaded = () => (config ??= configWithRegistry(loadConfig(home(), process.env, { file: configFile(), cli: cli() })));
   return {
     home,
     configFile,
     clock: () => (clock ??= clockFromEnvironment()),
-    config: () => loadConfig(home(), process.env, { file: configFile(), cli: cli() }),
+    logger: () => {
+      const asked = options().logLevel !== undefined || process.env.SNE_GATEWAY_LOG_LEVEL !== undefined;
+      return createLogger({ level: asked ? loaded().log.level : 'warn', format: 'human' });
+    },
+    config: loaded,
     homeGiven: () => options().home !== undefined || process.env.SNE_GATEWAY_HOME !== undefined,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
+    err: (line) => process.stderr.write(`${terminalSafe(line)}\n`),
   };
 }

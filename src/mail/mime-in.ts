@@ -5,12 +5,13 @@
 import PostalMime, { addressParser, type Attachment, type Email } from 'postal-mime';
 import { fail, lotError, ok, type LotError, type LotResult } from '../errors.js';
 import { LIMITS, tooLarge } from '../limits.js';
+import { validMessageId } from './message-id.js';
 
 /** What identifies the message and its sender; known even when the lot itself is refused. */
 export interface LotEnvelope {
   /** The address part of `From`, lower-cased. */
   readonly from: string;
-  /** As in the header, angle brackets included. */
+  /** As in the header, angle brackets included; absent unless a valid msg-id (see message-id.ts). */
   readonly messageId?: string;
   readonly subject?: string;
   readonly date?: Date;
@@ -159,7 +160,9 @@ function toEnvelope(fields: { from?: string | undefined; messageId?: string | un
   const address = fields.from?.trim().toLowerCase();
   if (address === undefined || !/^[^\s@]+@[^\s@]+$/.test(address)) return undefined;
   const envelope: { -readonly [K in keyof LotEnvelope]: LotEnvelope[K] } = { from: address };
-  if (fields.messageId !== undefined && fields.messageId.trim() !== '') envelope.messageId = fields.messageId.trim();
+  // Stored with the lot, shown by the CLI and echoed in the replies: only a well-formed one is kept.
+  const messageId = validMessageId(fields.messageId);
+  if (messageId !== undefined) envelope.messageId = messageId;
   if (fields.subject !== undefined) envelope.subject = fields.subject;
   if (fields.date !== undefined) {
     const date = new Date(fields.date);

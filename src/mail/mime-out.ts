@@ -5,6 +5,8 @@
  */
 import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
+import { escapeControls } from '../control-characters.js';
+import { validMessageId } from './message-id.js';
 import type { OutgoingMessage } from './types.js';
 
 export interface FileAttachment {
@@ -20,6 +22,7 @@ export interface ReplyInput {
   readonly text: string;
   /** Used exactly as given (angle brackets included): it is what makes a reply recognisable. */
   readonly messageId: string;
+  /** The lot's Message-ID: written only when it is a valid msg-id (see message-id.ts). */
   readonly inReplyTo?: string;
   readonly references?: readonly string[];
   readonly date: Date;
@@ -32,14 +35,19 @@ export async function buildReplyMessage(input: ReplyInput): Promise<OutgoingMess
     ...SAFE_OPTIONS,
     from: input.from,
     to: [...input.to],
-    subject: input.subject,
+    // A subject may quote a lot's identifiant, which a refused lot can hold anything in.
+    subject: escapeControls(input.subject),
     text: input.text,
     messageId: input.messageId,
     date: input.date,
     attachments: [attachmentOptions(input.attachment)],
   };
-  if (input.inReplyTo !== undefined) options.inReplyTo = input.inReplyTo;
-  if (input.references !== undefined && input.references.length > 0) options.references = [...input.references];
+  // Every header the gateway writes carries no control character: a Message-ID from a message
+  // is echoed only when it is a valid msg-id, else left out (the reply is then not threaded).
+  const inReplyTo = validMessageId(input.inReplyTo);
+  const references = (input.references ?? []).map(validMessageId).filter((id) => id !== undefined);
+  if (inReplyTo !== undefined) options.inReplyTo = inReplyTo;
+  if (references.length > 0) options.references = references;
   const raw = await new MailComposer(options).compile().build();
   return { messageId: input.messageId, from: input.from, to: [...input.to], raw };
 }

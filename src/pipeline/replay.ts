@@ -9,7 +9,11 @@ import type { InboundMessage } from '../mail/types.js';
 import { replayCommit, type ReplayChange } from './commit.js';
 import type { PipelineDeps } from './process.js';
 
-export type ReplayResult = ReplayChange & { readonly dryRun: boolean };
+/**
+ * `lot` is the lot as it stands after the replay; in a dry run, as it stands now (its version and
+ * times, untouched). `versionApres` is the compte rendu version the replay gives, or would give.
+ */
+export type ReplayResult = ReplayChange & { readonly dryRun: boolean; readonly versionApres: number };
 
 class DryRunRollback extends Error {
   constructor(readonly change: ReplayChange) {
@@ -39,9 +43,10 @@ export async function replayLot(deps: PipelineDeps, lotId: number, options: { dr
       { lotId, version: change.lot.version, statut: change.after.statut, nouvelles: change.nouvelles, refus: change.refus },
       'lot replayed',
     );
-    return { ...change, dryRun: false };
+    return { ...change, dryRun: false, versionApres: change.lot.version };
   } catch (error) {
-    if (error instanceof DryRunRollback) return { ...error.change, dryRun: true };
+    // The change's lot is the rolled-back one: report the stored lot, and the version it would get.
+    if (error instanceof DryRunRollback) return { ...error.change, lot, dryRun: true, versionApres: error.change.lot.version };
     throw error;
   }
 }

@@ -23,6 +23,8 @@ export interface ExpireOptions {
   readonly acteur?: string;
   /** The instant recorded in the audit events; defaults to `today` when it is a Date, else now. */
   readonly at?: Date;
+  /** Called after each radiation: `done` of `total` (the CLI shows it on a terminal). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Radiates with RADREN every demande expired on `today` (an instant, or a Paris day `YYYY-MM-DD`). */
@@ -33,7 +35,7 @@ export function expireDemandes(registry: Registry, today: Date | string, options
   return registry.transaction((tx) => {
     // Selected inside the transaction: a renewal committed meanwhile by another process is seen.
     const expirees = selectExpirees(tx, day);
-    for (const { numeroUnique, dateEcheance } of expirees) {
+    for (const [index, { numeroUnique, dateEcheance }] of expirees.entries()) {
       const demande = tx.getDemande(numeroUnique)!;
       const dateRadiation = expiryDay(dateEcheance);
       tx.updateDemande({ ...demande, statut: 'RADIEE', motifRadiation: MOTIF_EXPIRATION, dateRadiation });
@@ -44,6 +46,7 @@ export function expireDemandes(registry: Registry, today: Date | string, options
         at,
         details: { motif: MOTIF_EXPIRATION, dateEffet: dateRadiation, dateEcheance },
       });
+      options.onProgress?.(index + 1, expirees.length);
     }
     return { radiees: expirees.length };
   });

@@ -1,6 +1,6 @@
 /**
  * The README's worked example ("Guide du gestionnaire territorial"), run as written: each
- * `sne-gateway` line of its first shell block, on a home the demo filled.
+ * `npx sne-gateway` line of its first shell block, on a home the demo filled.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,8 +19,8 @@ function guideCommands(): string[][] {
   expect(block).toContain('export SNE_GATEWAY_HOME=var/demo');
   return block
     .split('\n')
-    .filter((line) => line.startsWith('sne-gateway '))
-    .map((line) => line.split(' ').slice(1));
+    .filter((line) => line.startsWith('npx sne-gateway '))
+    .map((line) => line.split(' ').slice(2));
 }
 
 function cli(args: readonly string[]) {

@@ -82,7 +82,8 @@ describe('quarantine', () => {
     const early = sne('quarantine', 'release', '1');
     expect(early.status).toBe(1);
     expect(early.stderr).toContain("L'expéditeur lots@g1105.test.localhost n'est l'adresse d'aucun guichet actif : enrôlez-le d'abord");
-    expect(sne('quarantine', 'release', '99').status).toBe(2);
+    expect(sne('quarantine', 'release', '99').status).toBe(1); // not found: a failed operation
+    expect(sne('quarantine', 'release', 'abc').status).toBe(2); // not a lot number: a usage error
   });
 
   it('release registers the lot once the sender is enrolled', () => {
@@ -107,7 +108,7 @@ describe('quarantine', () => {
     expect(show.lot.statut).toBe('ACCEPTE');
     expect(show.resultats.every((r) => /^\d{3}\d{4}\d{6}G1105$/.test(r.numeroUnique ?? ''))).toBe(true);
     expect(sne('run', '--once').stdout).toMatch(/ 0 réponse\(s\) envoyée\(s\)/); // nothing left to send
-    expect(sne('quarantine', 'release', '1').status).toBe(2);
+    expect(sne('quarantine', 'release', '1').status).toBe(1);
   });
 
   it('delete forgets the message and keeps the trace', () => {
@@ -120,7 +121,7 @@ describe('quarantine', () => {
     expect(sne('quarantine', 'list', '--all').stdout).toMatch(/supprimé le .* par gestionnaire:/);
     expect(sne('lots', 'export', '2', '--original').status).toBe(1);
     const twice = sne('quarantine', 'delete', '2');
-    expect(twice.status).toBe(2);
+    expect(twice.status).toBe(1);
     expect(twice.stderr).toMatch(/a été supprimé le/);
   });
 });

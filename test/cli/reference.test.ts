@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledData } from '../../src/rules/reference/index.js';
 
 const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
@@ -43,6 +43,8 @@ function writeFullEdition(): { cog: string; postal: string } {
   return { cog: cogFile, postal: postalFile };
 }
 
+// `reference import` saves into a home that has a registry (a mistyped --home is refused).
+beforeAll(() => expect(cli(['init']).status).toBe(0), 60_000);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('sne-gateway reference', () => {

@@ -81,13 +81,13 @@ describe('sne-gateway validate', () => {
     expect((JSON.parse(doctype.stdout) as { erreurs: { code: string }[] }).erreurs[0]!.code).toBe('LOT_XML');
   });
 
-  it('answers usage errors with 2: no file, an unreadable file, an unregistered guichet', () => {
+  it('answers a usage error (no file) with 2, and what is not found (a file, a guichet) with 1', () => {
     expect(cli(['validate']).status).toBe(2);
     const missing = cli(['validate', join(home, 'absent.xml')]);
-    expect(missing.status).toBe(2);
+    expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/fichier illisible/);
     const unknown = cli(['validate', lotFile('ok2.xml'), '--guichet', 'G0000']);
-    expect(unknown.status).toBe(2);
+    expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("le guichet G0000 n'est pas enregistré");
   });
 });

@@ -117,6 +117,17 @@ describe('readLotMessage', () => {
     expect(result.envelope).toMatchObject({ from: 'depot@guichet.example', messageId: '<lot-3@guichet.example>' });
   });
 
+  it('keeps a Message-ID only when it is a valid msg-id: no escape sequence, bidi override or space is stored', async () => {
+    for (const hostile of ['<\x1b]8;;http://evil.example\x07x@evil.example>', '<a\u202e@evil.example>', '<\u009b2J@evil.example>', '<a b@evil.example>', 'nu@evil.example']) {
+      const raw = Buffer.from(`From: depot@guichet.example\r\nTo: depot@sne.example\r\nMessage-ID: ${hostile}\r\nSubject: x\r\n\r\nRien.\r\n`, 'utf8');
+      const result = await readLotMessage(raw);
+      expect(result.envelope?.from, hostile).toBe('depot@guichet.example');
+      expect(result.envelope?.messageId, hostile).toBeUndefined();
+    }
+    const fine = await readLotMessage(Buffer.from('From: depot@guichet.example\r\nMessage-ID:  <lot.1+x@guichet.example> \r\n\r\nRien.\r\n'));
+    expect(fine.envelope?.messageId).toBe('<lot.1+x@guichet.example>');
+  });
+
   it('refuses two OpenPGP attachments', async () => {
     const raw = handMade(
       'From: depot@guichet.example\nContent-Type: multipart/mixed; boundary=b',

@@ -41,6 +41,16 @@ describe('buildReplyMessage', () => {
     expect(Buffer.from(part!.content as ArrayBuffer).equals(Buffer.from(attachment))).toBe(true);
   });
 
+  it('writes no control character in a header: an invalid In-Reply-To and References are left out, a subject escaped', async () => {
+    for (const hostile of ['<\x1b[2J@evil.example>', '<a\u202e@evil.example>', '<\u009b31m@evil.example>', '<a b@evil.example>', 'pas-un-msg-id', '<a@b@c>']) {
+      const message = await buildReplyMessage({ ...input, subject: 'Lot \x1b]8;;x\x07\u009b2J\u202eX', inReplyTo: hostile, references: [hostile] });
+      const head = message.raw.subarray(0, message.raw.indexOf('\r\n\r\n')).toString('latin1');
+      expect(head, hostile).not.toMatch(/^(In-Reply-To|References):/im);
+      const email = await PostalMime.parse(message.raw);
+      expect(email.subject).toBe('Lot \\u001b]8;;x\\u0007\\u009b2J\\u202eX');
+    }
+  });
+
   it('is plain RFC 5322: CRLF lines under 998 characters, 7-bit, the attachment in base64', async () => {
     const { raw } = await buildReplyMessage(input);
     const text = raw.toString('latin1');

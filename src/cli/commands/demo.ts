@@ -52,7 +52,7 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
   const { config, lines } = await initHome(home);
   lines.forEach(say);
 
-  const logger = createLogger({ level: process.env.SNE_GATEWAY_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ level: process.env.SNE_GATEWAY_LOG_LEVEL ?? 'warn', format: 'human' });
   const gateway = await openGateway(config, logger, clock);
   try {
     const national = nationalPublicKeys(nationalKeyLocation(config));

@@ -12,10 +12,11 @@ import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
 import { MIGRATIONS } from '../../registry/sqlite/migrations.js';
+import { senderConflicts } from '../../registry/sender-conflicts.js';
 import type { OutboxItem, Registry } from '../../registry/types.js';
 import { territoriesOnDefaults } from '../../replies/territoires.js';
 import { loadReference } from '../../rules/reference/index.js';
-import type { RegisterCommand } from '../context.js';
+import { OperationError, type RegisterCommand } from '../context.js';
 import { EXPIRY_WARNING_DAYS, expiryNote } from './keys.js';
 
 export interface CheckResult {
@@ -128,6 +129,17 @@ async function serverCheck(config: Readonly<Config>, owner: 'mailbox' | 'sender'
   }
 }
 
+/** A sender address of two guichets: its lots would be attributed to whichever the lookup finds. */
+const sendersCheck: Check = ({ registry }) => {
+  const conflicts = senderConflicts(registry.listGuichets());
+  if (conflicts.length === 0) return [{ ok: true, label: "adresses d'envoi : chacune désigne un seul guichet" }];
+  return conflicts.map((c) => ({
+    ok: false,
+    label: `adresse d'envoi ${c.adresse} : attribuée aux guichets ${c.guichets.join(', ')}`,
+    fix: `gardez-la à un seul guichet : sne-gateway guichets update CODE --sender … pour les autres`,
+  }));
+};
+
 const edgesCheck: Check = async ({ config }) => [
   config.mailbox.kind === 'imap' ? await serverCheck(config, 'mailbox') : maildirCheck('boîte de dépôt', homePath(config, config.mailbox.path)),
   config.sender.kind === 'smtp' ? await serverCheck(config, 'sender') : maildirCheck("boîte d'envoi", homePath(config, config.sender.path)),
@@ -202,7 +214,7 @@ const modesCheck: Check = ({ config }) => {
 };
 
 /** The checks, in the order they are printed. */
-export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
+export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
   const registry = openRegistry(config);
@@ -238,9 +250,11 @@ export const registerDoctor: RegisterCommand = (program, context) => {
           fix: 'sne-gateway init',
         });
       } catch (error) {
-        results.push({ ok: false, label: `configuration : ${error instanceof Error ? error.message : String(error)}`, fix: 'corrigez le paramètre nommé (fichier ou variable d’environnement)' });
+        // A home without a registry is reported, never created here.
+        const fix = error instanceof OperationError ? 'vérifiez --home, ou sne-gateway init' : 'corrigez le paramètre nommé (fichier ou variable d’environnement)';
+        results.push({ ok: false, label: `configuration : ${error instanceof Error ? error.message : String(error)}`, fix });
       }
-      if (config) results.push(...(await runChecks(config)));
+      if (config) results.push(...(await runChecks(config, context.clock().now())));
       if (options.json) context.out(JSON.stringify(results, null, 2));
       else for (const r of results) context.out(`${r.ok ? (r.warning ? '⚠' : '✔') : '✘'} ${r.label}${r.fix && (!r.ok || r.warning) ? `\n    → ${r.fix}` : ''}`);
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;

@@ -8,6 +8,7 @@ import { isCalendarDay, parisDate } from '../../clock.js';
 import { expireDemandes, selectExpirees } from '../../registry/expire.js';
 import { acteurGestionnaire } from '../../registry/types.js';
 import type { RegisterCommand } from '../context.js';
+import { startProgress } from '../progress.js';
 import { withRegistry } from './lots.js';
 
 /** The gestionnaire is the system user running the command (no account system of our own). */
@@ -37,11 +38,13 @@ export const registerExpire: RegisterCommand = (program, context) => {
         return;
       }
       const day = options.date ?? parisDate(context.clock().now());
+      const progress = startProgress('demandes radiées', { quiet: options.json === true });
       const radiees = withRegistry(context, (registry) =>
         options.dryRun
           ? selectExpirees(registry, day).length
-          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()), at: context.clock().now() }).radiees,
+          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()), at: context.clock().now(), onProgress: progress.update }).radiees,
       );
+      progress.end();
       if (options.json) return context.out(JSON.stringify({ date: day, simulation: options.dryRun === true, radiees }));
       context.out(
         options.dryRun

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { CryptoKeyError, inspectPublicKey, type PublicKeyInfo } from '../../crypto/index.js';
+import { sendersTaken } from '../../registry/sender-conflicts.js';
 import type { Guichet, GuichetChanges, Registry } from '../../registry/types.js';
 import { isDepartement } from '../../rules/reference/index.js';
-import { UsageError, type CliContext, type RegisterCommand } from '../context.js';
+import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { expiryNote } from './keys.js';
 
 const CODE = /^[A-Z][A-Z0-9]{4}$/;
@@ -32,6 +33,16 @@ async function readKey(file: string): Promise<{ info: PublicKeyInfo; armored: st
     throw new CryptoKeyError('NO_VALID_RECIPIENT', `La clé ${info.fingerprint} ne permet pas de chiffrer (expirée, révoquée ou sans sous-clé de chiffrement) : demandez au guichet une clé valide.`);
   }
   return { info, armored };
+}
+
+/** Refuses sender addresses another guichet already has: its lots would be attributed to either. */
+function refuseTakenSenders(registry: Registry, code: string, senders: readonly string[]): void {
+  const taken = sendersTaken(registry.listGuichets(), code, senders);
+  if (taken.length === 0) return;
+  const which = taken.map((t) => `${t.adresse} (guichet ${t.guichets.filter((g) => g !== code).join(', ')})`).join(', ');
+  throw new OperationError(
+    `Adresse(s) d'envoi déjà attribuée(s) à un autre guichet : ${which}. Une adresse d'envoi désigne un seul guichet : retirez-la d'abord de l'autre (« guichets update CODE --sender … »).`,
+  );
 }
 
 function keyLine(info: PublicKeyInfo): string {
@@ -91,6 +102,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
           process.exitCode = 1;
           return;
         }
+        refuseTakenSenders(registry, code, o.sender);
         const { info, armored } = await readKey(o.key);
         registry.addGuichet({
           code,
@@ -155,6 +167,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
         };
         if (Object.keys(changes).length === 0) throw new UsageError('Rien à modifier : donnez au moins une option (--name, --address, --sender, --reply, --departments).');
         if (!mustExist(registry, code, context)) return;
+        if (o.sender !== undefined) refuseTakenSenders(registry, code, o.sender);
         registry.updateGuichet(code, changes);
         context.out(`✔ guichet ${code} modifié`);
       }),

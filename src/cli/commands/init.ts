@@ -20,8 +20,21 @@ export const registerInit: RegisterCommand = (program, context) => {
     .action(async (options: { address?: string }) => {
       const report = await initHome(context.home(), options.address ? { address: options.address } : {}, context.configFile().path);
       report.lines.forEach(context.out);
+      nextSteps(context.home()).forEach(context.out);
     });
 };
+
+/** What a newcomer does next, with the home spelled out so that each line runs as written. */
+export function nextSteps(home: string): string[] {
+  const sne = `npx sne-gateway --home ${home}`;
+  return [
+    '',
+    'Étapes suivantes :',
+    `  1. enrôlez un guichet avec sa clé publique : ${sne} guichets add G1104 --name "Bailleur" --address "1 rue A, 93200 Saint-Denis" --sender lots@guichet.example --reply retours@guichet.example --key cle-guichet.asc --departments 93`,
+    `  2. donnez au guichet la clé publique nationale : ${sne} keys national export > cle-nationale.asc`,
+    `  3. lancez la passerelle : ${sne} run  (vérifiez d'abord : ${sne} doctor)`,
+  ];
+}
 
 /** `file`: the configuration file (`--config`), created there when missing; by default the home's. */
 export async function initHome(home: string, overrides: { address?: string } = {}, file: string = configPath(home)): Promise<InitReport> {

@@ -8,10 +8,9 @@
 import type { Command } from 'commander';
 import { openGateway } from '../../app.js';
 import { pipelineDeps } from '../../daemon.js';
-import { createLogger } from '../../log.js';
 import { replayLot } from '../../pipeline/replay.js';
 import { acteurGestionnaire, type LotRecord, type Registry } from '../../registry/types.js';
-import type { CliContext, RegisterCommand } from '../context.js';
+import { OperationError, type CliContext, type RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
 import { describeReplay, sendNow } from './replay.js';
@@ -49,12 +48,12 @@ function entries(registry: Registry, all: boolean): QuarantineEntry[] {
     });
 }
 
-/** The quarantined lot named on the command line; a usage error for anything else. */
+/** The quarantined lot named on the command line: a usage error if it is no lot number, a failure if no such lot waits. */
 function quarantined(registry: Registry, name: string, command: Command): LotRecord {
   if (!/^\d+$/.test(name)) usage(command, `« ${name} » n'est pas un numéro de lot (voir « sne-gateway quarantine list »).`);
   const lot = registry.getLot(Number(name));
-  if (!lot || lot.statut !== 'QUARANTAINE') usage(command, `le lot ${name} n'est pas en quarantaine : voyez « sne-gateway quarantine list ».`);
-  if (lot.supprimeAt) usage(command, `le message du lot ${name} a été supprimé le ${lot.supprimeAt} par ${lot.supprimePar ?? '?'}.`);
+  if (!lot || lot.statut !== 'QUARANTAINE') throw new OperationError(`Le lot ${name} n'est pas en quarantaine : voyez « sne-gateway quarantine list ».`);
+  if (lot.supprimeAt) throw new OperationError(`Le message du lot ${name} a été supprimé le ${lot.supprimeAt} par ${lot.supprimePar ?? '?'}.`);
   return lot;
 }
 
@@ -84,8 +83,7 @@ function release(cmd: Command, context: CliContext): void {
     .command('release <lot>')
     .description("traite à nouveau le message d'un lot en quarantaine, une fois son expéditeur enrôlé comme guichet")
     .action(async (name: string, _options: unknown, command: Command) => {
-      const config = context.config();
-      const gateway = await openGateway(config, createLogger({ level: config.log.level }), context.clock());
+      const gateway = await openGateway(context.config(), context.logger(), context.clock());
       try {
         const lot = quarantined(gateway.registry, name, command);
         const guichet = lot.expediteur === undefined ? undefined : gateway.registry.guichetBySender(lot.expediteur);

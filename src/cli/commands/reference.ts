@@ -14,6 +14,7 @@ import {
   ReferenceIndex,
 } from '../../rules/reference/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
+import { startProgress } from '../progress.js';
 
 const nombre = (n: number) => n.toLocaleString('fr-FR').replace(/\u202f/g, ' ');
 
@@ -47,6 +48,8 @@ function runImport(context: CliContext, options: { cog: string; codesPostaux: st
     process.exitCode = 2;
     return 2;
   }
+  // The edition is saved in the home: a mistyped --home must be refused, not created.
+  context.config();
   let cog: Buffer;
   let postal: Buffer;
   try {
@@ -56,7 +59,9 @@ function runImport(context: CliContext, options: { cog: string; codesPostaux: st
     context.err(`erreur : ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const result = importReference(cog, postal, { millesime: year });
+  const progress = startProgress('lignes lues');
+  const result = importReference(cog, postal, { millesime: year, onProgress: progress.update });
+  progress.end();
   if (!result.ok) {
     context.err('Import refusé, le référentiel en place est conservé :');
     result.problems.forEach((p) => context.err(`  ✘ ${p}`));

@@ -8,11 +8,11 @@ import { openGateway, type Gateway } from '../../app.js';
 import { homePath } from '../../config/load.js';
 import { acquireDaemonLock, LockHeldError } from '../../daemon-lock.js';
 import { outboxDeps, pipelineDeps } from '../../daemon.js';
-import { createLogger } from '../../log.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
 import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/types.js';
 import { outboxPass } from '../../replies/outbox-pass.js';
-import { UsageError, type CliContext, type RegisterCommand } from '../context.js';
+import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
+import { startProgress } from '../progress.js';
 import { findLot } from './lots.js';
 
 const STATUTS: Record<string, LotStatut> = { rejected: 'REJETE', partial: 'PARTIEL', quarantined: 'QUARANTAINE', accepted: 'ACCEPTE' };
@@ -29,7 +29,7 @@ function selectLots(gateway: Gateway, names: readonly string[], o: ReplayOptions
   if (names.length > 0) {
     return names.map((name) => {
       const lot = findLot(gateway.registry, name, o.guichet);
-      if (!lot) throw new UsageError(`Lot « ${name} » introuvable : voyez « sne-gateway lots list ».`);
+      if (!lot) throw new OperationError(`Lot « ${name} » introuvable : donnez son numéro ou son identifiant, tels que « sne-gateway lots list » les affiche.`);
       return lot;
     });
   }
@@ -48,7 +48,7 @@ const codes = (r: ResultatRecord) => r.erreurs.map((e) => e.code).join(', ');
 export function describeReplay(result: ReplayResult): string[] {
   const { lot, before, after } = result;
   const lines = [
-    `Lot ${lot.id} (${lot.identifiantLot ?? 'identifiant illisible'}, guichet ${lot.guichet ?? 'inconnu'}) : ${before.statut} → ${after.statut}${result.dryRun ? ' [simulation : rien n’est enregistré]' : `, compte rendu version ${lot.version}`}`,
+    `Lot ${lot.id} (${lot.identifiantLot ?? 'identifiant illisible'}, guichet ${lot.guichet ?? 'inconnu'}) : ${before.statut} → ${after.statut}${result.dryRun ? ` [simulation : rien n’est enregistré ; le compte rendu serait en version ${result.versionApres}]` : `, compte rendu version ${result.versionApres}`}`,
   ];
   if (result.refus) return [...lines, `  non rejoué : ${result.refus}`];
   for (const e of after.erreurs) lines.push(`  ✘ lot : ${e.code} — ${e.message}`);
@@ -67,17 +67,8 @@ export function describeReplay(result: ReplayResult): string[] {
   return lines;
 }
 
-/** A progress bar on a terminal when replaying many lots; nothing when piped (the lines suffice). */
-function progress(done: number, total: number): void {
-  if (!process.stderr.isTTY || total < 2) return;
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
-}
-
 async function replay(context: CliContext, names: string[], o: ReplayOptions): Promise<number> {
-  const config = context.config();
-  const gateway = await openGateway(config, createLogger({ level: config.log.level }), context.clock());
+  const gateway = await openGateway(context.config(), context.logger(), context.clock());
   try {
     const lots = selectLots(gateway, names, o);
     if (lots.length === 0) {
@@ -86,12 +77,16 @@ async function replay(context: CliContext, names: string[], o: ReplayOptions): P
     }
     const deps = pipelineDeps(gateway);
     const results: ReplayResult[] = [];
+    // Only for a selection by status: lots named one by one are few.
+    const progress = startProgress('lots rejoués', { quiet: o.json === true || names.length > 0 });
     for (const [index, lot] of lots.entries()) {
       const result = await replayLot(deps, lot.id, { dryRun: o.dryRun === true });
       results.push(result);
+      progress.clear();
       if (!o.json) describeReplay(result).forEach((line) => context.out(line));
-      progress(index + 1, lots.length);
+      progress.update(index + 1, lots.length);
     }
+    progress.end();
     if (o.json) context.out(JSON.stringify(results, null, 2));
     if (!o.dryRun) await sendNow(gateway, context);
     return results.some((r) => r.refus !== undefined) ? 1 : 0;

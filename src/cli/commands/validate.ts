@@ -4,10 +4,9 @@
  * every rule that needs no registry history; habilitation too when `--guichet` names a registered
  * guichet. Exit status 0 when every demande is valid, 1 otherwise, 2 on a usage error.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { parisDate } from '../../clock.js';
-import { homePath } from '../../config/load.js';
 import type { Validation } from '../../pipeline/validate-lot.js';
 import type { Guichet } from '../../registry/types.js';
 import { loadReference } from '../../rules/reference/index.js';
@@ -32,10 +31,8 @@ function render(v: Validation, habilitation: boolean): string[] {
 
 /** The registered guichet named by --guichet; a string is the French reason it cannot be used. */
 function findGuichet(context: CliContext, code: string): Guichet | string {
-  const config = context.config();
-  const file = homePath(config, config.registry.path);
-  if (!existsSync(file)) return `registre introuvable (${file}) : --guichet demande un registre initialisé (sne-gateway init)`;
-  const registry = openRegistry(config);
+  // A home without a registry is refused by context.config(): --guichet needs an initialised one.
+  const registry = openRegistry(context.config());
   try {
     return registry.getGuichet(code) ?? `le guichet ${code} n'est pas enregistré`;
   } finally {
@@ -56,13 +53,13 @@ export const registerValidate: RegisterCommand = (program, context) => {
         xml = readFileSync(file);
       } catch (error) {
         context.err(`erreur : fichier illisible : ${error instanceof Error ? error.message : String(error)}`);
-        process.exitCode = 2;
+        process.exitCode = 1;
         return;
       }
       const guichet = options.guichet === undefined ? undefined : findGuichet(context, options.guichet);
       if (typeof guichet === 'string') {
         context.err(`erreur : ${guichet}`);
-        process.exitCode = 2;
+        process.exitCode = 1;
         return;
       }
       // libxml2 and the rules are loaded by this command only.

@@ -34,6 +34,8 @@ export interface ImportOptions {
   readonly complement?: ReferenceData;
   /** Lowered by tests on small files. */
   readonly minCommunes?: number;
+  /** Called as rows of the two files are read: `done` of `total` rows (COG then La Poste). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export function importReference(cogCsv: Uint8Array, postalCsv: Uint8Array, options: ImportOptions): ImportResult {
@@ -53,7 +55,9 @@ export function importReference(cogCsv: Uint8Array, postalCsv: Uint8Array, optio
   const communes = new Map<string, Commune & { codesPostaux: string[] }>();
   const parents = new Map<string, string>();
   const retired: { code: string; nom?: string; kind: RetiredCode['kind']; currentCode: string }[] = [];
+  const rows = cog.rows.length + poste.rows.length;
   cog.rows.forEach((row, i) => {
+    options.onProgress?.(i + 1, rows);
     const line = i + 2;
     const [type, code, nom, departement, parent] = [row[typecom!], row[com!], row[libelle!], row[dep!], row[comparent!]].map((v) => v?.trim() ?? '');
     if (!CODE_INSEE.test(code!)) return void problems.push(`fichier COG, ligne ${line} : code commune « ${code} » invalide`);
@@ -85,6 +89,7 @@ export function importReference(cogCsv: Uint8Array, postalCsv: Uint8Array, optio
 
   let unknown = 0;
   poste.rows.forEach((row, i) => {
+    options.onProgress?.(cog.rows.length + i + 1, rows);
     const insee = row[pInsee]?.trim() ?? '';
     const cp = (row[pCode]?.trim() ?? '').padStart(5, '0');
     if (!/^\d{5}$/.test(cp)) return void problems.push(`fichier La Poste, ligne ${i + 2} : code postal « ${row[pCode]} » invalide`);
