@@ -2,13 +2,12 @@
  * The README's worked example ("Guide du gestionnaire territorial"), run as written: each
  * `npx sne-gateway` line of its first shell block, on a home the demo filled.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const home = mkdtempSync(join(tmpdir(), 'sne-guide-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -23,13 +22,7 @@ function guideCommands(): string[][] {
     .map((line) => line.split(' ').slice(2));
 }
 
-function cli(args: readonly string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SNE_GATEWAY_HOME: home, SNE_GATEWAY_LOG_LEVEL: 'silent' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: readonly string[]) => runCli(args, { SNE_GATEWAY_HOME: home });
 
 describe('the README worked example', () => {
   it('finds the rejection, habilitates, replays, and the demande gets its numéro and attestation', () => {
@@ -53,7 +46,7 @@ describe('the README worked example', () => {
     expect(replay).toContain('1 attestation(s) à envoyer');
     expect(replay).toContain('2 réponse(s) envoyée(s).');
     expect(showAfter).toMatch(/\[1\] MRS-2026-0101 CRE ENREGISTREE 013\d{10}G1301/); // kept its numéro
-    expect(showAfter).toMatch(/compte-rendu <compte-rendu\.G1301\.G1301-DEMO-001\.v2@[^>]+> — envoyée/);
+    expect(showAfter).toMatch(/compte-rendu <compte-rendu\.G1301\.G1301-DEMO-001\.lot\d+\.v2@[^>]+> — envoyée/);
     expect(showAfter.match(/attestation <[^>]+> — envoyée/g)).toHaveLength(2);
   });
 
