@@ -11,11 +11,11 @@ import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { program } from '../../src/cli/main.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const FIXTURE_LOT = new URL('../../fixtures/lots/', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-help-'));
-const env = { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' };
+const env = cliEnv();
 const run = promisify(execFile);
 
 async function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {

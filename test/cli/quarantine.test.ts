@@ -14,8 +14,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { guichetKeys, sealLotMessage, type GuichetIdentity } from '../../src/demo/guichet.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const LOT = new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url);
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-quarantine-'));
 
@@ -29,7 +29,7 @@ const NOUVEAU: GuichetIdentity = {
 };
 
 function sne(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' } });
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: cliEnv() });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

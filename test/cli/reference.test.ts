@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledData } from '../../src/rules/reference/index.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/sne-gateway', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../../fixtures/rules/reference/${name}`, import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'sne-reference-'));
 
 function cli(args: readonly string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: { ...process.env, SNE_GATEWAY_LOG_LEVEL: 'silent' } });
+  const result = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8', env: cliEnv() });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
