@@ -19,8 +19,14 @@ export const LIMITS = {
   demandesPerLot: 10_000,
   /** Element nesting in the lot XML: the schema needs ~8; anything deep is hostile. */
   xmlDepth: 64,
-  /** Expansion ratio of a ZIP entry: honest XML compresses ~10–20×; a bomb 1,000× and more. */
-  zipRatio: 200,
+  /**
+   * Expansion ratio of compressed data — the OpenPGP message's compressed packet, then a ZIP
+   * entry — over the bytes that carry it, checked past `inflationFloorBytes` (inflationCap).
+   * Honest lots measured (bench/lib/generate-lot.ts, 1,000–10,000 demandes): ZIP 18×, gpg's
+   * default ZIP 15×, zlib -9 20×, bzip2 -9 45×; a bomb reaches 1,000× (deflate) and far more
+   * (bzip2). Without it an 85 kB ciphertext inflated to 63 MiB of XML (489 MB peak).
+   */
+  compressionRatio: 200,
   /**
    * Session-key packets (PKESK, SKESK) of the OpenPGP message. A lot has one per recipient: the
    * national key (two during a rotation) and the guichet's own key if its software encrypts to
@@ -43,6 +49,22 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
+/** Output below which no ratio is checked: a small lot may be very repetitive. */
+const INFLATION_FLOOR_BYTES = 1024 * 1024;
+
+/**
+ * What `compressedBytes` may inflate to: the XML limit, and beyond a 1 MiB floor
+ * `compressionRatio` times their length. A breach past the ratio is reported by `tooInflated`.
+ */
+export function inflationCap(compressedBytes: number): number {
+  return Math.min(LIMITS.xmlBytes, Math.max(LIMITS.compressionRatio * compressedBytes, INFLATION_FLOOR_BYTES));
+}
+
+/** The `LOT_TAILLE` of data that inflated past `inflationCap(compressedBytes)` to at least `inflatedBytes`. */
+export function tooInflated(compressedBytes: number, inflatedBytes: number): LotError {
+  return inflatedBytes > LIMITS.xmlBytes ? tooLarge('xmlBytes', inflatedBytes) : tooLarge('compressionRatio', Math.ceil(inflatedBytes / compressedBytes));
+}
+
 export function tooLarge(limit: LimitName, actual: number): LotError {
   const max = LIMITS[limit];
   return lotError('LOT_TAILLE', `Le lot dépasse la limite « ${LIMIT_LABELS[limit]} » (${max}).`, {
@@ -58,7 +80,7 @@ const LIMIT_LABELS: Record<LimitName, string> = {
   xmlBytes: 'taille du fichier XML décompressé, en octets',
   demandesPerLot: 'nombre de demandes par lot',
   xmlDepth: "profondeur d'imbrication XML",
-  zipRatio: 'taux de compression ZIP',
+  compressionRatio: 'taux de décompression (taille décompressée / taille compressée)',
   sessionKeyPackets: 'nombre de paquets de clé de session du message OpenPGP',
   judgeMs: "durée d'examen du lot, en millisecondes",
   judgeAttempts: "tentatives d'examen du lot",

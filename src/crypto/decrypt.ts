@@ -5,7 +5,7 @@
  */
 import * as openpgp from 'openpgp';
 import { fail, lotError, ok, type LotResult } from '../errors.js';
-import { LIMITS, tooLarge } from '../limits.js';
+import { inflationCap, LIMITS, tooInflated, tooLarge } from '../limits.js';
 import { cachedPublicKeyList, fingerprint } from './keys.js';
 import { keyringInternals, type PrivateKeyring } from './keyring.js';
 
@@ -19,7 +19,12 @@ export interface DecryptedPayload {
   readonly filename?: string;
 }
 
-const READ_CONFIG: openpgp.PartialConfig = { maxDecompressedMessageSize: LIMITS.xmlBytes };
+/**
+ * The compressed packet may inflate to the XML limit and, past a small floor, to
+ * LIMITS.compressionRatio times the message as received (armored or not): openpgp counts the
+ * output as it streams and stops there, so that a small ciphertext cannot make 64 MiB of XML.
+ */
+const readConfig = (messageBytes: number): openpgp.PartialConfig => ({ maxDecompressedMessageSize: inflationCap(messageBytes) });
 
 /**
  * A guichet whose clock runs a little ahead must not see its lot refused as "signed in the
@@ -36,13 +41,14 @@ export async function decryptAndVerify(
 ): Promise<LotResult<DecryptedPayload>> {
   const { decryptionKeys } = keyringInternals(keyring);
 
+  const config = readConfig(message.length);
   let parsed: openpgp.Message<Uint8Array | string>;
   try {
     const armorAt = armorStart(message);
     parsed =
       armorAt >= 0
-        ? await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(message.subarray(armorAt)), config: READ_CONFIG })
-        : await openpgp.readMessage({ binaryMessage: message, config: READ_CONFIG });
+        ? await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(message.subarray(armorAt)), config })
+        : await openpgp.readMessage({ binaryMessage: message, config });
   } catch {
     return fail(lotError('LOT_DECHIFFREMENT', "Le fichier n'est pas un message OpenPGP lisible."));
   }
@@ -78,12 +84,12 @@ export async function decryptAndVerify(
       verificationKeys,
       format: 'binary',
       date: new Date(Date.now() + CLOCK_SKEW_MS),
-      config: READ_CONFIG,
+      config,
     });
   } catch (error) {
     if (/maximum decompressed (message )?size exceeded/i.test(String(error))) {
-      // openpgp stops at the limit without telling how far the data goes: report "limit + 1".
-      return fail(tooLarge('xmlBytes', LIMITS.xmlBytes + 1));
+      // openpgp stops at the cap without telling how far the data goes: report "cap + 1".
+      return fail(tooInflated(message.length, inflationCap(message.length) + 1));
     }
     const keyIds = recipients.map((id) => id.toHex().toUpperCase()).join(', ');
     return fail(

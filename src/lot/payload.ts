@@ -3,18 +3,16 @@
  * exactly one `.xml` file. The only module importing fflate.
  *
  * A ZIP entry is inflated from small input slices and counted as it comes out, whatever sizes
- * the headers declare. It stops as soon as it passes LIMITS.xmlBytes or, beyond a small floor,
- * LIMITS.zipRatio times the archive's real length: a bomb is refused after a few MiB of
- * output, not after 64 MiB.
+ * the headers declare. It stops as soon as it passes `inflationCap` of the archive's real length
+ * (LIMITS.xmlBytes or, beyond a small floor, LIMITS.compressionRatio times it): a bomb is
+ * refused after a few MiB of output, not after 64 MiB.
  */
 import { Unzip, UnzipInflate, UnzipPassThrough, unzipSync, type UnzipFileInfo } from 'fflate';
 import { fail, lotError, ok, type LotError, type LotResult } from '../errors.js';
-import { LIMITS, tooLarge } from '../limits.js';
+import { inflationCap, LIMITS, tooInflated, tooLarge } from '../limits.js';
 
 /** Input slice fed to the inflater: deflate expands ≤ ~1032×, so ≤ ~4 MiB out per slice. */
 const SLICE = 4096;
-/** Output below which the ratio is not checked: small lots may be very repetitive. */
-const RATIO_FLOOR = 1024 * 1024;
 
 const formatError = (detail: string): LotError =>
   lotError('LOT_FORMAT', `Le contenu déchiffré n'est ni un fichier XML ni une archive ZIP contenant exactement un fichier XML : ${detail}.`);
@@ -75,7 +73,7 @@ function extractFromZip(zip: Uint8Array): LotResult<Uint8Array> {
 /** Stream the local entries; stop at the first byte past the limit. */
 function inflateEntry(zip: Uint8Array, expectedName: string): LotResult<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  const cap = Math.min(LIMITS.xmlBytes, Math.max(LIMITS.zipRatio * zip.length, RATIO_FLOOR));
+  const cap = inflationCap(zip.length);
   let total = 0;
   let files = 0;
   let done = false;
@@ -99,7 +97,7 @@ function inflateEntry(zip: Uint8Array, expectedName: string): LotResult<Uint8Arr
       }
       total += chunk.length;
       if (total > cap) {
-        stop(total > LIMITS.xmlBytes ? tooLarge('xmlBytes', total) : tooLarge('zipRatio', Math.ceil(total / zip.length)));
+        stop(tooInflated(zip.length, total));
         file.terminate();
         return;
       }

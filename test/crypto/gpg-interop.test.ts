@@ -14,6 +14,8 @@ import {
 } from '../../src/crypto/index.js';
 import { cachedPublicKeys } from '../../src/crypto/keys.js';
 import { LIMITS } from '../../src/limits.js';
+import { generate } from '../../bench/lib/generate-lot.js';
+import { REALISTIC_REJECTIONS } from '../../bench/lib/lots.js';
 import {
   createGpgHome,
   gpg,
@@ -171,13 +173,42 @@ describe('lots refused', () => {
     expect(result.ok ? null : result.error.code).toBe('LOT_DECHIFFREMENT');
   });
 
-  it.each(['zlib', 'bzip2'] as const)('a %s decompression bomb over the XML limit → LOT_TAILLE', async (compressAlgo) => {
+  it.each(['zlib', 'bzip2'] as const)('a %s decompression bomb → LOT_TAILLE at the ratio, after 1 MiB of output', async (compressAlgo) => {
     const zeros = new Uint8Array(LIMITS.xmlBytes + 1024 * 1024);
     const message = await gpgSignEncrypt(home, zeros, ecc.fingerprint, newNational.fingerprint, { compressAlgo });
     expect(message.length).toBeLessThan(LIMITS.attachmentBytes);
     const result = await decryptAndVerify(message, keyring, [ecc.publicKey]);
+    expect(result.ok ? null : result.error).toMatchObject({ code: 'LOT_TAILLE', details: { limit: 'compressionRatio' } });
+  }, 20_000);
+
+  // Issue 15: an 85 kB ciphertext inflated to 63 MiB of XML (within the XML limit) and was parsed.
+  it.each(['zlib', 'bzip2'] as const)('%s: 63 MiB of XML from a small ciphertext → LOT_TAILLE (compressionRatio)', async (compressAlgo) => {
+    const padded = new TextEncoder().encode(`<?xml version="1.0"?><lot>${' '.repeat(63 * 1024 * 1024)}</lot>`);
+    const message = await gpgSignEncrypt(home, padded, ecc.fingerprint, newNational.fingerprint, { compressAlgo });
+    expect(message.length * LIMITS.compressionRatio).toBeLessThan(padded.length);
+    const result = await decryptAndVerify(message, keyring, [ecc.publicKey]);
+    expect(result.ok ? null : result.error).toMatchObject({ code: 'LOT_TAILLE', details: { limit: 'compressionRatio', max: LIMITS.compressionRatio } });
+  }, 20_000);
+
+  it('past the XML limit at an honest ratio → LOT_TAILLE (xmlBytes)', async () => {
+    // 65 MiB that compress ~100×: a random run every 64 KiB.
+    const data = new Uint8Array(LIMITS.xmlBytes + 1024 * 1024);
+    for (let at = 0; at < data.length; at += 64 * 1024) data.set(randomBytes(600), at);
+    const message = await gpgSignEncrypt(home, data, ecc.fingerprint, newNational.fingerprint, { compressAlgo: 'zlib' });
+    expect(message.length * LIMITS.compressionRatio).toBeGreaterThan(LIMITS.xmlBytes);
+    const result = await decryptAndVerify(message, keyring, [ecc.publicKey]);
     expect(result.ok ? null : result.error).toMatchObject({ code: 'LOT_TAILLE', details: { limit: 'xmlBytes' } });
   }, 20_000);
+
+  // The ratio must never refuse an honest lot at the spec's limits: 10,000 demandes, compressed
+  // by gpg with bzip2 -9, the best ratio measured on generated lots (~45×; ZIP ~15×, zlib ~20×).
+  it('a 10,000-demande lot compressed by gpg (bzip2 -9) passes the ratio', async () => {
+    const xml = new TextEncoder().encode(generate({ demandes: LIMITS.demandesPerLot, seed: 11, rejections: REALISTIC_REJECTIONS }).xml);
+    const message = await gpgSignEncrypt(home, xml, ecc.fingerprint, newNational.fingerprint, { compressAlgo: 'bzip2', compressLevel: 9 });
+    expect(message.length).toBeLessThan(LIMITS.attachmentBytes);
+    const result = await decryptAndVerify(message, keyring, [ecc.publicKey]);
+    expect(result.ok ? result.value.payload.length : result.error).toBe(xml.length);
+  }, 60_000);
 });
 
 describe('replies read by gpg', () => {

@@ -111,6 +111,8 @@ export async function gpgImport(home: GpgHome, armored: string | Uint8Array, pas
 export interface GpgSignEncryptOptions {
   /** `--compress-algo`; gpg's default (ZLIB for these keys) when absent. */
   readonly compressAlgo?: 'none' | 'zip' | 'zlib' | 'bzip2';
+  /** `--compress-level` (0–9); gpg's default (6) when absent. */
+  readonly compressLevel?: number;
   readonly armor?: boolean;
   /** false: encrypt only, no signature (an unsigned lot). Default true. */
   readonly sign?: boolean;
@@ -130,6 +132,7 @@ export async function gpgSignEncrypt(
   for (const recipient of typeof recipients === 'string' ? [recipients] : recipients) args.push('--recipient', recipient);
   if (opts.sign !== false) args.push('--local-user', signer, '--sign');
   if (opts.compressAlgo !== undefined) args.push('--compress-algo', opts.compressAlgo);
+  if (opts.compressLevel !== undefined) args.push('--compress-level', String(opts.compressLevel));
   if (opts.armor) args.push('--armor');
   if (opts.filename !== undefined) args.push('--set-filename', opts.filename);
   args.push('--encrypt', '--output', '-');

@@ -87,6 +87,17 @@ async function sealed(p: Parties, payload: Uint8Array, to = p.national.publicKey
   return signAndEncrypt(payload, await loadPrivateKeyring([{ privateKey: p.guichetKeys.privateKey }]), [to]);
 }
 
+/** As `sealed`, the payload compressed (zlib) in the OpenPGP message, as gpg does by default. */
+async function sealedCompressed(p: Parties, payload: Uint8Array): Promise<Uint8Array> {
+  return openpgp.encrypt({
+    message: await openpgp.createMessage({ binary: payload }),
+    encryptionKeys: await openpgp.readKey({ armoredKey: p.national.publicKey }),
+    signingKeys: await openpgp.readPrivateKey({ armoredKey: p.guichetKeys.privateKey }),
+    format: 'binary',
+    config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+  });
+}
+
 type Input = { kind: 'xml'; xml: Buffer } | { kind: 'message'; raw: Buffer; parties: Parties };
 
 /**
@@ -201,6 +212,12 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
   'forged-pkesk-few': async () => {
     const p = await parties();
     return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await withForgedSessionKeys(await sealed(p, VALID_XML), 3) }]) };
+  },
+  // Issue 15, point 12: ~65 kB of ciphertext inflated to 63 MiB of XML, all of it parsed (489 MB).
+  'openpgp-inflate-63mib': async () => {
+    const p = await parties();
+    const padded = lot(`${demande('<demandeLogement/>')}${' '.repeat(63 * 1024 * 1024)}`);
+    return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await sealedCompressed(p, padded) }]) };
   },
   'malformed-mime': async () => ({
     kind: 'message',

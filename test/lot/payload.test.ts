@@ -85,10 +85,10 @@ describe('extractLotXml', () => {
     for (const archive of [bomb, lieAboutSize(bomb, 1_000)]) {
       const error = refused(archive);
       expect(error.code).toBe('LOT_TAILLE');
-      expect(error.details).toMatchObject({ limit: 'zipRatio', max: LIMITS.zipRatio });
-      expect(Number(error.details?.actual)).toBeGreaterThan(LIMITS.zipRatio);
+      expect(error.details).toMatchObject({ limit: 'compressionRatio', max: LIMITS.compressionRatio });
+      expect(Number(error.details?.actual)).toBeGreaterThan(LIMITS.compressionRatio);
       // Stopped within one input slice (≤ ~4 MiB of output) past ratio × archive length.
-      expect(Number(error.details?.actual) * archive.length).toBeLessThan(LIMITS.zipRatio * archive.length + 5 * 1024 * 1024);
+      expect(Number(error.details?.actual) * archive.length).toBeLessThan(LIMITS.compressionRatio * archive.length + 5 * 1024 * 1024);
     }
   });
 
@@ -105,7 +105,7 @@ describe('extractLotXml', () => {
       return out;
     };
     const over = zip({ 'lot.xml': sprinkled(LIMITS.xmlBytes + 1) }, 1);
-    expect(LIMITS.xmlBytes / over.length).toBeLessThan(LIMITS.zipRatio);
+    expect(LIMITS.xmlBytes / over.length).toBeLessThan(LIMITS.compressionRatio);
     const error = refused(over);
     expect(error).toMatchObject({ code: 'LOT_TAILLE', details: { limit: 'xmlBytes', max: LIMITS.xmlBytes } });
     expect(Number(error.details?.actual)).toBeLessThan(LIMITS.xmlBytes + 5 * 1024 * 1024);
