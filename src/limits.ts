@@ -2,8 +2,9 @@
  * Every limit on untrusted input, in one place so they cannot drift apart (spec section 2).
  * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen — except
  * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`,
- * and `sessionKeyPackets`, met before the sender is authenticated, which crypto/ reports as
- * `LOT_DECHIFFREMENT`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
+ * `sessionKeyPackets`, met before the sender is authenticated, which crypto/ reports as
+ * `LOT_DECHIFFREMENT`, and `signaturePackets`, met before the signature is checked, reported as
+ * `LOT_SIGNATURE`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
  * `LOT_TAILLE` says the lot is too costly to process (pipeline/unjudged.ts).
  */
 import { lotError, type LotError } from './errors.js';
@@ -34,6 +35,13 @@ export const LIMITS = {
    * is authenticated (40,000 forged ones cost 69 s and 835 MB), so a few more than needed are taken.
    */
   sessionKeyPackets: 16,
+  /**
+   * Signature packets (one-pass and signatures) inside the decrypted message. A lot carries one
+   * signature, two while a guichet rotates its key. Each one hashes the whole literal data (up
+   * to 64 MiB) and costs a public-key operation before the signer is known: anyone can encrypt
+   * to the national public key and claim a guichet's key id.
+   */
+  signaturePackets: 16,
   /**
    * Time to judge one message on the judge thread (decrypt, unzip, schema, rules). A 10,000-demande
    * lot takes a few seconds; past this the thread is terminated and the lot refused (LOT_TAILLE),
@@ -82,6 +90,7 @@ const LIMIT_LABELS: Record<LimitName, string> = {
   xmlDepth: "profondeur d'imbrication XML",
   compressionRatio: 'taux de décompression (taille décompressée / taille compressée)',
   sessionKeyPackets: 'nombre de paquets de clé de session du message OpenPGP',
+  signaturePackets: 'nombre de signatures du message OpenPGP',
   judgeMs: "durée d'examen du lot, en millisecondes",
   judgeAttempts: "tentatives d'examen du lot",
 };

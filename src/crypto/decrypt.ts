@@ -76,16 +76,27 @@ export async function decryptAndVerify(
     await Promise.all(signerPublicKeys.map((armored) => cachedPublicKeyList([armored]).catch(() => [])))
   ).flat();
 
-  let decrypted: openpgp.DecryptMessageResult & { data: Uint8Array };
+  // openpgp.decrypt's steps, with the signatures counted between decryption and verification:
+  // each one hashes the whole payload before anything tells whose it is.
+  const date = new Date(Date.now() + CLOCK_SKEW_MS);
+  let decrypted: { data: Uint8Array; filename: string | null; signatures: openpgp.DecryptMessageResult['signatures'] };
   try {
-    decrypted = await openpgp.decrypt({
-      message: parsed,
-      decryptionKeys: [...decryptionKeys],
-      verificationKeys,
-      format: 'binary',
-      date: new Date(Date.now() + CLOCK_SKEW_MS),
-      config,
-    });
+    const fullConfig: openpgp.Config = { ...openpgp.config, ...config };
+    const opened = await parsed.decrypt([...decryptionKeys], undefined, undefined, date, fullConfig);
+    const { packets } = opened.unwrapCompressed();
+    const count = (kind: typeof openpgp.SignaturePacket | typeof openpgp.OnePassSignaturePacket) => packets.filter((packet) => packet instanceof kind).length;
+    const signatureCount = Math.max(count(openpgp.SignaturePacket), count(openpgp.OnePassSignaturePacket));
+    if (signatureCount > LIMITS.signaturePackets) {
+      return fail(
+        lotError('LOT_SIGNATURE', `Le lot porte ${signatureCount} signatures (au plus ${LIMITS.signaturePackets} admises : une par clé du guichet).`, {
+          limit: 'signaturePackets',
+          max: LIMITS.signaturePackets,
+          actual: signatureCount,
+        }),
+      );
+    }
+    const signatures = await opened.verify(verificationKeys, date, fullConfig);
+    decrypted = { data: opened.getLiteralData() as Uint8Array, filename: opened.getFilename(), signatures };
   } catch (error) {
     if (/maximum decompressed (message )?size exceeded/i.test(String(error))) {
       // openpgp stops at the cap without telling how far the data goes: report "cap + 1".

@@ -91,3 +91,31 @@ describe('signatures that are present but wrong', () => {
     }
   });
 });
+
+// Issue 15, point 5: each signature hashes the whole payload before its signer is known.
+describe('signatures counted before they are checked', () => {
+  async function signedBy(count: number): Promise<Uint8Array> {
+    const guichet = await openpgp.readPrivateKey({ armoredKey: v4Guichet.privateKey });
+    // Signatures claiming keys the gateway does not know, then the guichet's own.
+    const others = await Promise.all(
+      Array.from({ length: count - 1 }, async (_, i) => (await openpgp.generateKey({ type: 'ecc', userIDs: [{ email: `autre${i}@x.test` }], format: 'object' })).privateKey),
+    );
+    const encrypted = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: LOT }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: national.publicKey }),
+      signingKeys: [...others, guichet],
+      format: 'binary',
+    });
+    return encrypted as Uint8Array;
+  }
+
+  it('refuses more than 16 signatures with LOT_SIGNATURE, naming the limit', async () => {
+    const result = await decryptAndVerify(await signedBy(17), keyring, [v4Guichet.publicKey]);
+    expect(result.ok ? null : result.error).toMatchObject({ code: 'LOT_SIGNATURE', details: { limit: 'signaturePackets', max: 16, actual: 17 } });
+  });
+
+  it('accepts a lot signed by the guichet beside another key (a rotation)', async () => {
+    const result = await decryptAndVerify(await signedBy(2), keyring, [v4Guichet.publicKey]);
+    expect(result).toMatchObject({ ok: true, value: { signerFingerprint: v4Guichet.fingerprint } });
+  });
+});
