@@ -213,6 +213,18 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
     const p = await parties();
     return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await withForgedSessionKeys(await sealed(p, VALID_XML), 3) }]) };
   },
+  // Issue 15, point 5: each signature hashed the whole payload before its signer was known.
+  'many-signatures': async () => {
+    const p = await parties();
+    const guichet = await openpgp.readPrivateKey({ armoredKey: p.guichetKeys.privateKey });
+    const signed = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: VALID_XML }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: p.national.publicKey }),
+      signingKeys: Array.from({ length: 100 }, () => guichet),
+      format: 'binary',
+    });
+    return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: signed }]) };
+  },
   // Issue 15, point 12: ~65 kB of ciphertext inflated to 63 MiB of XML, all of it parsed (489 MB).
   'openpgp-inflate-63mib': async () => {
     const p = await parties();

@@ -65,6 +65,7 @@ describe('hostile input is refused with its lot-level code, in bounded memory an
 const COSTLY: readonly (readonly [string, string])[] = [
   ['poison-demande', 'DEM_SCHEMA'],
   ['forged-pkesk', 'LOT_DECHIFFREMENT'],
+  ['many-signatures', 'LOT_SIGNATURE'],
   // A small ciphertext inflating to 63 MiB of XML: refused at 200× its size, not parsed.
   ['openpgp-inflate-63mib', 'LOT_TAILLE'],
   // Below the bound the real packet is still found after the forged ones.
