@@ -10,6 +10,8 @@ import { generateKeyPair, loadPrivateKeyring, signAndEncrypt } from '../../src/c
 import { readLotMessage } from '../../src/mail/mime-in.js';
 import { decodeLot } from '../../src/pipeline/decode.js';
 import { parseLot } from '../../src/lot/parse.js';
+import { judgeDemandes } from '../../src/rules/index.js';
+import { loadBundledReference } from '../../src/rules/reference/index.js';
 import type { Guichet } from '../../src/registry/types.js';
 
 const NS = 'urn:sne-gateway:lot:1';
@@ -98,7 +100,7 @@ async function sealedCompressed(p: Parties, payload: Uint8Array): Promise<Uint8A
   });
 }
 
-type Input = { kind: 'xml'; xml: Buffer } | { kind: 'message'; raw: Buffer; parties: Parties };
+type Input = { kind: 'xml'; xml: Buffer; rules?: true } | { kind: 'message'; raw: Buffer; parties: Parties };
 
 /**
  * `count` forged copies of the message's real PKESK packet (same national key ID, session key
@@ -122,15 +124,24 @@ async function withForgedSessionKeys(sealedLot: Uint8Array, count: number): Prom
 
 /** The demo lot's first demande alone, its resources replaced by `count` of an unknown code. */
 function poisonLot(count: number): Buffer {
+  return firstDemande((demande) =>
+    demande.replace(
+      /<detailRessource>[\s\S]*?<\/detailRessource>\s*<detailRessource>[\s\S]*?<\/detailRessource>/,
+      '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>'.repeat(count),
+    ),
+  );
+}
+
+/** The demo lot's first demande alone, changed by `change`. */
+function firstDemande(change: (demande: string) => string): Buffer {
   const text = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
   const first = /<demande [\s\S]*?<\/demande>/.exec(text)![0];
-  const poison = first.replace(
-    /<detailRessource>[\s\S]*?<\/detailRessource>\s*<detailRessource>[\s\S]*?<\/detailRessource>/,
-    '<detailRessource><ressource code="XXX"/><montant>1</montant></detailRessource>'.repeat(count),
-  );
   const head = text.slice(0, text.indexOf('<demande ')).replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>');
-  return Buffer.from(`${head}${poison}\n</lot>\n`);
+  return Buffer.from(`${head}${change(first)}\n</lot>\n`);
 }
+
+/** The demandeur's nom with `hidden` in it, judged by the rules too (issue 15, point 6: doublons evaded). */
+const evadingNom = (nom: string): Input => ({ kind: 'xml', rules: true, xml: firstDemande((demande) => demande.replace('<nom>Lefèvre</nom>', `<nom>${nom}</nom>`)) });
 
 const VALID_XML = lot(demande('<demandeLogement/>'));
 const SENDER = 'g1104@exemple.fr';
@@ -231,6 +242,10 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
     const padded = lot(`${demande('<demandeLogement/>')}${' '.repeat(63 * 1024 * 1024)}`);
     return { kind: 'message', parties: p, raw: mime([{ name: 'lot.gpg', content: await sealedCompressed(p, padded) }]) };
   },
+  'nom-zero-width-space': async () => evadingNom('Lef\u200Bèvre'),
+  'nom-soft-hyphen': async () => evadingNom('Lef\u00ADèvre'),
+  'nom-right-to-left-override': async () => evadingNom('\u202ELefèvre'),
+  'nom-cyrillic-o': async () => evadingNom('Lefèvr\u0435'),
   'malformed-mime': async () => ({
     kind: 'message',
     parties: await parties(),
@@ -246,6 +261,11 @@ async function judge(input: Input): Promise<string> {
   if (input.kind === 'xml') {
     const parsed = parseLot(input.xml);
     if (!parsed.ok) return parsed.error.code;
+    if (input.rules) {
+      const demandes = parsed.lot.demandes.flatMap((d) => (d.ok ? [d.demande] : []));
+      const judgements = judgeDemandes(demandes, { guichet: { code: 'G1104', departements: ['93', '75'] }, receptionDay: '2026-11-26', reference: loadBundledReference() });
+      return [...judgements.values()].map((j) => j.errors[0]?.code ?? 'OK').join(',');
+    }
     return parsed.lot.demandes.map((d) => (d.ok ? 'OK' : d.errors[0]!.code)).join(',');
   }
   const message = await readLotMessage(input.raw);

@@ -68,6 +68,11 @@ const COSTLY: readonly (readonly [string, string])[] = [
   ['many-signatures', 'LOT_SIGNATURE'],
   // A small ciphertext inflating to 63 MiB of XML: refused at 200× its size, not parsed.
   ['openpgp-inflate-63mib', 'LOT_TAILLE'],
+  // Invisible or look-alike characters in a nom, which let the same demandeur be registered again.
+  ['nom-zero-width-space', 'DEM_SCHEMA'],
+  ['nom-soft-hyphen', 'DEM_SCHEMA'],
+  ['nom-right-to-left-override', 'DEM_SCHEMA'],
+  ['nom-cyrillic-o', 'DEM_SCHEMA'],
   // Below the bound the real packet is still found after the forged ones.
   ['forged-pkesk-few', 'OK'],
 ];
