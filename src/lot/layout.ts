@@ -71,6 +71,17 @@ export function scanLot(bytes: Uint8Array, start: number): LayoutResult {
   const children: TopChild[] = [];
   let closeTag = '';
   const fault = (from: number, at: number): LayoutFault => ({ fault: true, from, at, children, closeTag });
+  /** The tail, after the root's end: only comments, processing instructions and spaces. */
+  const afterRoot = (rootEnd: number, from: number): number | LayoutFault | LotError => {
+    for (let j = rootEnd; ; ) {
+      while (isSpace(b[j])) j += 1;
+      if (j - from > LIMITS.xmlChildBytes) return tooBig(j - from);
+      if (j >= b.length) return j;
+      const after = markup(b, j);
+      if (after.kind !== 'comment' && after.kind !== 'pi') return fault(from, j);
+      j = after.end;
+    }
+  };
 
   // Prolog: declaration, comments, processing instructions, spaces; then the root's start tag.
   let i = start;
@@ -85,7 +96,11 @@ export function scanLot(bytes: Uint8Array, start: number): LayoutResult {
       i = next.end;
       continue;
     }
-    if (next.selfClosing) return { children, rootHasText: false, closeTag: '' };
+    if (next.selfClosing) {
+      if (next.end > LIMITS.xmlChildBytes) return tooBig(next.end);
+      const end = afterRoot(next.end, 0);
+      return typeof end === 'number' ? { children, rootHasText: false, closeTag: '' } : end;
+    }
     root = { nameEnd: next.nameEnd, end: next.end };
   }
   if (root.end > LIMITS.xmlChildBytes) return tooBig(root.end);
@@ -107,15 +122,8 @@ export function scanLot(bytes: Uint8Array, start: number): LayoutResult {
       if (!rootHasText && !onlySpaces(b, lt + 9, item.end - 3)) rootHasText = true;
     } else if (item.kind === 'end') {
       if (b.toString('latin1', item.nameStart, item.nameEnd) !== rootName) return fault(from, lt);
-      // The tail: the root's end tag, then only comments, processing instructions and spaces.
-      for (let j = item.end; ; ) {
-        while (isSpace(b[j])) j += 1;
-        if (j - from > LIMITS.xmlChildBytes) return tooBig(j - from);
-        if (j >= b.length) return { children, rootHasText, closeTag };
-        const after = markup(b, j);
-        if (after.kind !== 'comment' && after.kind !== 'pi') return fault(from, j);
-        j = after.end;
-      }
+      const end = afterRoot(item.end, from);
+      return typeof end === 'number' ? { children, rootHasText, closeTag } : end;
     } else if (item.kind === 'start') {
       const end = item.selfClosing ? item.end : elementEnd(b, item, from);
       if (typeof end !== 'number') return end.fault ? fault(from, end.at) : tooBig(end.actual);

@@ -486,5 +486,8 @@ describe('a lot parsed in batches', () => {
     const huge = `<!--${' '.repeat(LIMITS.xmlChildBytes)}-->`;
     const error = refused(lotOf(at(10, '<demandeLogement>', `<demandeLogement>${huge}`)));
     expect(error).toMatchObject({ code: 'LOT_XML', details: { limit: 'xmlChildBytes', max: LIMITS.xmlChildBytes } });
+    // The same for what follows the root, even an empty one.
+    expect(refused(`${lotOf(blocks)}${huge}`).details).toMatchObject({ limit: 'xmlChildBytes' });
+    expect(refused(`<lot xmlns="urn:sne-gateway:lot:1" version="1.0"/>${huge}`).details).toMatchObject({ limit: 'xmlChildBytes' });
   });
 });
