@@ -1,10 +1,10 @@
 /**
  * Every limit on untrusted input, in one place so they cannot drift apart (spec section 2).
  * A breach is a `LOT_TAILLE` built by `tooLarge`, naming the limit and what was seen — except
- * `xmlDepth`, a sign of hostile XML rather than of size, which the lot stage reports as `LOT_XML`,
- * `sessionKeyPackets`, met before the sender is authenticated, which crypto/ reports as
- * `LOT_DECHIFFREMENT`, and `signaturePackets`, met before the signature is checked, reported as
- * `LOT_SIGNATURE`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
+ * `xmlDepth` and `xmlChildBytes`, signs of hostile XML rather than of size, which the lot stage
+ * reports as `LOT_XML`, `sessionKeyPackets`, met before the sender is authenticated, which
+ * crypto/ reports as `LOT_DECHIFFREMENT`, and `signaturePackets`, met before the signature is
+ * checked, reported as `LOT_SIGNATURE`. `judgeMs` and `judgeAttempts` bound the work, not the input: their
  * `LOT_TAILLE` says the lot is too costly to process (pipeline/unjudged.ts).
  */
 import { lotError, type LotError } from './errors.js';
@@ -20,6 +20,14 @@ export const LIMITS = {
   demandesPerLot: 10_000,
   /** Element nesting in the lot XML: the schema needs ~8; anything deep is hostile. */
   xmlDepth: 64,
+  /**
+   * One child of `lot` in the XML (the entete, or a demande with the spaces and comments before
+   * it; likewise the prolog and the tail): libxml2 parses the lot a few hundred demandes at a
+   * time (lot/layout.ts), so this bounds the biggest tree it builds. Honest demandes weigh
+   * 3–20 kB; a demande with 20,000 faulty resources (1.6 MB) is still judged. Like `xmlDepth`,
+   * a sign of hostile XML: reported as `LOT_XML`.
+   */
+  xmlChildBytes: 4 * 1024 * 1024,
   /**
    * Expansion ratio of compressed data — the OpenPGP message's compressed packet, then a ZIP
    * entry — over the bytes that carry it, checked past `inflationFloorBytes` (inflationCap).
@@ -88,6 +96,7 @@ const LIMIT_LABELS: Record<LimitName, string> = {
   xmlBytes: 'taille du fichier XML décompressé, en octets',
   demandesPerLot: 'nombre de demandes par lot',
   xmlDepth: "profondeur d'imbrication XML",
+  xmlChildBytes: "taille d'un élément de <lot> (en-tête ou demande), en octets",
   compressionRatio: 'taux de décompression (taille décompressée / taille compressée)',
   sessionKeyPackets: 'nombre de paquets de clé de session du message OpenPGP',
   signaturePackets: 'nombre de signatures du message OpenPGP',

@@ -1,16 +1,20 @@
 /**
  * The decrypted lot XML → `ParsedLot` (spec 3, codes of 4.1 and DEM_SCHEMA of 4.2).
  *
- * Safety scan → parse → envelope (`lot` root, `entete`, then `demande`s) → entete alone against
- * the schema → counts → the whole lot against the schema (fast path) or, when it fails, each
- * demande alone, so that one malformed demande is rejected alone → walk into `Demande`.
+ * Safety scan → layout scan (layout.ts) → the first batch document parsed (batches.ts: the head
+ * and the first demandes) → envelope (`lot` root, `entete`, then `demande`s) → entete alone
+ * against the schema → counts → each batch against the schema (fast path) or, when it fails,
+ * each of its demandes alone, so that one malformed demande is rejected alone → walk into
+ * `Demande`. libxml2 never holds more than one batch.
  * LOT_GUICHET is the pipeline's (it knows the sender).
  */
 import { demandeError, lotError, type DemandeError, type LotError } from '../errors.js';
 import { LIMITS, tooLarge } from '../limits.js';
 import { readDemande } from './demande.js';
-import { parseMessage, schemaMessage } from './messages.js';
-import { parseXml, type ParsedXml, type RootChild, type XmlDiagnostic } from './schema.js';
+import { schemaMessage } from './messages.js';
+import { LotDocuments, type Batch } from './batches.js';
+import { scanLot, type LotLayout } from './layout.js';
+import { type ParsedXml, type RootChild, type XmlDiagnostic } from './schema.js';
 import type { DemandeLue, Entete, ParseLotResult } from './types.js';
 import { demandePath } from './types.js';
 import { checkXmlSafety } from './xml-safety.js';
@@ -29,81 +33,120 @@ export function parseLot(xml: Uint8Array): ParseLotResult {
   if (xml.length > LIMITS.xmlBytes) return refuse(tooLarge('xmlBytes', xml.length));
   const safe = checkXmlSafety(xml);
   if (!safe.ok) return refuse(safe.error);
-  const parsed = parseXml(safe.value.bytes, safe.value.forceUtf8);
-  if (!parsed.ok) {
-    const first = parsed.errors[0] ?? { line: 0, column: 0, message: '' };
-    return refuse(lotError('LOT_XML', parseMessage(first.message, first.line, first.column), { ligne: first.line }));
-  }
-  try {
-    return readLot(parsed.xml);
-  } finally {
-    parsed.xml.dispose();
-  }
+  const { bytes, forceUtf8 } = safe.value;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const layout = scanLot(bytes, bom);
+  if ('code' in layout) return refuse(layout);
+  const documents = new LotDocuments(bytes, forceUtf8, layout);
+  if ('fault' in layout) return refuse(documents.faultAt(layout));
+  return readLot(documents, layout);
 }
 
-function readLot(xml: ParsedXml): ParseLotResult {
-  if (xml.rootName !== 'lot' || xml.rootNamespace !== LOT_NAMESPACE) {
-    const received = xml.rootNamespace === '' ? `<${xml.rootName}> sans espace de noms` : `<${xml.rootName}> dans ${xml.rootNamespace}`;
-    return refuse(
-      lotError('LOT_XML', `L'élément racine doit être <lot> dans l'espace de noms ${LOT_NAMESPACE} (reçu : ${received}).`),
-    );
-  }
-  const envelope = checkEnvelope(xml);
-  if ('code' in envelope) return refuse(envelope);
-  const { entete: enteteElement, demandes } = envelope;
-
-  if (demandes.length > LIMITS.demandesPerLot) return refuse(tooLarge('demandesPerLot', demandes.length));
-
-  const enteteErrors = enteteElement.validate('/lot/entete', 1);
-  if (enteteErrors.length > 0) return refuse(enteteSchemaError(enteteErrors));
-  const entete = readEntete(enteteElement);
-  if (entete.nombreDemandes !== demandes.length) {
-    return refuse(
-      lotError(
-        'LOT_NOMBRE',
-        `L'en-tête annonce ${entete.nombreDemandes} demande(s) (nombreDemandes) mais le lot en contient ${demandes.length}.`,
-        { annonce: entete.nombreDemandes, lu: demandes.length },
-      ),
-    );
-  }
-
-  // Fast path: a valid lot is validated once; otherwise each demande is judged on its own.
-  const allValid = xml.validate(1).length === 0;
-  const lues: DemandeLue[] = demandes.map((element, index) => {
-    const position = index + 1;
-    if (!allValid) {
-      const diagnostics = element.validate(demandePath(position), MAX_ERRORS_PER_DEMANDE);
-      if (diagnostics.length > 0) return illisible(element, position, diagnostics);
+function readLot(documents: LotDocuments, layout: LotLayout): ParseLotResult {
+  const [firstBatch, ...otherBatches] = documents.batches;
+  const first = documents.parse(firstBatch as Batch);
+  if ('code' in first) return refuse(first);
+  const lues: DemandeLue[] = [];
+  let entete: Entete;
+  try {
+    const xml = first;
+    if (xml.rootName !== 'lot' || xml.rootNamespace !== LOT_NAMESPACE) {
+      const received = xml.rootNamespace === '' ? `<${xml.rootName}> sans espace de noms` : `<${xml.rootName}> dans ${xml.rootNamespace}`;
+      return refuse(
+        lotError('LOT_XML', `L'élément racine doit être <lot> dans l'espace de noms ${LOT_NAMESPACE} (reçu : ${received}).`),
+      );
     }
-    return readDemande(element.toPlain(), position);
-  });
+    const envelope = checkEnvelope(xml, layout);
+    if (envelope !== undefined) return refuse(envelope);
+    const enteteElement = xml.rootChildren[0] as RootChild;
+    const count = Math.max(layout.children.length - 1, 0);
+
+    if (count > LIMITS.demandesPerLot) return refuse(tooLarge('demandesPerLot', count));
+
+    const enteteErrors = enteteElement.validate('/lot/entete', 1);
+    if (enteteErrors.length > 0) return refuse(enteteSchemaError(enteteErrors));
+    entete = readEntete(enteteElement);
+    if (entete.nombreDemandes !== count) {
+      return refuse(
+        lotError('LOT_NOMBRE', `L'en-tête annonce ${entete.nombreDemandes} demande(s) (nombreDemandes) mais le lot en contient ${count}.`, {
+          annonce: entete.nombreDemandes,
+          lu: count,
+        }),
+      );
+    }
+    const fault = readBatch(xml, firstBatch as Batch, lues);
+    if (fault !== undefined) return refuse(fault);
+  } finally {
+    first.dispose();
+  }
+  // The other batches, one libxml2 document at a time: the entete again, then their demandes.
+  for (const batch of otherBatches) {
+    const xml = documents.parse(batch);
+    if ('code' in xml) return refuse(xml);
+    try {
+      const fault = readBatch(xml, batch, lues);
+      if (fault !== undefined) return refuse(fault);
+    } finally {
+      xml.dispose();
+    }
+  }
   return { ok: true, lot: { entete, demandes: lues } };
 }
 
-interface Envelope {
-  readonly entete: RootChild;
-  readonly demandes: readonly RootChild[];
+/**
+ * The demandes of one batch document, appended to `lues`. libxml2's view of the batch must agree
+ * with the scan's: only `demande`s after the entete, as many as planned, no text.
+ */
+function readBatch(xml: ParsedXml, batch: Batch, lues: DemandeLue[]): LotError | undefined {
+  const elements = xml.rootChildren.slice(1);
+  if (xml.rootHasText) return schemaFault('texte non admis directement dans <lot>');
+  const stray = elements.find((c) => c.name !== 'demande' || c.namespace !== LOT_NAMESPACE);
+  if (stray !== undefined) return strayFault(stray.name, stray.namespace);
+  if (elements.length !== batch.last - batch.first + 1) return unrecognised();
+  // Fast path: a valid batch is validated once; otherwise each demande is judged on its own.
+  const allValid = xml.validate(1).length === 0;
+  elements.forEach((element, index) => {
+    const position = batch.first + index;
+    if (!allValid) {
+      const diagnostics = element.validate(demandePath(position), MAX_ERRORS_PER_DEMANDE);
+      if (diagnostics.length > 0) {
+        lues.push(illisible(element, position, diagnostics));
+        return;
+      }
+    }
+    lues.push(readDemande(element.toPlain(), position));
+  });
+  return undefined;
 }
 
-/** `lot version="1.0"`, then `entete`, then only `demande`s: the part no demande owns. */
-function checkEnvelope(xml: ParsedXml): Envelope | LotError {
-  const schemaFault = (detail: string) => lotError('LOT_SCHEMA', `Le lot n'est pas conforme au schéma : ${detail}.`);
+const schemaFault = (detail: string): LotError => lotError('LOT_SCHEMA', `Le lot n'est pas conforme au schéma : ${detail}.`);
+
+function strayFault(name: string, namespace: string): LotError {
+  const where = namespace === LOT_NAMESPACE ? '' : ` (espace de noms « ${namespace} »)`;
+  return schemaFault(`élément <${name}>${where} inattendu dans <lot> : seuls des <demande> suivent <entete>`);
+}
+
+/** The scan and libxml2 disagree on the structure: never expected, refused rather than guessed. */
+const unrecognised = (): LotError =>
+  lotError('LOT_XML', "Le fichier du lot n'est pas un document XML bien formé : structure des éléments de <lot> non reconnue.");
+
+/**
+ * `lot version="1.0"`, then `entete`, then only `demande`s: the part no demande owns. The root is
+ * libxml2's (first batch), the children the scan's (all of them, before any demande is judged).
+ */
+function checkEnvelope(xml: ParsedXml, layout: LotLayout): LotError | undefined {
   const version = xml.rootAttributes.find((a) => a.name === 'version' && a.namespace === '');
   if (version === undefined) return schemaFault('attribut version="1.0" absent de <lot>');
   if (version.value !== '1.0') return schemaFault(`version « ${version.value} » non prise en charge (attendu : 1.0)`);
   const other = xml.rootAttributes.find((a) => a !== version && a.namespace !== XSI_NAMESPACE);
   if (other !== undefined) return schemaFault(`attribut ${other.name} non admis dans <lot>`);
-  if (xml.rootHasText) return schemaFault('texte non admis directement dans <lot>');
-  const [first, ...rest] = xml.rootChildren;
+  if (xml.rootHasText || layout.rootHasText) return schemaFault('texte non admis directement dans <lot>');
+  const first = xml.rootChildren[0];
   if (first === undefined || first.name !== 'entete' || first.namespace !== LOT_NAMESPACE) {
     return schemaFault('le premier élément de <lot> doit être <entete>');
   }
-  const stray = rest.find((c) => c.name !== 'demande' || c.namespace !== LOT_NAMESPACE);
-  if (stray !== undefined) {
-    const where = stray.namespace === LOT_NAMESPACE ? '' : ` (espace de noms « ${stray.namespace} »)`;
-    return schemaFault(`élément <${stray.name}>${where} inattendu dans <lot> : seuls des <demande> suivent <entete>`);
-  }
-  return { entete: first, demandes: rest };
+  const stray = layout.children.slice(1).find((c) => c.localName !== 'demande' || c.namespace !== LOT_NAMESPACE);
+  return stray === undefined ? undefined : strayFault(stray.localName, stray.namespace);
 }
 
 function enteteSchemaError(diagnostics: readonly XmlDiagnostic[]): LotError {

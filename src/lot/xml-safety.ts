@@ -118,9 +118,12 @@ function scanMarkup(bytes: Uint8Array, start: number): LotError | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let depth = 0;
   let i = start;
+  const length = buffer.length;
   for (;;) {
-    const lt = buffer.indexOf(LT, i);
-    if (lt < 0 || lt + 1 >= buffer.length) return undefined;
+    // A loop rather than indexOf: text between tags is short, a native call per tag costs more.
+    let lt = i;
+    while (lt < length && buffer[lt] !== LT) lt += 1;
+    if (lt + 1 >= length) return undefined;
     const next = buffer[lt + 1];
     if (next === 0x21 /* ! */) {
       if (startsWith(buffer, lt, '<!--')) i = skipPast(buffer, '-->', lt + 4);

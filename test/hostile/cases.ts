@@ -132,16 +132,26 @@ function poisonLot(count: number): Buffer {
   );
 }
 
+/** The demo lot's text before its first demande, and that demande. */
+function demoLot(): { head: string; first: string } {
+  const text = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
+  return { head: text.slice(0, text.indexOf('<demande ')), first: /<demande [\s\S]*?<\/demande>/.exec(text)![0] };
+}
+
 /** The demo lot's first demande alone, changed by `change`. */
 function firstDemande(change: (demande: string) => string): Buffer {
-  const text = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
-  const first = /<demande [\s\S]*?<\/demande>/.exec(text)![0];
-  const head = text.slice(0, text.indexOf('<demande ')).replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>');
-  return Buffer.from(`${head}${change(first)}\n</lot>\n`);
+  const { head, first } = demoLot();
+  return Buffer.from(`${head.replace(/<nombreDemandes>\d+<\/nombreDemandes>/, '<nombreDemandes>1</nombreDemandes>')}${change(first)}\n</lot>\n`);
 }
 
 /** The demandeur's nom with `hidden` in it, judged by the rules too (issue 15, point 6: doublons evaded). */
 const evadingNom = (nom: string): Input => ({ kind: 'xml', rules: true, xml: firstDemande((demande) => demande.replace('<nom>Lefèvre</nom>', `<nom>${nom}</nom>`)) });
+
+/** The demo lot's first demande repeated up to `size` bytes of XML. */
+function denseLot(size: number): Buffer {
+  const { head, first } = demoLot();
+  return Buffer.from(`${head}${`${first}\n`.repeat(Math.floor(size / (first.length + 1)) - 1)}</lot>\n`);
+}
 
 const VALID_XML = lot(demande('<demandeLogement/>'));
 const SENDER = 'g1104@exemple.fr';
@@ -166,6 +176,9 @@ export const CASES: Readonly<Record<string, () => Promise<Input>>> = {
   xxe: async () => ({ kind: 'xml', xml: lot(demande('<x>&xxe;</x>'), '<?xml version="1.0"?>\n<!DOCTYPE lot [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n') }),
   'nesting-10000': async () => ({ kind: 'xml', xml: lot(demande(`${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}`)) }),
   'text-50mb': async () => ({ kind: 'xml', xml: lot(demande(`<demandeLogement>${'A'.repeat(50 * 1024 * 1024)}</demandeLogement>`)) }),
+  // Issue 15, point 12: dense XML, parsed whole, made ~3 million libxml2 nodes (686 MB in `run`).
+  'dense-63mib': async () => ({ kind: 'xml', xml: denseLot(63 * 1024 * 1024) }),
+  'dense-demande-8mib': async () => ({ kind: 'xml', xml: lot(demande(`<demandeLogement>${'<x/>'.repeat(2 * 1024 * 1024)}</demandeLogement>`)) }),
   'lying-encoding': async () => ({ kind: 'xml', xml: lot(demande('<demandeLogement/>'), '<?xml version="1.0" encoding="UTF-16"?>\n') }),
   'attachment-5mib': async () => {
     const p = await parties();

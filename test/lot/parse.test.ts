@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LotError } from '../../src/errors.js';
 import { LIMITS } from '../../src/limits.js';
+import { parseMessage } from '../../src/lot/messages.js';
 import { parseLot } from '../../src/lot/parse.js';
+import { validateDocument } from '../../src/lot/schema.js';
 import type { Demande, DemandeLue, ParsedLot } from '../../src/lot/types.js';
 import { bytes, demandeBlocks, edit, exampleText, fixtureText, lotOf } from './helpers.js';
 
@@ -407,5 +409,85 @@ describe('a large lot', () => {
       expect(parsed(input).demandes.filter((d) => d.ok)).toHaveLength(valid);
     }
     expect(illisible(parsed(bad).demandes[500]).errors[0]?.chemin).toBe('/lot/demande[501]/demandeLogement/personnePhysique/demandeur/civilite/@code');
+  });
+});
+
+// Issue 15, point 12: libxml2 parses the lot a batch of demandes at a time (layout.ts,
+// batches.ts); what it reports must be what it reports on the whole document.
+describe('a lot parsed in batches', () => {
+  const cre = demandeBlocks(exampleText())[0] as string;
+  const blocks = Array.from({ length: 1000 }, (_, i) => cre.replace('DOS-2026-00042', `DOS-${i + 1}`));
+  const at = (position: number, from: string, to: string) => blocks.map((b, i) => (i === position - 1 ? edit(b, from, to) : b));
+  /** libxml2's message for the whole document, as parseLot words it. */
+  function wholeDocumentError(text: string): string {
+    const whole = validateDocument(bytes(text));
+    expect(whole.wellFormed).toBe(false);
+    const first = whole.errors[0]!;
+    return parseMessage(first.message, first.line, first.column);
+  }
+
+  it.each([
+    ['a mismatched end tag', () => lotOf(at(900, '<prenom>Karim</prenom>', '<prenom>Karim</prenam>'))],
+    ['an undefined entity', () => lotOf(at(900, '<prenom>Karim</prenom>', '<prenom>&karim;</prenom>'))],
+    ['a lot cut short', () => lotOf(blocks).slice(0, lotOf(blocks).indexOf('DOS-700') + 500)],
+    ['a fault on the line a batch starts', () => lotOf(blocks).replace(/<\/demande>\n/g, '</demande>').replace('reference="DOS-900"', 'reference="DOS-900" reference="x"')],
+    ['garbage after </lot>', () => `${lotOf(blocks)}<autre/>`],
+  ])('LOT_XML for %s, at the line and column libxml2 gives for the whole document', (_name, make) => {
+    const text = make();
+    const error = refused(text);
+    expect(error.code).toBe('LOT_XML');
+    expect(error.message).toBe(wholeDocumentError(text));
+  });
+
+  it('LOT_SCHEMA for a stray element or text among the last demandes', () => {
+    expect(refused(lotOf(at(990, '</demande>', '</demande><commentaire>fin</commentaire>'), 1000)).message).toContain('<commentaire>');
+    const foreign = refused(lotOf(at(990, '</demande>', '</demande><demande xmlns="urn:autre"/>'), 1001));
+    expect(foreign).toMatchObject({ code: 'LOT_SCHEMA' });
+    expect(foreign.message).toContain('urn:autre');
+    expect(refused(lotOf(at(990, '</demande>', '</demande>texte'))).code).toBe('LOT_SCHEMA');
+    expect(refused(lotOf(at(990, '</demande>', '</demande><![CDATA[x]]>'))).code).toBe('LOT_SCHEMA');
+  });
+
+  it('is not misled by comments, CDATA, processing instructions and attribute values holding markup', () => {
+    const decorated = blocks.map((b, i) =>
+      i % 97 === 0
+        ? `<!-- <demande> </lot> -->${b.replace('<voie>rue des Lilas</voie>', '<voie><![CDATA[</demande></lot>]]><?pi </demande>?></voie>').replace('numero="X4RTBPFW4"', 'numero="&gt;>&lt;/demande>"')}`
+        : b,
+    );
+    const lot = parsed(lotOf(decorated));
+    expect(lot.demandes.map((d) => d.ok)).toEqual(blocks.map(() => true));
+    const numero = (n: number) => {
+      const d = demande(lot.demandes[n]);
+      return d.typeFichier !== 'RAD' && d.demandeLogement.demandeur.pieceIdentite?.numero;
+    };
+    expect([numero(970), numero(971)]).toEqual(['>></demande>', 'X4RTBPFW4']);
+    const voie = (n: number) => {
+      const d = demande(lot.demandes[n]);
+      return d.typeFichier !== 'RAD' && d.demandeLogement.demandeur.adressePostale?.voie;
+    };
+    expect([voie(970), voie(971)]).toEqual(['</demande></lot>', 'rue des Lilas']);
+    expect(demande(lot.demandes[999]).reference).toBe('DOS-1000');
+  });
+
+  it('keeps the positions of the demandes in every batch', () => {
+    const lot = parsed(lotOf(at(999, '<civilite code="2"/>', '<civilite code="0"/>')));
+    expect(lot.demandes.map((d) => (d.ok ? d.demande.position : d.position))).toEqual(blocks.map((_, i) => i + 1));
+    expect(illisible(lot.demandes[998]).errors[0]?.chemin).toBe('/lot/demande[999]/demandeLogement/personnePhysique/demandeur/civilite/@code');
+  });
+
+  it('reads a prefixed namespace in every batch', () => {
+    const prefixed = lotOf(blocks)
+      .replace(/<(\/?)([a-zA-Z0-9]+)([\s>/])/g, (_m, slash: string, name: string, after: string) => `<${slash}s:${name}${after}`)
+      .replace('xmlns="urn:sne-gateway:lot:1"', 'xmlns:s="urn:sne-gateway:lot:1"');
+    expect(parsed(prefixed).demandes.filter((d) => d.ok)).toHaveLength(1000);
+  });
+
+  it(`LOT_XML: one child of <lot> over ${LIMITS.xmlChildBytes} bytes, before libxml2 parses it`, () => {
+    const huge = `<!--${' '.repeat(LIMITS.xmlChildBytes)}-->`;
+    const error = refused(lotOf(at(10, '<demandeLogement>', `<demandeLogement>${huge}`)));
+    expect(error).toMatchObject({ code: 'LOT_XML', details: { limit: 'xmlChildBytes', max: LIMITS.xmlChildBytes } });
+    // The same for what follows the root, even an empty one.
+    expect(refused(`${lotOf(blocks)}${huge}`).details).toMatchObject({ limit: 'xmlChildBytes' });
+    expect(refused(`<lot xmlns="urn:sne-gateway:lot:1" version="1.0"/>${huge}`).details).toMatchObject({ limit: 'xmlChildBytes' });
   });
 });
