@@ -8,7 +8,7 @@
 import { addMonths, parisDate } from '../clock.js';
 import { expiryDay, isExpired } from './lifecycle.js';
 import { ACTEUR_PASSERELLE, type DemandeEchue } from './model.js';
-import { type Registry, type RegistryReads } from './registry.js';
+import type { Registry, RegistryReads } from './registry.js';
 
 export const MOTIF_EXPIRATION = 'RADREN';
 

@@ -3,7 +3,7 @@
  * module each (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) over the entities of
  * model.ts. A backend implements it (src/registry/sqlite/); nothing outside a backend's folder
  * knows SQL. A lot is committed by `transaction`, in one go or not at all: its work gets `tx`,
- * the only handle valid inside it (calling the registry itself from inside throws).
+ * the only handle valid inside it (a call on the registry itself waits for the transaction to end).
  */
 import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';
 import type { GuichetsReads, GuichetsRegistry } from './guichets.js';

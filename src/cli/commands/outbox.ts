@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { readIdentifyingHeaders } from '../../mail/mime-in.js';
 import { acteurGestionnaire, type LotRecord, type OutboxItem, type OutboxStatut } from '../../registry/model.js';
-import { type Registry } from '../../registry/registry.js';
+import type { Registry } from '../../registry/registry.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';

@@ -10,7 +10,7 @@ import { openGateway } from '../../app.js';
 import { pipelineDeps } from '../../daemon.js';
 import { replayLot } from '../../pipeline/replay.js';
 import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
-import { type Registry } from '../../registry/registry.js';
+import type { Registry } from '../../registry/registry.js';
 import { OperationError, type CliContext, type RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';

@@ -1,6 +1,6 @@
 import type { Demande } from '../../lot/types.js';
 import { acteurGuichet, type Guichet, type ResultatRecord } from '../model.js';
-import { type RegistryTx } from '../registry.js';
+import type { RegistryTx } from '../registry.js';
 
 export interface OperationContext {
   readonly tx: RegistryTx;

@@ -7,10 +7,11 @@
  * work awaits, and transactions are serialised inside the process: one at a time on the
  * connection. A call made outside any transaction runs at once when none is open (it completes
  * before anything else runs), else waits for the open one to end: it never sees, nor joins, a
- * transaction's uncommitted work. IMMEDIATE takes the write lock at BEGIN, so two processes on
- * one file serialise their numbering instead of racing.
+ * transaction's uncommitted work. So a transaction's work must use its `tx`: a call on the
+ * registry itself would wait for that very transaction. (Telling such a call apart would take an
+ * AsyncLocalStorage, which on Node 20 slows every promise of the process.) IMMEDIATE takes the
+ * write lock at BEGIN, so two processes on one file serialise their numbering instead of racing.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -31,8 +32,6 @@ export class SqliteConnection {
   private tail: Promise<void> = Promise.resolve();
   /** Transactions running or queued, and calls waiting behind them. */
   private queued = 0;
-  /** Marks the work of this connection's open transaction, to refuse a call that would wait for itself. */
-  private readonly inside = new AsyncLocalStorage<SqliteConnection>();
 
   constructor(path: string) {
     if (path !== ':memory:') {
@@ -90,11 +89,10 @@ export class SqliteConnection {
 
   /** `BEGIN IMMEDIATE`, the work (awaited), then `COMMIT`, or `ROLLBACK` when it throws. */
   transaction<T, Tx>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.inside.getStore() === this) return Promise.reject(new Error('registry transaction inside a transaction: use its tx'));
     return this.serialised(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await this.inside.run(this, () => work(tx));
+        const result = await work(tx);
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
@@ -125,8 +123,6 @@ export class SqliteConnection {
           return Promise.reject(error);
         }
       }
-      // Waiting here for the transaction this call is part of would never end.
-      if (this.inside.getStore() === this) return Promise.reject(new Error('registry call inside a transaction: use its tx'));
       return this.serialised(async () => method(...args));
     });
   }

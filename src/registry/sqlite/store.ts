@@ -11,10 +11,8 @@ import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
 /** The SQLite registry's methods come from its parts (see the constructor). */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface SqliteRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'close'> {}
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SqliteRegistry implements Registry {
   private readonly connection: SqliteConnection;
   private readonly tx: RegistryTx;
