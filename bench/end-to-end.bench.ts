@@ -43,12 +43,12 @@ const bench: Benchmark = async () => {
     let peakMiB = 0;
     try {
       await throughDaemon(home, warmUp);
-      await measureFloors(gw, warmUp.raw, warmUp.xml, checkLot(gw, warmUp), scratch);
+      await measureFloors(gw, warmUp.raw, warmUp.xml, await checkLot(gw, warmUp), scratch);
       for (const lot of lots) {
         const run = await withPeakRss(() => throughDaemon(home, lot));
         daemonMs.push(run.value);
         peakMiB = Math.max(peakMiB, run.peakMiB);
-        runFloors.push(await measureFloors(gw, lot.raw, lot.xml, checkLot(gw, lot), scratch));
+        runFloors.push(await measureFloors(gw, lot.raw, lot.xml, await checkLot(gw, lot), scratch));
       }
     } finally {
       controller.abort();
@@ -64,7 +64,7 @@ const bench: Benchmark = async () => {
       await outboxPass(outbox);
     });
     if (home.outgoing() < expected) throw new Error('one-thread run: replies missing');
-    checkLot(gw, single);
+    await checkLot(gw, single);
 
     const last = lots[lots.length - 1]!;
     // The run of median ratio, each figure of the same run.

@@ -27,16 +27,16 @@ const bench: Benchmark = async () => {
     await new Promise((r) => setTimeout(r, 500)); // connected, idling
     for (let i = 0; i < LOTS; i++) {
       const raw = await home.sealLot(`LATENCE-${i}`);
-      const lots = gateway.registry.listLots().length;
+      const lots = (await gateway.registry.listLots()).length;
       const replies = smtp.received.length;
       const start = performance.now();
       await deliverLmtp(dovecot.lmtpPort, DEPOT, raw, GUICHET.expediteur);
-      await eventually(() => gateway.registry.listLots().length > lots, 'lot committed', 30_000);
+      await eventually(async () => (await gateway.registry.listLots()).length > lots, 'lot committed', 30_000);
       pickUp.push(performance.now() - start);
       await eventually(() => smtp.received.slice(replies).some((m) => m.raw.includes(`Compte rendu du lot LATENCE-${i}`)), 'compte rendu accepted', 60_000);
       reply.push(performance.now() - start);
       // Let the attestations drain so that the next lot starts from an idle gateway.
-      await eventually(() => gateway.registry.outboxByStatut('PRET').length === 0 && gateway.registry.outboxByStatut('A_PREPARER').length === 0, 'outbox drained', 60_000);
+      await eventually(async () => (await gateway.registry.outboxByStatut('PRET')).length === 0 && (await gateway.registry.outboxByStatut('A_PREPARER')).length === 0, 'outbox drained', 60_000);
       await new Promise((r) => setTimeout(r, 300));
     }
   } finally {

@@ -42,12 +42,12 @@ function prepareLots(tag: string): PreparedLot[] {
   });
 }
 
-function commitOne(registry: SqliteRegistry, { identifiantLot, demandes }: PreparedLot): { ms: number; registered: number } {
-  const guichet = registry.getGuichet(GUICHET.code)!;
+async function commitOne(registry: SqliteRegistry, { identifiantLot, demandes }: PreparedLot): Promise<{ ms: number; registered: number }> {
+  const guichet = (await registry.getGuichet(GUICHET.code))!;
   // The rules are the validation benchmark's business: judged before the clock starts.
   const judgements = judgeDemandes(demandes, { guichet, receptionDay: parisDate(AT), reference: loadBundledReference() });
   const started = performance.now();
-  const { lot } = registry.transaction((tx) =>
+  const { lot } = await registry.transaction(async (tx) =>
     commitLot(
       tx,
       {
@@ -68,7 +68,7 @@ function commitOne(registry: SqliteRegistry, { identifiantLot, demandes }: Prepa
     ),
   );
   const ms = performance.now() - started;
-  return { ms, registered: registry.lotResultats(lot.id).filter((r) => r.statut === 'ENREGISTREE').length };
+  return { ms, registered: (await registry.lotResultats(lot.id)).filter((r) => r.statut === 'ENREGISTREE').length };
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -77,7 +77,7 @@ const bench: Benchmark = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sne-bench-registry-'));
   try {
     const fullFile = join(dir, 'full.sqlite');
-    new SqliteRegistry(fullFile).close(); // the schema, by the real migrations
+    await new SqliteRegistry(fullFile).close(); // the schema, by the real migrations
     const genStarted = performance.now();
     generateRegistry(fullFile, DEMANDES);
     const genSeconds = (performance.now() - genStarted) / 1000;
@@ -87,16 +87,16 @@ const bench: Benchmark = async () => {
     const times = { empty: [] as number[], full: [] as number[] };
     let registered = 0;
     // Alternated lot by lot, so that warm-up, JIT and the machine's moods weigh on both alike.
-    for (const which of ['empty', 'full'] as const) registries[which].addGuichet(GUICHET);
+    for (const which of ['empty', 'full'] as const) await registries[which].addGuichet(GUICHET);
     for (let i = 0; i < LOTS; i++) {
       for (const which of i % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const)) {
-        const run = commitOne(registries[which], lots[which][i]!);
+        const run = await commitOne(registries[which], lots[which][i]!);
         if (i > 0) times[which].push(run.ms); // the first lot of each warms up
         registered += run.registered;
       }
     }
-    registries.empty.close();
-    registries.full.close();
+    await registries.empty.close();
+    await registries.full.close();
     if (registered < 2 * LOTS * LOT_SIZE * 0.95) throw new Error('too many demandes refused: the benchmark would measure rejections');
 
     const rate = (ms: number) => (LOT_SIZE / ms) * 1000;

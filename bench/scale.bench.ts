@@ -57,7 +57,7 @@ async function lotSizes(): Promise<BenchFigure[]> {
     for (const size of SIZES) {
       const lot = await sealedLot(r.home, size, 10 + size, 'SCALE');
       const ms = await throughDaemon(r.home, lot);
-      checkLot(r.gw, lot);
+      await checkLot(r.gw, lot);
       perDemande.set(size, ms / size);
     }
     const linearity = perDemande.get(10_000)! / perDemande.get(1_000)!;
@@ -90,7 +90,7 @@ async function bigRegistry(): Promise<BenchFigure[]> {
         const target = which === 'empty' ? empty : full;
         const lot = await sealedLot(target.home, 1_000, 300 + run, 'REG');
         best[which] = Math.min(best[which], await throughDaemon(target.home, lot));
-        checkLot(target.gw, lot);
+        await checkLot(target.gw, lot);
       }
     }
     const ratio = best.full / best.empty;

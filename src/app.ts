@@ -15,7 +15,7 @@ import { MaildirSource } from './mail/maildir.js';
 import type { RetryPolicy } from './replies/deliver.js';
 import type { MailboxSource, ReplySender } from './mail/types.js';
 import { SqliteRegistry } from './registry/sqlite/store.js';
-import type { Registry } from './registry/types.js';
+import type { Registry } from './registry/registry.js';
 import { loadReference, type ReferenceIndex } from './rules/reference/index.js';
 
 export interface Gateway {
@@ -107,7 +107,7 @@ export async function openGateway(config: Readonly<Config>, logger: Logger, cloc
     async close() {
       await mailbox.close();
       await sender.close();
-      registry.close();
+      await registry.close();
     },
   };
 }

@@ -145,7 +145,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
     if (today !== expiredOn) {
       expiredOn = today;
       try {
-        const { radiees } = expireDemandes(gw.registry, gw.clock.now());
+        const { radiees } = await expireDemandes(gw.registry, gw.clock.now());
         if (radiees > 0) log.info({ radiees }, 'expired demandes radiated (RADREN)');
       } catch (error) {
         log.error({ err: error }, 'daily expiry failed; tried again tomorrow or at the next start');
@@ -172,7 +172,7 @@ async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox:
     } catch (error) {
       log.error({ err: error }, 'outbox pass failed; tried again later');
     }
-    const next = gw.registry.outboxNextAttempt();
+    const next = await gw.registry.outboxNextAttempt();
     const untilNext = next === undefined ? Infinity : next.getTime() - gw.clock.now().getTime();
     await outbox.wait(Math.max(50, Math.min(untilNext, gw.config.daemon.pollIntervalMs)), signal);
   }

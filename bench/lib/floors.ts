@@ -49,21 +49,21 @@ const ROLLBACK = new Error('rolled back');
  * The documents the lot's transaction queued, in its outbox order: forgotten once each reply was
  * sealed, they are queued again as then, in a transaction rolled back.
  */
-function lotDocuments(gw: Gateway, lotId: number): string[] {
+async function lotDocuments(gw: Gateway, lotId: number): Promise<string[]> {
   const documents: string[] = [];
   try {
-    gw.registry.transaction((tx) => {
-      const lot = tx.getLot(lotId)!;
-      const guichet = tx.getGuichet(lot.guichet!)!;
-      const resultats = tx.lotResultats(lotId);
+    await gw.registry.transaction(async (tx) => {
+      const lot = (await tx.getLot(lotId))!;
+      const guichet = (await tx.getGuichet(lot.guichet!))!;
+      const resultats = await tx.lotResultats(lotId);
       const settings = { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur };
-      queueCompteRendu(tx, lotId, guichet, resultats, settings);
+      await queueCompteRendu(tx, lotId, guichet, resultats, settings);
       for (const r of resultats) {
         if (r.statut !== 'ENREGISTREE') continue;
-        const demande = { position: r.position, reference: r.reference!, typeFichier: 'CRE' as const, demandeLogement: tx.getDemande(r.numeroUnique!)!.donnees };
-        queueAttestation(tx, { lotId, guichet, demande, kind: 'CRE', numeroUnique: r.numeroUnique!, issuedAt: new Date(lot.traiteAt) }, settings);
+        const demande = { position: r.position, reference: r.reference!, typeFichier: 'CRE' as const, demandeLogement: (await tx.getDemande(r.numeroUnique!))!.donnees };
+        await queueAttestation(tx, { lotId, guichet, demande, kind: 'CRE', numeroUnique: r.numeroUnique!, issuedAt: new Date(lot.traiteAt) }, settings);
       }
-      documents.push(...tx.outboxForLot(lotId).flatMap((item) => (item.document === undefined ? [] : [item.document])));
+      documents.push(...(await tx.outboxForLot(lotId)).flatMap((item) => (item.document === undefined ? [] : [item.document])));
       throw ROLLBACK;
     });
   } catch (error) {
@@ -73,7 +73,7 @@ function lotDocuments(gw: Gateway, lotId: number): string[] {
 }
 
 /** The rows the lot's transaction wrote, copied into a fresh registry file in one transaction. */
-function sqliteFloor(registryFile: string, lotId: number, dir: string, documents: readonly string[]): number {
+async function sqliteFloor(registryFile: string, lotId: number, dir: string, documents: readonly string[]): Promise<number> {
   const source = new Database(registryFile, { readonly: true });
   const lot = source.prepare('SELECT identifiant_lot FROM lots WHERE id = ?').get(lotId) as { identifiant_lot: string };
   const tables: [string, unknown[]][] = [
@@ -88,7 +88,7 @@ function sqliteFloor(registryFile: string, lotId: number, dir: string, documents
   const times: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const file = join(dir, `floor-${round}.sqlite`);
-    new SqliteRegistry(file).close(); // the schema, by the real migrations
+    await new SqliteRegistry(file).close(); // the schema, by the real migrations
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = OFF');
@@ -112,7 +112,7 @@ function sqliteFloor(registryFile: string, lotId: number, dir: string, documents
 export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, lotId: number, scratchDir: string): Promise<Floors> {
   const message = await readLotMessage(raw);
   if (!message.ok) throw new Error(`unreadable lot message: ${message.error.code}`);
-  const guichet = gw.registry.getGuichet(gw.registry.getLot(lotId)!.guichet!)!;
+  const guichet = (await gw.registry.getGuichet((await gw.registry.getLot(lotId))!.guichet!))!;
   const guichetKeys = guichet.cles.map((c) => c.armored);
   const decryptMs = await best(async () => {
     const opened = await decryptAndVerify(message.value.openpgp.content, gw.keyring, guichetKeys);
@@ -121,14 +121,15 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
   const schemaMs = await best(() => {
     if (!validateDocument(xml).wellFormed) throw new Error('floor: lot not well-formed');
   });
-  const documents = lotDocuments(gw, lotId);
-  const sqliteMs = sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')), documents);
+  const documents = await lotDocuments(gw, lotId);
+  const sqliteMs = await sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')), documents);
 
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
-  const attestations: AttestationData[] = documents.flatMap((json) => {
+  const attestations: AttestationData[] = [];
+  for (const json of documents) {
     const document = decodeDocument(json);
-    return document.kind === 'attestation' ? [withTerritoryData(withCommuneNames(document.data, () => gw.reference), gw.registry)] : [];
-  });
+    if (document.kind === 'attestation') attestations.push(await withTerritoryData(withCommuneNames(document.data, () => gw.reference), gw.registry));
+  }
   await renderAttestation(attestations[0]!); // fonts parsed
   const pdfs: Buffer[] = [];
   const renderMs = (await timed(async () => {

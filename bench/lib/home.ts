@@ -46,8 +46,8 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
   const keys = await guichetKeys(join(home, 'guichet-keys'), BENCH_GUICHET);
   const national = nationalPublicKeys(nationalKeyLocation(config));
   const registry = openRegistry(config);
-  enrolGuichet(registry, BENCH_GUICHET, keys);
-  registry.close();
+  await enrolGuichet(registry, BENCH_GUICHET, keys);
+  await registry.close();
   options.fill?.(homePath(config, config.registry.path));
   const outgoingNew = join(homePath(config, config.sender.path), 'new');
   return {

@@ -33,10 +33,10 @@ export async function sealedLot(home: BenchHome, demandes: number, seed: number,
 }
 
 /** The lot's registry outcome must be what the generator made, or the figure measures something else. */
-export function checkLot(gw: Gateway, lot: Lot): number {
-  const record = gw.registry.lotByIdentifiant(BENCH_GUICHET.code, lot.identifiantLot);
+export async function checkLot(gw: Gateway, lot: Lot): Promise<number> {
+  const record = await gw.registry.lotByIdentifiant(BENCH_GUICHET.code, lot.identifiantLot);
   if (!record) throw new Error(`lot ${lot.identifiantLot} not committed`);
-  const registered = gw.registry.lotResultats(record.id).filter((r) => r.statut === 'ENREGISTREE').length;
+  const registered = (await gw.registry.lotResultats(record.id)).filter((r) => r.statut === 'ENREGISTREE').length;
   if (registered !== lot.valid) throw new Error(`lot ${lot.identifiantLot}: ${registered} registered, ${lot.valid} expected`);
   return record.id;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decryptAndVerify, generateKeyPair, loadPrivateKeyring, signAndEncrypt, type PrivateKeyring } from '../crypto/index.js';
 import { buildLotMessage } from '../mail/mime-out.js';
 import { readLotMessage } from '../mail/mime-in.js';
-import type { Registry } from '../registry/types.js';
+import type { Registry } from '../registry/registry.js';
 
 export interface GuichetIdentity {
   readonly code: string;
@@ -41,9 +41,9 @@ export async function guichetKeys(dir: string, guichet: GuichetIdentity): Promis
 }
 
 /** The gestionnaire's side: the guichet enrolled in the registry with its key (once). */
-export function enrolGuichet(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): void {
-  if (registry.getGuichet(guichet.code)) return;
-  registry.addGuichet({
+export async function enrolGuichet(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): Promise<void> {
+  if (await registry.getGuichet(guichet.code)) return;
+  await registry.addGuichet({
     code: guichet.code,
     nom: guichet.nom,
     adresse: guichet.adresse,

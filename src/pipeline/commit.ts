@@ -8,7 +8,8 @@ import { parisDate } from '../clock.js';
 import { lotError, type LotError } from '../errors.js';
 import type { Demande, DemandeLue } from '../lot/types.js';
 import { OPERATIONS } from '../registry/operations/index.js';
-import type { Guichet, LotRecord, LotStatut, RegistryTx, ResultatRecord } from '../registry/types.js';
+import type { Guichet, LotRecord, LotStatut, ResultatRecord } from '../registry/model.js';
+import type { RegistryTx } from '../registry/registry.js';
 import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
 import { queueAttestation, queueCompteRendu, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
 import type { Judgement, NomsCommunes } from '../rules/index.js';
@@ -55,18 +56,18 @@ export type CommitSettings = QueueSettings;
 
 type DemandeLogementLue = Exclude<Demande, { typeFichier: 'RAD' }>;
 
-export function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSettings): CommitResult {
-  const known = settleKnownMessage(tx, input.reception);
+export async function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSettings): Promise<CommitResult> {
+  const known = await settleKnownMessage(tx, input.reception);
   if (known) return known;
 
   switch (input.kind) {
     case 'quarantine':
       // An unknown sender gets no reply at all (spec 4.1): the message is kept, nothing is queued.
-      return done(tx, insertLot(tx, input.reception, { statut: 'QUARANTAINE', erreurs: [input.error] }));
+      return await done(tx, await insertLot(tx, input.reception, { statut: 'QUARANTAINE', erreurs: [input.error] }));
     case 'rejected':
-      return done(tx, rejectLot(tx, input, settings));
+      return await done(tx, await rejectLot(tx, input, settings));
     case 'decoded':
-      return done(tx, registerLot(tx, input, settings));
+      return await done(tx, await registerLot(tx, input, settings));
   }
 }
 
@@ -77,57 +78,57 @@ export function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSe
  * recorded, and the lot's compte rendu queued again, the same message (spec 4.1). Undefined for a
  * message never seen.
  */
-export function settleKnownMessage(
+export async function settleKnownMessage(
   tx: RegistryTx,
   reception: Pick<Reception, 'messageSha256' | 'source' | 'recuAt'>,
-): CommitResult | undefined {
-  const lot = tx.lotByMessageSha256(reception.messageSha256);
+): Promise<CommitResult | undefined> {
+  const lot = await tx.lotByMessageSha256(reception.messageSha256);
   if (!lot) return undefined;
-  const sources = tx.lotSources(lot.id);
+  const sources = await tx.lotSources(lot.id);
   // A lot committed before its sources were recorded cannot tell a re-send: settled, as then.
   if (reception.source === undefined || sources.length === 0 || sources.includes(reception.source)) {
     return { lot, alreadyCommitted: true };
   }
-  tx.recordReception(lot.id, reception.source, reception.recuAt.toISOString());
-  requeueCompteRendu(tx, lot.id, lot.id);
+  await tx.recordReception(lot.id, reception.source, reception.recuAt.toISOString());
+  await requeueCompteRendu(tx, lot.id, lot.id);
   return { lot, alreadyCommitted: false, redelivered: true };
 }
 
-function done(tx: RegistryTx, lotId: number): CommitResult {
-  return { lot: tx.getLot(lotId)!, alreadyCommitted: false };
+async function done(tx: RegistryTx, lotId: number): Promise<CommitResult> {
+  return { lot: (await tx.getLot(lotId))!, alreadyCommitted: false };
 }
 
-function insertLot(
+async function insertLot(
   tx: RegistryTx,
   reception: Reception,
   fields: { statut: LotStatut; erreurs: readonly LotError[]; guichet?: string; identifiantLot?: string; empreinte?: string; doublonDe?: number },
-): number {
+): Promise<number> {
   const { original, recuAt, traiteAt, ...identity } = reception;
-  return tx.insertLot({ ...identity, ...fields, original, recuAt: recuAt.toISOString(), traiteAt: traiteAt.toISOString() });
+  return await tx.insertLot({ ...identity, ...fields, original, recuAt: recuAt.toISOString(), traiteAt: traiteAt.toISOString() });
 }
 
-function rejectLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'rejected' }>, settings: CommitSettings): number {
-  const lotId = insertLot(tx, input.reception, {
+async function rejectLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'rejected' }>, settings: CommitSettings): Promise<number> {
+  const lotId = await insertLot(tx, input.reception, {
     statut: 'REJETE',
     erreurs: [input.error],
     guichet: input.guichet.code,
     ...(input.identifiantLot === undefined ? {} : { identifiantLot: input.identifiantLot }),
     ...(input.empreinte === undefined ? {} : { empreinte: input.empreinte }),
   });
-  queueCompteRendu(tx, lotId, input.guichet, [], settings);
+  await queueCompteRendu(tx, lotId, input.guichet, [], settings);
   return lotId;
 }
 
-function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decoded' }>, settings: CommitSettings): number {
+async function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decoded' }>, settings: CommitSettings): Promise<number> {
   const { guichet, decoded, reception } = input;
   const { entete } = decoded.lot;
   const lotFields = { guichet: guichet.code, identifiantLot: entete.identifiantLot, empreinte: decoded.empreinte };
 
-  const first = tx.lotByIdentifiant(guichet.code, entete.identifiantLot);
+  const first = await tx.lotByIdentifiant(guichet.code, entete.identifiantLot);
   if (first && first.empreinte === decoded.empreinte) {
     // The same lot delivered again: nothing is registered, its compte rendu is sent again.
-    const lotId = insertLot(tx, reception, { ...lotFields, statut: first.statut, erreurs: [], doublonDe: first.id });
-    requeueCompteRendu(tx, first.id, lotId);
+    const lotId = await insertLot(tx, reception, { ...lotFields, statut: first.statut, erreurs: [], doublonDe: first.id });
+    await requeueCompteRendu(tx, first.id, lotId);
     return lotId;
   }
   if (first) {
@@ -135,14 +136,14 @@ function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: 'decode
       'LOT_IDENTIFIANT_REUTILISE',
       `L'identifiant de lot ${entete.identifiantLot} a déjà servi le ${first.recuAt.slice(0, 10)} pour un contenu différent : donnez un nouvel identifiant à ce lot.`,
     );
-    return rejectLot(tx, { kind: 'rejected', reception, guichet, error, identifiantLot: entete.identifiantLot, empreinte: decoded.empreinte }, settings);
+    return await rejectLot(tx, { kind: 'rejected', reception, guichet, error, identifiantLot: entete.identifiantLot, empreinte: decoded.empreinte }, settings);
   }
 
-  const lotId = insertLot(tx, reception, { ...lotFields, statut: 'REJETE', erreurs: [] });
-  const { resultats, attestations } = registerDemandes(tx, lotId, input, new Map());
-  tx.insertResultats(lotId, resultats);
-  tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
-  queueReplies(tx, lotId, guichet, resultats, attestations, reception.traiteAt, settings);
+  const lotId = await insertLot(tx, reception, { ...lotFields, statut: 'REJETE', erreurs: [] });
+  const { resultats, attestations } = await registerDemandes(tx, lotId, input, new Map());
+  await tx.insertResultats(lotId, resultats);
+  await tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
+  await queueReplies(tx, lotId, guichet, resultats, attestations, reception.traiteAt, settings);
   return lotId;
 }
 
@@ -152,12 +153,12 @@ type Attestation = { readonly demande: DemandeLogementLue; readonly kind: 'CRE' 
  * Each demande of the lot, in order: rejected with its errors, or through its operation. A
  * demande that succeeded before (`previous`, on replay) keeps its result and is never run again.
  */
-function registerDemandes(
+async function registerDemandes(
   tx: RegistryTx,
   lotId: number,
   input: Extract<CommitInput, { kind: 'decoded' }>,
   previous: ReadonlyMap<number, ResultatRecord>,
-): { resultats: ResultatRecord[]; attestations: Attestation[] } {
+): Promise<{ resultats: ResultatRecord[]; attestations: Attestation[] }> {
   const { guichet, decoded, reception } = input;
   const context = {
     tx,
@@ -182,7 +183,7 @@ function registerDemandes(
       continue;
     }
     const { territoire, nomsCommunes } = input.judgements.get(lue.demande.position) ?? {};
-    const outcome = OPERATIONS[lue.demande.typeFichier](lue.demande, territoire === undefined ? context : { ...context, territoire });
+    const outcome = await OPERATIONS[lue.demande.typeFichier](lue.demande, territoire === undefined ? context : { ...context, territoire });
     resultats.push(outcome.resultat);
     if (outcome.attestation && lue.demande.typeFichier !== 'RAD') {
       attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique!, ...(nomsCommunes ? { nomsCommunes } : {}) });
@@ -191,7 +192,7 @@ function registerDemandes(
   return { resultats, attestations };
 }
 
-function queueReplies(
+async function queueReplies(
   tx: RegistryTx,
   lotId: number,
   guichet: Guichet,
@@ -199,10 +200,10 @@ function queueReplies(
   attestations: readonly Attestation[],
   issuedAt: Date,
   settings: CommitSettings,
-): void {
-  queueCompteRendu(tx, lotId, guichet, resultats, settings);
+): Promise<void> {
+  await queueCompteRendu(tx, lotId, guichet, resultats, settings);
   for (const a of attestations) {
-    queueAttestation(tx, { lotId, guichet, issuedAt, ...a }, settings);
+    await queueAttestation(tx, { lotId, guichet, issuedAt, ...a }, settings);
   }
 }
 
@@ -222,14 +223,14 @@ export interface ReplayChange {
  * that succeeded keep their result and numéro; the others are judged again; a new compte rendu
  * (version + 1 when one was sent before) and attestations for the newly registered only.
  */
-export function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings): ReplayChange {
-  const previous = tx.lotResultats(lot.id);
+export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings): Promise<ReplayChange> {
+  const previous = await tx.lotResultats(lot.id);
   const before = { statut: lot.statut, erreurs: lot.erreurs, resultats: previous };
   const unchanged = (refus: string): ReplayChange => ({ lot, before, after: before, nouvelles: 0, refus });
   if (lot.doublonDe !== undefined) return unchanged(`ce message livrait à nouveau le lot ${lot.doublonDe} : rejouez celui-ci`);
   if (input.kind === 'quarantine') return unchanged("l'expéditeur n'est toujours l'adresse d'aucun guichet actif");
 
-  const hadCompteRendu = tx.outboxForLot(lot.id).some((item) => item.kind === 'compte-rendu');
+  const hadCompteRendu = (await tx.outboxForLot(lot.id)).some((item) => item.kind === 'compte-rendu');
   const version = hadCompteRendu ? lot.version + 1 : lot.version;
   const traiteAt = input.reception.traiteAt.toISOString();
   const byPosition = new Map(previous.map((r) => [r.position, r]));
@@ -243,7 +244,7 @@ export function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput,
     fields = { ...(input.identifiantLot ? { identifiantLot: input.identifiantLot } : {}), ...(input.empreinte ? { empreinte: input.empreinte } : {}) };
   } else {
     const { entete } = input.decoded.lot;
-    const first = tx.lotByIdentifiant(input.guichet.code, entete.identifiantLot);
+    const first = await tx.lotByIdentifiant(input.guichet.code, entete.identifiantLot);
     if (first && first.id !== lot.id) {
       return unchanged(
         first.empreinte === input.decoded.empreinte
@@ -252,13 +253,13 @@ export function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput,
       );
     }
     fields = { identifiantLot: entete.identifiantLot, empreinte: input.decoded.empreinte };
-    ({ resultats, attestations } = registerDemandes(tx, lot.id, input, byPosition));
+    ({ resultats, attestations } = await registerDemandes(tx, lot.id, input, byPosition));
   }
   const registered = resultats.some((r) => r.statut !== 'REJETEE');
   const statut: LotStatut = erreurs.length > 0 ? (registered ? 'PARTIEL' : 'REJETE') : statutDuLot({ erreurs, resultats });
-  tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields }, resultats);
-  queueReplies(tx, lot.id, input.guichet, resultats, attestations, input.reception.traiteAt, settings);
-  return { lot: tx.getLot(lot.id)!, before, after: { statut, erreurs, resultats }, nouvelles: attestations.length };
+  await tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields }, resultats);
+  await queueReplies(tx, lot.id, input.guichet, resultats, attestations, input.reception.traiteAt, settings);
+  return { lot: (await tx.getLot(lot.id))!, before, after: { statut, erreurs, resultats }, nouvelles: attestations.length };
 }
 
 function rejectionOf(lue: DemandeLue, judgements: ReadonlyMap<number, Judgement>): ResultatRecord | undefined {

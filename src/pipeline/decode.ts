@@ -5,7 +5,7 @@
 import { decryptAndVerify, type PrivateKeyring } from '../crypto/index.js';
 import { lotError, type LotError } from '../errors.js';
 import { readPgpMimeEntity, type LotMessage } from '../mail/mime-in.js';
-import type { Guichet } from '../registry/types.js';
+import type { Guichet } from '../registry/model.js';
 import { parseLot } from '../lot/parse.js';
 import { extractLotXml } from '../lot/payload.js';
 import type { ParsedLot } from '../lot/types.js';

@@ -8,7 +8,7 @@ import type { PrivateKeyring } from '../crypto/index.js';
 import { lotError } from '../errors.js';
 import { readLotMessage } from '../mail/mime-in.js';
 import type { InboundMessage } from '../mail/types.js';
-import type { Registry } from '../registry/types.js';
+import type { Registry } from '../registry/registry.js';
 import { judgeDemandes } from '../rules/index.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import type { CommitInput } from './commit.js';
@@ -31,7 +31,7 @@ export async function judgeMessage(message: InboundMessage, messageSha256: strin
   const envelope = parsed.ok ? parsed.value : parsed.envelope;
   const reception = receptionOf(message, messageSha256, now, envelope);
 
-  const guichet = envelope === undefined ? undefined : context.registry.guichetBySender(envelope.from);
+  const guichet = envelope === undefined ? undefined : await context.registry.guichetBySender(envelope.from);
   if (!guichet) return { kind: 'quarantine', reception, error: lotError('LOT_EXPEDITEUR_INCONNU') };
   if (!parsed.ok) return { kind: 'rejected', reception, guichet, error: parsed.error };
 

@@ -6,7 +6,8 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage, SettledFolder } from '../mail/types.js';
-import type { LotRecord, Registry } from '../registry/types.js';
+import type { LotRecord } from '../registry/model.js';
+import type { Registry } from '../registry/registry.js';
 import { commitLot, settleKnownMessage, type CommitSettings } from './commit.js';
 import type { Judge } from './judge.js';
 import { sha256Hex } from './sha256.js';
@@ -35,10 +36,10 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   const messageSha256 = sha256Hex(message.raw);
   const log = deps.logger.child({ source: message.sourceId, message: messageSha256.slice(0, 16) });
   try {
-    if (deps.registry.lotByMessageSha256(messageSha256)) {
+    if (await deps.registry.lotByMessageSha256(messageSha256)) {
       // Nothing to judge: the same bytes were. Only whether this copy was seen before is decided.
       const reception = { messageSha256, source: message.sourceId, recuAt: message.receivedAt };
-      const { lot, alreadyCommitted, redelivered } = deps.registry.transaction((tx) => settleKnownMessage(tx, reception)!);
+      const { lot, alreadyCommitted, redelivered } = await deps.registry.transaction(async (tx) => (await settleKnownMessage(tx, reception))!);
       log.info(
         { lotId: lot.id, statut: lot.statut },
         redelivered ? 'message delivered again; its compte rendu is sent again' : 'message already committed; settling it',
@@ -51,7 +52,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       log.warn({ code: error.error.code, details: error.error.details }, 'message could not be judged; refused as a whole');
       return refuseUnjudged(message, messageSha256, now, deps.registry, error.error);
     });
-    const result = deps.registry.transaction((tx) => commitLot(tx, input, deps.settings));
+    const result = await deps.registry.transaction(async (tx) => commitLot(tx, input, deps.settings));
     const { lot } = result;
     log.info(
       { lotId: lot.id, guichet: lot.guichet, identifiantLot: lot.identifiantLot, statut: lot.statut, erreurs: lot.erreurs.map((e) => e.code), doublonDe: lot.doublonDe },

@@ -22,8 +22,8 @@ class DryRunRollback extends Error {
 }
 
 export async function replayLot(deps: PipelineDeps, lotId: number, options: { dryRun: boolean }): Promise<ReplayResult> {
-  const lot = deps.registry.getLot(lotId);
-  const original = lot && deps.registry.lotOriginal(lotId);
+  const lot = await deps.registry.getLot(lotId);
+  const original = lot && await deps.registry.lotOriginal(lotId);
   if (!lot || !original) throw new RangeError(`lot ${lotId} inconnu`);
 
   const message: InboundMessage = {
@@ -34,8 +34,8 @@ export async function replayLot(deps: PipelineDeps, lotId: number, options: { dr
   };
   const input = await deps.judge(message, lot.messageSha256, deps.clock.now());
   try {
-    const change = deps.registry.transaction((tx) => {
-      const result = replayCommit(tx, tx.getLot(lotId)!, input, deps.settings);
+    const change = await deps.registry.transaction(async (tx) => {
+      const result = await replayCommit(tx, (await tx.getLot(lotId))!, input, deps.settings);
       if (options.dryRun) throw new DryRunRollback(result);
       return result;
     });

@@ -9,7 +9,7 @@ import { LIMITS } from '../limits.js';
 import { headerSection } from '../mail/header-section.js';
 import type { LotEnvelope } from '../mail/mime-in.js';
 import type { InboundMessage } from '../mail/types.js';
-import type { Registry } from '../registry/types.js';
+import type { Registry } from '../registry/registry.js';
 import type { CommitInput, Reception } from './commit.js';
 
 /** Thrown by a judge: the message is to be refused with `error`, not retried. */
@@ -53,7 +53,7 @@ export async function refuseUnjudged(
   const parsed = await readLotMessage(headerSection(message.raw.subarray(0, HEADER_BYTES)));
   const envelope = parsed.ok ? parsed.value : parsed.envelope;
   const reception = receptionOf(message, messageSha256, now, envelope);
-  const guichet = envelope === undefined ? undefined : registry.guichetBySender(envelope.from);
+  const guichet = envelope === undefined ? undefined : await registry.guichetBySender(envelope.from);
   if (!guichet) return { kind: 'quarantine', reception, error: lotError('LOT_EXPEDITEUR_INCONNU') };
   return { kind: 'rejected', reception, guichet, error };
 }

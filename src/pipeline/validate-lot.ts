@@ -5,7 +5,7 @@
  */
 import { lotError, type DemandeError, type LotError } from '../errors.js';
 import { parseLot } from '../lot/parse.js';
-import type { Guichet } from '../registry/types.js';
+import type { Guichet } from '../registry/model.js';
 import { judgeDemandes } from '../rules/index.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 

@@ -16,7 +16,7 @@
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type DemandeLogement } from '../lot/types.js';
 import { foldLookalikes } from '../rules/caracteres.js';
-import type { RegistryReads } from './types.js';
+import type { RegistryReads } from './registry.js';
 
 /** Latin letters NFKD leaves whole: ligatures, and letters whose stroke or missing dot is their accent. */
 const LETTERS: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss', ł: 'l', ø: 'o', đ: 'd', ð: 'd', ħ: 'h', ŧ: 't', ı: 'i' };
@@ -30,8 +30,8 @@ const LETTERS: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss'
  * drawn like Latin ones (Cyrillic « о »). The rules refuse most of these in new lots
  * (src/rules/caracteres.ts); the key folds them for demandes registered before.
  *
- * Changing this function changes stored keys: add a migration step that recomputes them
- * (src/registry/sqlite/migrations.ts, through `sne_cle_doublon`, which calls `cleDoublon`).
+ * Changing this function changes stored keys: add a migration step that recomputes them with
+ * `cleDoublon` (as `recomputeClesDoublon` does in src/registry/sqlite/migrations.ts).
  */
 export function normaliseIdentite(s: string): string {
   // Most names are plain ASCII: no Unicode work for them.
@@ -55,13 +55,13 @@ export function cleDoublon(donnees: Pick<DemandeLogement, 'demandeur'>): string 
  * The DEM_DOUBLON error for this demande in this territory, if another active demande exists.
  * `sauf` is the demande's own numéro (REN, MOD).
  */
-export function doublonError(
+export async function doublonError(
   reads: Pick<RegistryReads, 'findDoublon'>,
   input: { position: number; donnees: DemandeLogement; territoire: string; guichet: string; sauf?: string },
-): DemandeError | undefined {
+): Promise<DemandeError | undefined> {
   const cle = cleDoublon(input.donnees);
   if (cle === undefined) return undefined;
-  const existing = reads.findDoublon(input.territoire, cle, input.sauf);
+  const existing = await reads.findDoublon(input.territoire, cle, input.sauf);
   if (!existing) return undefined;
   const chemin = `${demandePath(input.position)}/demandeLogement/personnePhysique/demandeur`;
   if (existing.guichet === input.guichet) {

@@ -7,15 +7,16 @@
  */
 import { addMonths, parisDate } from '../clock.js';
 import { expiryDay, isExpired } from './lifecycle.js';
-import { ACTEUR_PASSERELLE, type DemandeEchue, type Registry, type RegistryReads } from './types.js';
+import { ACTEUR_PASSERELLE, type DemandeEchue } from './model.js';
+import type { Registry, RegistryReads } from './registry.js';
 
 export const MOTIF_EXPIRATION = 'RADREN';
 
 /** The demandes to radiate on `today` (`YYYY-MM-DD`, Europe/Paris). */
-export function selectExpirees(reads: Pick<RegistryReads, 'demandesEchues'>, today: string): DemandeEchue[] {
+export async function selectExpirees(reads: Pick<RegistryReads, 'demandesEchues'>, today: string): Promise<DemandeEchue[]> {
   // Expired implies an anniversary on or before today − 1 month (month arithmetic is monotonic),
   // so the index narrows to those; the calendar, with its month-end clamping, decides.
-  return reads.demandesEchues(addMonths(today, -1)).filter((d) => isExpired(d.dateEcheance, today));
+  return (await reads.demandesEchues(addMonths(today, -1))).filter((d) => isExpired(d.dateEcheance, today));
 }
 
 export interface ExpireOptions {
@@ -28,18 +29,18 @@ export interface ExpireOptions {
 }
 
 /** Radiates with RADREN every demande expired on `today` (an instant, or a Paris day `YYYY-MM-DD`). */
-export function expireDemandes(registry: Registry, today: Date | string, options: ExpireOptions = {}): { radiees: number } {
+export async function expireDemandes(registry: Registry, today: Date | string, options: ExpireOptions = {}): Promise<{ radiees: number }> {
   const day = typeof today === 'string' ? today : parisDate(today);
   const at = (options.at ?? (typeof today === 'string' ? new Date() : today)).toISOString();
   const acteur = options.acteur ?? ACTEUR_PASSERELLE;
-  return registry.transaction((tx) => {
+  return await registry.transaction(async (tx) => {
     // Selected inside the transaction: a renewal committed meanwhile by another process is seen.
-    const expirees = selectExpirees(tx, day);
+    const expirees = await selectExpirees(tx, day);
     for (const [index, { numeroUnique, dateEcheance }] of expirees.entries()) {
-      const demande = tx.getDemande(numeroUnique)!;
+      const demande = (await tx.getDemande(numeroUnique))!;
       const dateRadiation = expiryDay(dateEcheance);
-      tx.updateDemande({ ...demande, statut: 'RADIEE', motifRadiation: MOTIF_EXPIRATION, dateRadiation });
-      tx.insertEvent({
+      await tx.updateDemande({ ...demande, statut: 'RADIEE', motifRadiation: MOTIF_EXPIRATION, dateRadiation });
+      await tx.insertEvent({
         numeroUnique,
         action: 'RAD',
         acteur,

@@ -3,7 +3,7 @@
  * address given to two guichets would let either deposit lots as the other (and which one the
  * lookup picks is arbitrary). Enrolment refuses it; `doctor` reports a registry that has it.
  */
-import type { Guichet } from './types.js';
+import type { Guichet } from './model.js';
 
 export interface SenderConflict {
   /** Lower-cased, as the registry stores sender addresses. */

@@ -7,7 +7,8 @@
 import type { Clock } from '../clock.js';
 import { withoutAddresses, type Logger } from '../log.js';
 import type { RecipientRejection, ReplySender } from '../mail/types.js';
-import type { OutboxItem, OutboxRefus, Registry } from '../registry/types.js';
+import type { OutboxItem, OutboxRefus } from '../registry/model.js';
+import type { Registry } from '../registry/registry.js';
 
 export interface RetryPolicy {
   /** Delay after the first failure, doubled after each one up to `maxMs`. */
@@ -48,7 +49,7 @@ export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
   const summary = { sent: 0, deferred: 0, failed: 0 };
   const seen = new Set<number>();
   // Batch after batch: each reply handled leaves the due set (sent, deferred or failed).
-  for (let batch = deps.registry.outboxDue(deps.clock.now()); batch.length > 0; batch = deps.registry.outboxDue(deps.clock.now())) {
+  for (let batch = await deps.registry.outboxDue(deps.clock.now()); batch.length > 0; batch = await deps.registry.outboxDue(deps.clock.now())) {
     const fresh = batch.filter((item) => !seen.has(item.id));
     if (fresh.length === 0) break; // a reply that stays due after its attempt: next pass
     for (const item of fresh) {
@@ -69,12 +70,12 @@ export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise
     const report = await deps.sender.send({ messageId: item.messageId, from: deps.from, to, raw: item.raw! });
     rejected = report?.rejected ?? [];
   } catch (error) {
-    return failed(item, deps, log, error instanceof Error ? error.message : String(error));
+    return await failed(item, deps, log, error instanceof Error ? error.message : String(error));
   }
   const at = deps.clock.now();
   const refus = rejected.length === 0 ? undefined : mergeRefus(item.refus, rejected, at);
   if (rejected.length === 0) {
-    deps.registry.markSent(item.id, at);
+    await deps.registry.markSent(item.id, at);
     log.info({ recipients: to.length, attempts: item.tentatives + 1 }, 'reply sent');
     return 'sent';
   }
@@ -82,27 +83,27 @@ export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise
   const restants = to.filter((address) => refused.has(address.toLowerCase()));
   const summary = `${rejected.length} destinataire(s) refusé(s) sur ${to.length} : ${rejected.map((r) => r.response).join(' ; ')}`;
   log.warn({ refused: rejected.length, recipients: to.length }, 'recipients refused; retried later');
-  return failed(item, deps, log, summary, { restants: restants.length > 0 ? restants : to, refus: refus! });
+  return await failed(item, deps, log, summary, { restants: restants.length > 0 ? restants : to, refus: refus! });
 }
 
-function failed(
+async function failed(
   item: OutboxItem,
   deps: DeliverDeps,
   log: Logger,
   error: string,
   partial: { restants?: readonly string[]; refus?: readonly OutboxRefus[] } = {},
-): keyof DrainSummary {
+): Promise<keyof DrainSummary> {
   const policy = deps.retry ?? DEFAULT_RETRY;
   const at = deps.clock.now();
   const first = item.premiereTentative === undefined ? at : new Date(item.premiereTentative);
   if (at.getTime() - first.getTime() >= policy.lifetimeMs) {
-    deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt: at, ...partial });
-    deps.registry.markOutboxFailed(item.id, at, error);
+    await deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt: at, ...partial });
+    await deps.registry.markOutboxFailed(item.id, at, error);
     log.error({ attempts: item.tentatives + 1, since: first.toISOString() }, 'reply given up after its lifetime (ECHEC)');
     return 'failed';
   }
   const nextAttempt = new Date(at.getTime() + nextAttemptDelayMs(item.tentatives + 1, policy));
-  deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt, ...partial });
+  await deps.registry.markAttemptFailed(item.id, { at, error, nextAttempt, ...partial });
   // A server's refusal may quote a recipient (the demandeur's own address, for its copy): the
   // registry keeps the whole answer for the gestionnaire, the log only its shape.
   log.warn({ attempts: item.tentatives + 1, next: nextAttempt.toISOString(), reason: withoutAddresses(error) }, 'reply deferred');

@@ -5,7 +5,7 @@
  * replies of an interrupted pass) is drained. A reply reaches the sender only once its bytes are
  * committed (Postfix's queue discipline): a crash at any point leaves it PRET, sent on the next pass.
  */
-import type { OutboxItem } from '../registry/types.js';
+import type { OutboxItem } from '../registry/model.js';
 import { deliverReply, drainOutbox, type DeliverDeps, type DrainSummary } from './deliver.js';
 import { prepareReplies, type PrepareDeps } from './prepare.js';
 

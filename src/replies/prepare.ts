@@ -8,7 +8,8 @@
 import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
 import type { Logger } from '../log.js';
-import type { Guichet, LotRecord, OutboxItem, Registry } from '../registry/types.js';
+import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
+import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument } from './documents.js';
@@ -60,7 +61,7 @@ export type OnPrepared = (ready: OutboxItem) => Promise<void>;
  * none waits; each is stored as soon as it is ready, then handed to `onPrepared`.
  */
 export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared): Promise<number> {
-  const items = deps.registry.outboxToPrepare();
+  const items = await deps.registry.outboxToPrepare();
   const envelopes: Envelopes = new Map();
   const pool = deps.workers;
   const prepare = (item: OutboxItem, seal: (job: ReplyJob) => Promise<Buffer>) => prepareOne(item, deps, envelopes, seal, onPrepared);
@@ -97,11 +98,11 @@ const IN_FLIGHT_PER_WORKER = 3;
 type Envelopes = Map<number, { lot: LotRecord; guichet: Guichet }>;
 
 /** The reply's job: its document completed from the registry and the reference, its envelope. */
-function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): ReplyJob {
+async function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Promise<ReplyJob> {
   let envelope = envelopes.get(item.lotId);
   if (envelope === undefined) {
-    const lot = deps.registry.getLot(item.lotId);
-    const guichet = lot?.guichet === undefined ? undefined : deps.registry.getGuichet(lot.guichet);
+    const lot = await deps.registry.getLot(item.lotId);
+    const guichet = lot?.guichet === undefined ? undefined : await deps.registry.getGuichet(lot.guichet);
     if (!lot || !guichet) throw new Error(`outbox item ${item.id}: lot ${item.lotId} or its guichet is missing`);
     envelope = { lot, guichet };
     envelopes.set(item.lotId, envelope);
@@ -113,7 +114,7 @@ function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Reply
   return {
     document:
       document.kind === 'attestation'
-        ? { ...document, data: withTerritoryData(withCommuneNames(document.data, () => deps.reference), deps.registry) }
+        ? { ...document, data: await withTerritoryData(withCommuneNames(document.data, () => deps.reference), deps.registry) }
         : document,
     recipientKeys: guichet.cles.map((c) => c.armored),
     from: deps.from,
@@ -131,9 +132,9 @@ async function prepareOne(
   seal: (job: ReplyJob) => Promise<Buffer>,
   onPrepared: OnPrepared | undefined,
 ): Promise<void> {
-  const raw = await seal(jobOf(item, deps, envelopes));
+  const raw = await seal(await jobOf(item, deps, envelopes));
   // Not stored (another process prepared it meanwhile): that process sends it, not this one.
-  if (!deps.registry.markPrepared(item.id, raw)) return;
+  if (!await deps.registry.markPrepared(item.id, raw)) return;
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');
   await onPrepared?.({ ...item, statut: 'PRET', raw });
 }

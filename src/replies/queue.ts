@@ -5,7 +5,8 @@
  * and encrypts it after the commit.
  */
 import type { Demande } from '../lot/types.js';
-import type { Guichet, RegistryTx, ResultatRecord } from '../registry/types.js';
+import type { Guichet, ResultatRecord } from '../registry/model.js';
+import type { RegistryTx } from '../registry/registry.js';
 import type { NomsCommunes } from '../rules/index.js';
 import { encodeDocument } from './documents.js';
 import type { AttestationData } from './types.js';
@@ -21,12 +22,12 @@ export interface QueueSettings {
  * The same lot delivered again (spec 4.1): its latest compte rendu is queued again, identical —
  * the same Message-ID and, once sealed, the same bytes (its document is not kept after sealing).
  */
-export function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number): void {
-  const compteRendu = [...tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
-  if (compteRendu) tx.requeueReply(compteRendu.id, toLotId);
+export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number): Promise<void> {
+  const compteRendu = [...await tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
+  if (compteRendu) await tx.requeueReply(compteRendu.id, toLotId);
 }
 
-export function queueAttestation(
+export async function queueAttestation(
   tx: RegistryTx,
   input: {
     readonly lotId: number;
@@ -38,9 +39,9 @@ export function queueAttestation(
     readonly nomsCommunes?: NomsCommunes;
   },
   settings: QueueSettings,
-): void {
-  const lot = tx.getLot(input.lotId)!;
-  const record = tx.getDemande(input.numeroUnique)!;
+): Promise<void> {
+  const lot = (await tx.getLot(input.lotId))!;
+  const record = (await tx.getDemande(input.numeroUnique))!;
   const { guichet, demande } = input;
   const lotKey = { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
   const data: AttestationData = {
@@ -55,7 +56,7 @@ export function queueAttestation(
     issuedAt: input.issuedAt,
     ...(input.nomsCommunes ? { nomsCommunes: input.nomsCommunes } : {}),
   };
-  tx.queueReply({
+  await tx.queueReply({
     lotId: input.lotId,
     kind: 'attestation',
     messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind),
@@ -64,7 +65,7 @@ export function queueAttestation(
   });
   const mel = demande.demandeLogement.demandeur.mel;
   if (settings.copyAttestationToDemandeur === true && mel !== undefined && mel !== '') {
-    tx.queueReply({
+    await tx.queueReply({
       lotId: input.lotId,
       kind: 'attestation',
       messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind, 'demandeur'),
@@ -74,16 +75,16 @@ export function queueAttestation(
   }
 }
 
-export function queueCompteRendu(
+export async function queueCompteRendu(
   tx: RegistryTx,
   lotId: number,
   guichet: Guichet,
   resultats: readonly ResultatRecord[],
   settings: QueueSettings,
-): void {
-  const lot = tx.getLot(lotId)!;
+): Promise<void> {
+  const lot = (await tx.getLot(lotId))!;
   const lotKey = { guichet: guichet.code, lotId, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
-  tx.queueReply({
+  await tx.queueReply({
     lotId,
     kind: 'compte-rendu',
     messageId: compteRenduMessageId(settings.messageIdDomain, lotKey, lot.version),

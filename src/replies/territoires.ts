@@ -9,7 +9,8 @@
  * document would mislead. An unset territory gets a paragraph that says who fixes the délai and
  * where to ask, and `territoriesOnDefaults` lists such territories for `doctor` to warn about.
  */
-import type { RegistryReads, TerritorySettings } from '../registry/types.js';
+import type { TerritorySettings } from '../registry/model.js';
+import type { RegistryReads } from '../registry/registry.js';
 import { territoryOf } from '../rules/reference/index.js';
 import type { AttestationData } from './types.js';
 
@@ -24,14 +25,14 @@ export function commissionMediationOf(settings: TerritorySettings | undefined): 
 }
 
 /** The attestation's data completed from the registry: commission de médiation and bailleurs. */
-export function withTerritoryData(data: AttestationData, registry: RegistryReads): AttestationData {
-  const commission = commissionMediationOf(registry.getTerritory(territoireOfNumero(data.numeroUnique)));
+export async function withTerritoryData(data: AttestationData, registry: RegistryReads): Promise<AttestationData> {
+  const commission = commissionMediationOf(await registry.getTerritory(territoireOfNumero(data.numeroUnique)));
   const codes = data.demande.logementRecherche.communesSouhaitees.flatMap((c) => (c.code === undefined ? [] : [c.code]));
   const { commissionMediation: _unset, ...rest } = data;
   return {
     ...rest,
     ...(commission === undefined ? {} : { commissionMediation: commission }),
-    bailleurs: registry.bailleursIn(codes),
+    bailleurs: await registry.bailleursIn(codes),
   };
 }
 
@@ -39,11 +40,10 @@ export function withTerritoryData(data: AttestationData, registry: RegistryReads
  * Territories where an active guichet may register demandes but whose gestionnaire set nothing:
  * their attestations carry the default médiation paragraph. Sorted; for `doctor`'s warning.
  */
-export function territoriesOnDefaults(registry: RegistryReads): string[] {
-  const set = new Set(registry.listTerritories().map((t) => t.territoire));
+export async function territoriesOnDefaults(registry: RegistryReads): Promise<string[]> {
+  const set = new Set((await registry.listTerritories()).map((t) => t.territoire));
   const used = new Set(
-    registry
-      .listGuichets()
+    (await registry.listGuichets())
       .filter((g) => g.actif)
       .flatMap((g) => g.departements.flatMap((d) => territoryOf(d) ?? [])),
   );

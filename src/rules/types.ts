@@ -1,6 +1,6 @@
 import type { DemandeError } from '../errors.js';
 import type { Demande } from '../lot/types.js';
-import type { Guichet } from '../registry/types.js';
+import type { Guichet } from '../registry/model.js';
 import type { ReferenceIndex } from './reference/index.js';
 
 export interface RuleContext {

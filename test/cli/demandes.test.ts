@@ -20,14 +20,14 @@ beforeAll(async () => {
   const { config } = await initHome(home);
   const registry = new SqliteRegistry(homePath(config, config.registry.path));
   try {
-    registry.addGuichet(G1104);
+    await registry.addGuichet(G1104);
     const martin = withDemandeur(sampleDemandeLogement(), { nom: 'Martin', prenom: 'Élodie', dateNaissance: '1988-03-14' });
-    const created = commitDemandes(registry, 'G1104', [cre('DOS-1', martin)], new Date('2026-01-31T10:00:00+01:00'), 'LOT-CRE-1');
-    numero = registry.lotResultats(created.lot.id)[0]!.numeroUnique!;
+    const created = await commitDemandes(registry, 'G1104', [cre('DOS-1', martin)], new Date('2026-01-31T10:00:00+01:00'), 'LOT-CRE-1');
+    numero = (await registry.lotResultats(created.lot.id))[0]!.numeroUnique!;
     identifiantLot = created.lot.identifiantLot!;
-    commitDemandes(registry, 'G1104', [mod('DOS-1', numero, withDemandeur(martin, { telPortable: '0700000000' }))], new Date('2026-06-01T10:00:00+02:00'), 'LOT-MOD-1');
+    await commitDemandes(registry, 'G1104', [mod('DOS-1', numero, withDemandeur(martin, { telPortable: '0700000000' }))], new Date('2026-06-01T10:00:00+02:00'), 'LOT-MOD-1');
   } finally {
-    registry.close();
+    await registry.close();
   }
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -111,10 +111,10 @@ describe('doctor on the demo', () => {
   it('reports a reply given up as ✘ and one waiting over an hour as ⚠, each with its fix', async () => {
     const env = { SNE_GATEWAY_SENDER_KIND: 'smtp', SNE_GATEWAY_SENDER_URL: `smtp://127.0.0.1:${closedPort}` };
     const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
-    const waiting = registry.outboxByStatut('PRET').map((i) => i.id);
+    const waiting = (await registry.outboxByStatut('PRET')).map((i) => i.id);
     expect(waiting.length).toBeGreaterThan(1);
-    registry.markOutboxFailed(waiting[0]!, new Date(), 'connect ECONNREFUSED');
-    registry.close();
+    await registry.markOutboxFailed(waiting[0]!, new Date(), 'connect ECONNREFUSED');
+    await registry.close();
 
     const doctor = await sne(home, ['doctor'], env);
     expect(doctor.status).toBe(1);

@@ -145,10 +145,10 @@ describe('one sender address, one guichet', () => {
     expect(cli('guichets', 'show', 'G2000').status).toBe(1);
   });
 
-  it('is reported by doctor when a registry already has such a conflict', () => {
+  it('is reported by doctor when a registry already has such a conflict', async () => {
     const registry = openRegistry(loadConfig(home, {}));
-    registry.updateGuichet('G1301', { expediteurs: ['lots@g1301.demo.localhost', 'lots@g1104.demo.localhost'] });
-    registry.close();
+    await registry.updateGuichet('G1301', { expediteurs: ['lots@g1301.demo.localhost', 'lots@g1104.demo.localhost'] });
+    await registry.close();
     const doctor = cli('doctor', '--json');
     expect(doctor.status).toBe(1);
     const results = JSON.parse(doctor.stdout) as { ok: boolean; label: string }[];

@@ -24,13 +24,13 @@ function walk(root: string): Array<{ path: string; directory: boolean; mode: num
 }
 
 /** The walk, with the registry open (its -wal and -shm exist only while a connection is). */
-function modesWithRegistryOpen(home: string) {
+async function modesWithRegistryOpen(home: string) {
   const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
   try {
-    registry.listGuichets();
+    await registry.listGuichets();
     return walk(home);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -46,11 +46,11 @@ function expectPrivate(entries: ReturnType<typeof walk>, home: string): void {
 }
 
 describe('the home and everything in it', () => {
-  it('are 0700 and 0600 after init, a processed lot and a daemon pass through the binary', () => {
+  it('are 0700 and 0600 after init, a processed lot and a daemon pass through the binary', async () => {
     const home = join(dir, 'binaire', 'home');
     expect(runCli(['--home', home, 'demo']).status).toBe(0);
     expect(runCli(['--home', home, 'run', '--once']).status).toBe(0);
-    const entries = modesWithRegistryOpen(home);
+    const entries = await modesWithRegistryOpen(home);
     expect(entries.map((e) => e.path)).toContain(join(home, 'registry.sqlite.lock.db'));
     expectPrivate(entries, home);
   });
@@ -61,7 +61,7 @@ describe('the home and everything in it', () => {
     try {
       const out = { write: () => true } as unknown as NodeJS.WritableStream;
       expect(await demoCommand(home, fixedClock('2026-11-26T10:30:00+01:00'), out)).toBe(0);
-      expectPrivate(modesWithRegistryOpen(home), home);
+      expectPrivate(await modesWithRegistryOpen(home), home);
     } finally {
       process.umask(umask);
     }

@@ -13,18 +13,18 @@ const home = mkdtempSync(join(tmpdir(), 'sne-territories-'));
 
 const cli = cliIn(home, { SNE_GATEWAY_HOME: '' });
 
-function withRegistry<T>(work: (registry: SqliteRegistry) => T): T {
+async function withRegistry<T>(work: (registry: SqliteRegistry) => Promise<T> | T): Promise<T> {
   const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
   try {
-    return work(registry);
+    return await work(registry);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   expect(cli('init').status).toBe(0);
-  withRegistry((registry) =>
+  await withRegistry(async (registry) =>
     registry.addGuichet({
       code: 'G1104',
       nom: 'Plaine Commune Habitat',
@@ -47,16 +47,16 @@ describe('territories', () => {
     expect(list.stdout).toMatch(/^111\t⚠ non paramétré/m);
   });
 
-  it('sets a territory from one of its départements: 93 is Île-de-France (111), 2A is 02A', () => {
+  it('sets a territory from one of its départements: 93 is Île-de-France (111), 2A is 02A', async () => {
     const set = cli('territories', 'set', '93', '--delai-anormalement-long', '36', '--commission-adresse', 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny');
     expect(set.status).toBe(0);
     expect(set.stdout).toBe('✔ territoire 111 : délai anormalement long 36 mois ; commission de médiation : Commission de médiation, 1 esplanade Jean Moulin, 93000 Bobigny\n');
     expect(cli('territories', 'set', '2a', '--delai-anormalement-long', '24', '--commission-adresse', 'Préfecture de Corse-du-Sud, Ajaccio').status).toBe(0);
     // Once set, one value may change alone.
     expect(cli('territories', 'set', '111', '--delai-anormalement-long', '40').status).toBe(0);
-    withRegistry((registry) => {
-      expect(registry.getTerritory('111')).toMatchObject({ delaiAnormalementLongMois: 40, commissionAdresse: 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny' });
-      expect(registry.getTerritory('02A')).toMatchObject({ delaiAnormalementLongMois: 24 });
+    await withRegistry(async (registry) => {
+      expect(await registry.getTerritory('111')).toMatchObject({ delaiAnormalementLongMois: 40, commissionAdresse: 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny' });
+      expect(await registry.getTerritory('02A')).toMatchObject({ delaiAnormalementLongMois: 24 });
     });
     const json = JSON.parse(cli('territories', 'list', '--json').stdout) as { territoire: string; parDefaut: boolean; delaiAnormalementLongMois?: number }[];
     expect(json.map((t) => [t.territoire, t.parDefaut, t.delaiAnormalementLongMois])).toEqual([
@@ -66,7 +66,7 @@ describe('territories', () => {
     ]);
   });
 
-  it('answers bad arguments with status 2 in French, and changes nothing', () => {
+  it('answers bad arguments with status 2 in French, and changes nothing', async () => {
     for (const args of [
       ['99', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
       ['093', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
@@ -81,12 +81,12 @@ describe('territories', () => {
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^erreur : /);
     }
-    withRegistry((registry) => expect(registry.getTerritory('013')).toBeUndefined());
+    await withRegistry(async (registry) => expect(await registry.getTerritory('013')).toBeUndefined());
   });
 });
 
 describe('guichets communes', () => {
-  it('sets, adds and removes INSEE codes, shown with their names', () => {
+  it('sets, adds and removes INSEE codes, shown with their names', async () => {
     const set = cli('guichets', 'communes', 'G1104', '--set', '93066,93001');
     expect(set.status).toBe(0);
     expect(set.stdout).toContain('✔ G1104 : 2 commune(s) (0 avant)');
@@ -98,15 +98,15 @@ describe('guichets communes', () => {
       { code: '93066', nom: 'Saint-Denis' },
       { code: '93072', nom: 'Stains' },
     ]);
-    withRegistry((registry) => expect(registry.bailleursIn(['93072'])).toEqual(['Plaine Commune Habitat']));
+    await withRegistry(async (registry) => expect(await registry.bailleursIn(['93072'])).toEqual(['Plaine Commune Habitat']));
   });
 
-  it('refuses unknown and retired codes with status 2, naming the current commune', () => {
+  it('refuses unknown and retired codes with status 2, naming the current commune', async () => {
     const result = cli('guichets', 'communes', 'G1104', '--add', '93999,50173,93066');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('93999 : commune inconnue du référentiel INSEE');
     expect(result.stderr).toContain('50173 n’est plus une commune : utilisez 50129 (Cherbourg-en-Cotentin)');
-    withRegistry((registry) => expect(registry.guichetCommunes('G1104')).toEqual(['2A004', '93066', '93072']));
+    await withRegistry(async (registry) => expect(await registry.guichetCommunes('G1104')).toEqual(['2A004', '93066', '93072']));
     expect(cli('guichets', 'communes', 'G1104', '--set', '93066', '--add', '93001').status).toBe(2);
   });
 

@@ -23,10 +23,10 @@ function lotFile(name: string, from?: string, to?: string): string {
   return file;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
-  registry.addGuichet({ code: 'G1104', nom: 'Bailleur 93', adresse: '1 rue de Paris, 93000 Bobigny', expediteurs: ['g1104@exemple.fr'], destinataires: ['g1104@exemple.fr'], cles: [], departements: ['93'] });
-  registry.close();
+  await registry.addGuichet({ code: 'G1104', nom: 'Bailleur 93', adresse: '1 rue de Paris, 93000 Bobigny', expediteurs: ['g1104@exemple.fr'], destinataires: ['g1104@exemple.fr'], cles: [], departements: ['93'] });
+  await registry.close();
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 

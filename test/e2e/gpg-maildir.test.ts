@@ -51,7 +51,7 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     guichetKey = await gpgGenerateKey(gpgHome, 'Guichet G1104', SENDER);
     await gpgImport(gpgHome, nationalPublicKeys(nationalKeyLocation(config))[0]!);
     gateway = await openGateway(config, silentLogger());
-    gateway.registry.addGuichet({
+    await gateway.registry.addGuichet({
       code: 'G1104',
       nom: 'Bailleur de test',
       adresse: '1 place de la Mairie\n93200 Saint-Denis',
@@ -77,7 +77,7 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     expect(outcome.kind).toBe('committed');
     if (outcome.kind !== 'committed') return;
     expect(outcome.lot.statut).toBe('ACCEPTE');
-    const resultats = gateway.registry.lotResultats(outcome.lot.id);
+    const resultats = await gateway.registry.lotResultats(outcome.lot.id);
     expect(resultats.length).toBeGreaterThanOrEqual(3);
     for (const r of resultats) {
       expect(r.statut).toBe('ENREGISTREE');
@@ -115,32 +115,32 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
   });
 
   it('registers nothing when the same lot is delivered again, and re-sends its compte rendu', async () => {
-    const before = gateway.registry.listLots().length;
+    const before = (await gateway.registry.listLots()).length;
     const outgoingBefore = readdirSync(outgoing()).length;
     await sendLot(LOT);
     const pass = await runOnce(gateway);
 
     const outcome = pass.outcomes[0]!;
     expect(outcome.kind === 'committed' && outcome.lot.doublonDe).toBeGreaterThan(0);
-    const lots = gateway.registry.listLots();
+    const lots = await gateway.registry.listLots();
     expect(lots).toHaveLength(before + 1);
-    expect(gateway.registry.lotResultats(lots.at(-1)!.id)).toEqual([]);
-    const replies = gateway.registry.outboxForLot(lots.at(-1)!.id);
+    expect(await gateway.registry.lotResultats(lots.at(-1)!.id)).toEqual([]);
+    const replies = await gateway.registry.outboxForLot(lots.at(-1)!.id);
     expect(replies.map((r) => r.kind)).toEqual(['compte-rendu']);
-    expect(replies[0]!.messageId).toBe(gateway.registry.outboxForLot(lots[0]!.id)[0]!.messageId);
+    expect(replies[0]!.messageId).toBe((await gateway.registry.outboxForLot(lots[0]!.id))[0]!.messageId);
     expect(replies[0]!.statut).toBe('ENVOYE');
     // The Maildir sender keeps one file per Message-ID: the re-sent compte rendu is the same message.
     expect(readdirSync(outgoing())).toHaveLength(outgoingBefore);
   });
 
   it('refuses an identifiantLot used before for another content (LOT_IDENTIFIANT_REUTILISE), registering nothing', async () => {
-    const demandesBefore = gateway.registry.listLots().flatMap((l) => gateway.registry.lotResultats(l.id)).length;
+    const demandesBefore = (await Promise.all((await gateway.registry.listLots()).map((l) => gateway.registry.lotResultats(l.id)))).flat().length;
     await sendLot(Buffer.from(LOT.toString('utf8').replace('<montantMensuelLoyer>', '<montantMensuelLoyer>1')));
     const pass = await runOnce(gateway);
     const outcome = pass.outcomes[0]!;
     expect(outcome.kind === 'committed' && outcome.lot.statut).toBe('REJETE');
     expect(outcome.kind === 'committed' && outcome.lot.erreurs.map((e) => e.code)).toEqual(['LOT_IDENTIFIANT_REUTILISE']);
-    expect(gateway.registry.listLots().flatMap((l) => gateway.registry.lotResultats(l.id))).toHaveLength(demandesBefore);
+    expect((await Promise.all((await gateway.registry.listLots()).map((l) => gateway.registry.lotResultats(l.id)))).flat()).toHaveLength(demandesBefore);
     expect(readdirSync(join(mailbox(), '.Rejetes', 'cur'))).toHaveLength(1);
   });
 
@@ -156,11 +156,11 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
     const first = await processMessage(message!, pipelineDeps(gateway));
     expect(first.kind === 'committed' && first.lot.statut).toBe('ACCEPTE');
     // …crash here: the message was never moved out of the inbox.
-    const lots = gateway.registry.listLots().length;
+    const lots = (await gateway.registry.listLots()).length;
     const pass = await runOnce(gateway);
     expect(pass.outcomes).toHaveLength(1);
     expect(pass.outcomes[0]!.kind === 'committed' && pass.outcomes[0]!.alreadyCommitted).toBe(true);
-    expect(gateway.registry.listLots()).toHaveLength(lots);
+    expect(await gateway.registry.listLots()).toHaveLength(lots);
     expect(readdirSync(join(mailbox(), 'new'))).toEqual([]);
   });
 

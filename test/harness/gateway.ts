@@ -74,7 +74,7 @@ export async function gatewayHome(options: GatewayHomeOptions): Promise<GatewayH
   const national = nationalPublicKeys(nationalKeyLocation(init.config));
 
   const registry = openRegistry(config);
-  registry.addGuichet({
+  await registry.addGuichet({
     code: GUICHET.code,
     nom: GUICHET.nom,
     adresse: GUICHET.adresse,
@@ -83,7 +83,7 @@ export async function gatewayHome(options: GatewayHomeOptions): Promise<GatewayH
     cles: [{ fingerprint: keys.fingerprint, armored: keys.publicKey }],
     departements: GUICHET.departements,
   });
-  registry.close();
+  await registry.close();
 
   return {
     home,
@@ -104,9 +104,9 @@ export async function gatewayHome(options: GatewayHomeOptions): Promise<GatewayH
 }
 
 /** Polls `check` until it holds; rejects with `what` after `timeoutMs`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

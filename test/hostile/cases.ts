@@ -10,9 +10,9 @@ import { generateKeyPair, loadPrivateKeyring, signAndEncrypt } from '../../src/c
 import { readLotMessage } from '../../src/mail/mime-in.js';
 import { decodeLot } from '../../src/pipeline/decode.js';
 import { parseLot } from '../../src/lot/parse.js';
+import type { Guichet } from '../../src/registry/model.js';
 import { judgeDemandes } from '../../src/rules/index.js';
 import { loadBundledReference } from '../../src/rules/reference/index.js';
-import type { Guichet } from '../../src/registry/types.js';
 
 const NS = 'urn:sne-gateway:lot:1';
 const ENTETE = '<entete><guichet>G1104</guichet><identifiantLot>HOSTILE-1</identifiantLot><dateFichier>2026-11-26T09:30:00+01:00</dateFichier><nombreDemandes>1</nombreDemandes></entete>';

@@ -44,8 +44,8 @@ beforeAll(async () => {
   const config = loadConfig(home, {});
   const keys = await guichetKeys(join(home, 'guichet'), G1104);
   const registry = openRegistry(config);
-  enrolGuichet(registry, G1104, keys);
-  registry.close();
+  await enrolGuichet(registry, G1104, keys);
+  await registry.close();
   // A value the schema refuses, holding a C1 CSI and a right-to-left override: lots show quotes it.
   const xml = readFileSync(FIXTURE, 'utf8').replace('<civilite code="2"/>', '<civilite code="9\u009b2J\u202e"/>');
   const lot = await sealLotMessage({

@@ -114,7 +114,7 @@ describe('production edges: harder cases', () => {
       const before = smtp.received.length;
 
       expect(await drainOutbox({ ...deps, clock, retry })).toMatchObject({ sent: 0, deferred: 4 });
-      const [item] = gateway.registry.outboxByStatut('PRET');
+      const [item] = await gateway.registry.outboxByStatut('PRET');
       expect(item!.restants).toEqual(['refuse@g1104.example']);
       expect(item!.refus).toEqual([{ adresse: 'refuse@g1104.example', reponse: expect.stringMatching(/^550/), at: '2030-01-01T10:00:00.000Z' }]);
       expect(item!.prochaineTentative).toBe('2030-01-01T10:01:00.000Z');
@@ -124,14 +124,14 @@ describe('production edges: harder cases', () => {
       expect(await drainOutbox({ ...deps, clock, retry })).toMatchObject({ sent: 0, deferred: 0 });
       clock.set('2030-01-01T10:01:00Z');
       await drainOutbox({ ...deps, clock, retry });
-      expect(gateway.registry.outboxByStatut('PRET')[0]!.prochaineTentative).toBe('2030-01-01T10:03:00.000Z'); // doubled
+      expect((await gateway.registry.outboxByStatut('PRET'))[0]!.prochaineTentative).toBe('2030-01-01T10:03:00.000Z'); // doubled
 
       clock.set('2030-01-01T11:00:00Z'); // the lifetime is over
       expect(await drainOutbox({ ...deps, clock, retry })).toMatchObject({ failed: 4 });
-      const failed = gateway.registry.outboxByStatut('ECHEC');
+      const failed = await gateway.registry.outboxByStatut('ECHEC');
       expect(failed).toHaveLength(4);
       expect(failed[0]!.echecAt).toBe('2030-01-01T11:00:00.000Z');
-      expect(gateway.registry.outboxNextAttempt()).toBeUndefined();
+      expect(await gateway.registry.outboxNextAttempt()).toBeUndefined();
 
       smtp.refuse.clear();
       const sent = smtp.received.length;

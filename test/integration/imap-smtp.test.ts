@@ -63,10 +63,10 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
     const { home, gateway } = await daemon({ settings: { mailbox: { sweepIntervalMs: 60_000 }, daemon: { pollIntervalMs: 60_000 } } });
     await new Promise((r) => setTimeout(r, 300)); // the first pass found the inbox empty and IDLE started
     await submit(smtp.port, GUICHET.expediteur, DEPOT, await home.sealLot('IDLE-1'));
-    await eventually(() => gateway.registry.listLots().length === 1, 'lot committed', 10_000);
-    const lot = gateway.registry.listLots()[0]!;
+    await eventually(async () => (await gateway.registry.listLots()).length === 1, 'lot committed', 10_000);
+    const lot = (await gateway.registry.listLots())[0]!;
     expect(lot.identifiantLot).toBe('IDLE-1');
-    await eventually(() => gateway.registry.outboxForLot(lot.id).every((o) => o.statut === 'ENVOYE'), 'replies sent');
+    await eventually(async () => (await gateway.registry.outboxForLot(lot.id)).every((o) => o.statut === 'ENVOYE'), 'replies sent');
     const replies = repliesFor('IDLE-1');
     expect(replies.length).toBeGreaterThanOrEqual(1);
     expect(header(replies[0]!.raw, 'In-Reply-To')).toBe(lot.messageId);
@@ -81,7 +81,7 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
 
     const { home, gateway } = await daemon({ secure: true });
     await deliverLmtp(dovecot.lmtpPort, DEPOT, await home.sealLot('TLS-1'), GUICHET.expediteur);
-    await eventually(() => gateway.registry.listLots().some((l) => l.identifiantLot === 'TLS-1'), 'lot committed over IMAPS');
+    await eventually(async () => (await gateway.registry.listLots()).some((l) => l.identifiantLot === 'TLS-1'), 'lot committed over IMAPS');
   });
 
   it('resumes intake by itself after Dovecot is killed during IDLE and restarted', async () => {
@@ -91,7 +91,7 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
     await new Promise((r) => setTimeout(r, 700)); // reconnection attempts fail meanwhile
     await dovecot.start();
     await deliverLmtp(dovecot.lmtpPort, DEPOT, await home.sealLot('RESTART-1'), GUICHET.expediteur);
-    await eventually(() => gateway.registry.listLots().some((l) => l.identifiantLot === 'RESTART-1'), 'lot committed after restart', 15_000);
+    await eventually(async () => (await gateway.registry.listLots()).some((l) => l.identifiantLot === 'RESTART-1'), 'lot committed after restart', 15_000);
     await eventually(() => dovecot.messages('INBOX').length === 0, 'inbox emptied');
   });
 
@@ -99,15 +99,15 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
     await smtp.stop();
     const { home, gateway } = await daemon({ settings: { sender: { retryMinMs: 200, retryMaxMs: 400 } } });
     await deliverLmtp(dovecot.lmtpPort, DEPOT, await home.sealLot('SMTP-DOWN-1'), GUICHET.expediteur);
-    await eventually(() => gateway.registry.listLots().length === 1, 'lot committed');
-    const lot = gateway.registry.listLots()[0]!;
-    await eventually(() => gateway.registry.outboxForLot(lot.id).every((o) => o.tentatives >= 2), 'attempts failed, retried');
-    const queued = gateway.registry.outboxForLot(lot.id);
+    await eventually(async () => (await gateway.registry.listLots()).length === 1, 'lot committed');
+    const lot = (await gateway.registry.listLots())[0]!;
+    await eventually(async () => (await gateway.registry.outboxForLot(lot.id)).every((o) => o.tentatives >= 2), 'attempts failed, retried');
+    const queued = await gateway.registry.outboxForLot(lot.id);
     expect(queued.every((o) => o.statut === 'PRET' && o.derniereErreur !== undefined && o.premiereTentative !== undefined)).toBe(true);
 
     const before = smtp.received.length;
     await smtp.start();
-    await eventually(() => gateway.registry.outboxForLot(lot.id).every((o) => o.statut === 'ENVOYE'), 'replies sent once the server is back');
+    await eventually(async () => (await gateway.registry.outboxForLot(lot.id)).every((o) => o.statut === 'ENVOYE'), 'replies sent once the server is back');
     const ids = smtp.received.slice(before).map((m) => header(m.raw, 'Message-ID'));
     expect(ids.sort()).toEqual(queued.map((o) => o.messageId).sort());
   });
@@ -119,9 +119,9 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
       deliverLmtp(dovecot.lmtpPort, DEPOT, a, GUICHET.expediteur),
       deliverLmtp(dovecot.lmtpPort, DEPOT, b, GUICHET.expediteur),
     ]);
-    await eventually(() => gateway.registry.listLots().length === 2, 'both lots committed');
-    expect(gateway.registry.listLots().map((l) => l.identifiantLot).sort()).toEqual(['SAME-A', 'SAME-B']);
-    await eventually(() => gateway.registry.outboxByStatut('PRET').length === 0 && gateway.registry.outboxByStatut('A_PREPARER').length === 0, 'replies sent');
+    await eventually(async () => (await gateway.registry.listLots()).length === 2, 'both lots committed');
+    expect((await gateway.registry.listLots()).map((l) => l.identifiantLot).sort()).toEqual(['SAME-A', 'SAME-B']);
+    await eventually(async () => (await gateway.registry.outboxByStatut('PRET')).length === 0 && (await gateway.registry.outboxByStatut('A_PREPARER')).length === 0, 'replies sent');
     for (const id of ['SAME-A', 'SAME-B']) expect(repliesFor(`lot ${id}`)).toHaveLength(1);
     expect(dovecot.messages('INBOX')).toHaveLength(0);
   });

@@ -44,7 +44,7 @@ describe('the judge thread', () => {
     const { config } = await initHome(home);
     gateway = await openGateway(config, silentLogger());
     keys = await guichetKeys(join(home, 'guichets'), G1104);
-    enrolGuichet(gateway.registry, G1104, keys);
+    await enrolGuichet(gateway.registry, G1104, keys);
     const raw = await sealLotMessage({ xml: LOT, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(config)), depot: 'depot@x' });
     message = { sourceId: 'test', raw, sizeBytes: raw.length, receivedAt: new Date('2026-11-26T08:59:00Z') };
   });
@@ -130,8 +130,7 @@ describe('the judge thread', () => {
     const [outcome] = await intakePass(gateway);
     if (outcome?.kind !== 'committed') throw new Error('committed lot expected');
     expect({ statut: outcome.lot.statut, erreurs: outcome.lot.erreurs }).toEqual({ statut: 'ACCEPTE', erreurs: [] });
-    const attestation = gateway.registry
-      .outboxForLot(outcome.lot.id)
+    const attestation = (await gateway.registry.outboxForLot(outcome.lot.id))
       .map((item) => decodeDocument(item.document!))
       .find((document) => document.kind === 'attestation');
     if (attestation?.kind !== 'attestation') throw new Error('attestation expected');
@@ -169,7 +168,7 @@ describe('a message over its time budget', () => {
   /** Delivers a message the substitute thread handles by its Message-ID, then the valid lot; one intake pass. */
   async function passWith(marked: string, identifiantLot: string) {
     const keys = await guichetKeys(join(home, 'guichets'), G1104);
-    enrolGuichet(gateway.registry, G1104, keys);
+    await enrolGuichet(gateway.registry, G1104, keys);
     const seal = (xml: Uint8Array, messageId: string) =>
       sealLotMessage({ xml, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(gateway.config)), depot: 'depot@x', messageId });
     const mailbox = join(home, gateway.config.mailbox.path);

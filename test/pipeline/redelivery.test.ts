@@ -20,7 +20,7 @@ import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { outgoingFileName } from '../../src/mail/maildir-sender.js';
 import { processMessage } from '../../src/pipeline/process.js';
-import type { LotRecord, OutboxItem } from '../../src/registry/types.js';
+import type { LotRecord, OutboxItem } from '../../src/registry/model.js';
 import { G1104 } from '../helpers/guichets.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
@@ -44,12 +44,12 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     return outcome.lot;
   };
   const send = async (xml: Uint8Array) => deliver(await seal(xml));
-  const compteRendus = (lot: LotRecord): OutboxItem[] => gateway.registry.outboxForLot(lot.id).filter((item) => item.kind === 'compte-rendu');
+  const compteRendus = async (lot: LotRecord): Promise<OutboxItem[]> => (await gateway.registry.outboxForLot(lot.id)).filter((item) => item.kind === 'compte-rendu');
 
   /** Both compte rendus distinct, sent, and each written as a file of its own by the Maildir sender. */
-  const expectOwnCompteRendus = (first: LotRecord, second: LotRecord) => {
-    const [a] = compteRendus(first);
-    const [b] = compteRendus(second);
+  const expectOwnCompteRendus = async (first: LotRecord, second: LotRecord) => {
+    const [a] = await compteRendus(first);
+    const [b] = await compteRendus(second);
     expect(a!.messageId).not.toBe(b!.messageId);
     expect([a!.statut, b!.statut]).toEqual(['ENVOYE', 'ENVOYE']);
     expect(outgoing()).toEqual(expect.arrayContaining([outgoingFileName(a!.messageId), outgoingFileName(b!.messageId)]));
@@ -60,7 +60,7 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     const { config } = await initHome(home);
     gateway = await openGateway(config, silentLogger());
     keys = await guichetKeys(join(home, 'guichets'), GUICHET);
-    enrolGuichet(gateway.registry, GUICHET, keys);
+    await enrolGuichet(gateway.registry, GUICHET, keys);
   });
   afterAll(async () => {
     await gateway.close();
@@ -72,21 +72,21 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     expect(refused.erreurs.map((e) => e.code)).toEqual(['LOT_GUICHET']);
     const corrected = await send(lotXml('ID-GUICHET'));
     expect(corrected.statut).toBe('ACCEPTE');
-    expectOwnCompteRendus(refused, corrected);
+    await expectOwnCompteRendus(refused, corrected);
   });
 
   it('gives a lot refused for LOT_SCHEMA and its corrected lot two Message-IDs, both sent', async () => {
     const refused = await send(lotXml('ID-SCHEMA', (xml) => xml.replace(/<dateFichier>[^<]+</, '<dateFichier>hier<')));
     expect(refused.erreurs.map((e) => e.code)).toEqual(['LOT_SCHEMA']);
     const corrected = await send(lotXml('ID-SCHEMA', (xml) => xml.replace(/<prenom>([^<]+)</g, '<prenom>$1 Schema<')));
-    expectOwnCompteRendus(refused, corrected);
+    await expectOwnCompteRendus(refused, corrected);
   });
 
   it('gives the LOT_IDENTIFIANT_REUTILISE refusal a Message-ID of its own, distinct from the original lot’s', async () => {
     const original = await send(lotXml('ID-REUSE', (xml) => xml.replace(/<prenom>([^<]+)</g, '<prenom>$1 Reuse<')));
     const reused = await send(lotXml('ID-REUSE', (xml) => xml.replace(/<prenom>([^<]+)</g, '<prenom>$1 Autre<')));
     expect(reused.erreurs.map((e) => e.code)).toEqual(['LOT_IDENTIFIANT_REUTILISE']);
-    expectOwnCompteRendus(original, reused);
+    await expectOwnCompteRendus(original, reused);
   });
 
   it('re-sends the same compte rendu, same Message-ID, when the same lot comes again in a new message', async () => {
@@ -94,7 +94,7 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     const first = await send(xml);
     const again = await send(xml);
     expect(again.doublonDe).toBe(first.id);
-    expect(compteRendus(again).map((item) => [item.messageId, item.statut])).toEqual([[compteRendus(first)[0]!.messageId, 'ENVOYE']]);
+    expect((await compteRendus(again)).map((item) => [item.messageId, item.statut])).toEqual([[(await compteRendus(first))[0]!.messageId, 'ENVOYE']]);
   });
 
   it('sends the compte rendu again when the very same message is delivered again, and records that delivery', async () => {
@@ -105,14 +105,14 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     await deliverToMaildir(mailbox(), raw); // the guichet never got the answer: it sends the same mail again
     const [outcome] = (await runOnce(gateway)).outcomes;
     expect(outcome).toMatchObject({ kind: 'committed', alreadyCommitted: false, lot: { id: lot.id } });
-    const sent = compteRendus(lot);
+    const sent = await compteRendus(lot);
     expect(sent).toHaveLength(2);
     expect(sent.map((item) => item.statut)).toEqual(['ENVOYE', 'ENVOYE']);
     expect(sent[1]!.messageId).toBe(sent[0]!.messageId);
     // The same message: its sealed bytes were copied, not rendered again.
-    expect(gateway.registry.getOutbox(sent[1]!.id)!.raw).toEqual(gateway.registry.getOutbox(sent[0]!.id)!.raw);
-    expect(gateway.registry.lotSources(lot.id)).toHaveLength(2);
-    expect(gateway.registry.listLots().filter((l) => l.messageSha256 === lot.messageSha256)).toHaveLength(1);
+    expect((await gateway.registry.getOutbox(sent[1]!.id))!.raw).toEqual((await gateway.registry.getOutbox(sent[0]!.id))!.raw);
+    expect(await gateway.registry.lotSources(lot.id)).toHaveLength(2);
+    expect((await gateway.registry.listLots()).filter((l) => l.messageSha256 === lot.messageSha256)).toHaveLength(1);
     expect(readdirSync(join(mailbox(), '.Traites', 'cur'))).toHaveLength(traites + 1);
     expect(readdirSync(join(mailbox(), 'new'))).toEqual([]);
   });
@@ -129,8 +129,8 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     // …crash here: the message was never moved out of the inbox.
     const [outcome] = (await runOnce(gateway)).outcomes;
     expect(outcome).toMatchObject({ kind: 'committed', alreadyCommitted: true, lot: { id: first.lot.id } });
-    expect(compteRendus(first.lot)).toHaveLength(1);
-    expect(gateway.registry.lotSources(first.lot.id)).toEqual([message!.sourceId]);
+    expect(await compteRendus(first.lot)).toHaveLength(1);
+    expect(await gateway.registry.lotSources(first.lot.id)).toEqual([message!.sourceId]);
     expect(readdirSync(join(mailbox(), 'new'))).toEqual([]);
   });
 
@@ -140,17 +140,17 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     const lot = await deliver(Buffer.from(`From: ${GUICHET.expediteur}\r\nMessage-ID: <imbrique@g1104.example>\r\nMIME-Version: 1.0\r\n${entity}`));
     expect(lot).toMatchObject({ statut: 'REJETE', guichet: 'G1104', messageId: '<imbrique@g1104.example>' });
     expect(lot.erreurs.map((e) => e.code)).toEqual(['LOT_PIECE_JOINTE']);
-    expect(compteRendus(lot).map((item) => [item.destinataires, item.statut])).toEqual([[[GUICHET.destinataire], 'ENVOYE']]);
+    expect((await compteRendus(lot)).map((item) => [item.destinataires, item.statut])).toEqual([[[GUICHET.destinataire], 'ENVOYE']]);
     expect(readdirSync(join(mailbox(), '.Rejetes', 'cur')).length).toBeGreaterThan(0);
   });
 
-  it('keeps no rendering input (demandeurs’ data in clear) of a reply once it is sealed: its bytes are enough', () => {
-    const replies = gateway.registry.listLots().flatMap((lot) => gateway.registry.outboxForLot(lot.id));
+  it('keeps no rendering input (demandeurs’ data in clear) of a reply once it is sealed: its bytes are enough', async () => {
+    const replies = (await Promise.all((await gateway.registry.listLots()).map((lot) => gateway.registry.outboxForLot(lot.id)))).flat();
     expect(replies.length).toBeGreaterThan(10);
     for (const reply of replies) {
       expect(reply.statut).toBe('ENVOYE');
       expect(reply.document).toBeUndefined();
-      expect(gateway.registry.getOutbox(reply.id)!.raw!.length).toBeGreaterThan(0);
+      expect((await gateway.registry.getOutbox(reply.id))!.raw!.length).toBeGreaterThan(0);
     }
   });
 });

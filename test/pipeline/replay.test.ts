@@ -47,7 +47,7 @@ describe('replay', () => {
     const still = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false });
     expect(still.refus).toMatch(/toujours/);
 
-    enrolGuichet(gateway.registry, G1104, keys);
+    await enrolGuichet(gateway.registry, G1104, keys);
     const released = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false });
     expect(released.refus).toBeUndefined();
     expect(released.lot).toMatchObject({ guichet: 'G1104', identifiantLot: 'G1104-DEMO-001', version: 1 });
@@ -57,15 +57,15 @@ describe('replay', () => {
   });
 
   it('computes a dry run in a transaction rolled back: nothing numbered, registered or queued', async () => {
-    const lot = gateway.registry.listLots()[0]!;
-    gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
-    const outboxBefore = gateway.registry.outboxForLot(lot.id).length;
+    const lot = (await gateway.registry.listLots())[0]!;
+    await gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
+    const outboxBefore = (await gateway.registry.outboxForLot(lot.id)).length;
 
     const dry = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: true });
     expect(dry.dryRun).toBe(true);
     expect(dry.after.resultats.every((r) => r.statut === 'ENREGISTREE')).toBe(true);
-    expect(gateway.registry.getLot(lot.id)).toMatchObject({ statut: 'REJETE', version: 1 });
-    expect(gateway.registry.outboxForLot(lot.id)).toHaveLength(outboxBefore);
+    expect(await gateway.registry.getLot(lot.id)).toMatchObject({ statut: 'REJETE', version: 1 });
+    expect(await gateway.registry.outboxForLot(lot.id)).toHaveLength(outboxBefore);
 
     const real = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false });
     expect(real.lot).toMatchObject({ statut: 'ACCEPTE', version: 2 });
@@ -97,7 +97,7 @@ describe('replay and the dates of the law', () => {
 
   it('keeps the reception day through a late processing and a replay three weeks later', async () => {
     const keys = await guichetKeys(join(home, 'guichets'), G1104);
-    enrolGuichet(gateway.registry, G1104, keys); // habilitated for 93 only
+    await enrolGuichet(gateway.registry, G1104, keys); // habilitated for 93 only
     // The first demande is dated by its guichet; the third wishes no Paris commune, so it alone passes at first.
     let xml = LOT.toString('utf8').replace('reference="G1104-2026-0001"', 'reference="G1104-2026-0001" dateReception="2026-11-15"');
     xml = xml.replace('<localisationSouhaite><commune code="75120"/></localisationSouhaite>', '');
@@ -113,7 +113,7 @@ describe('replay and the dates of the law', () => {
     if (outcome.kind !== 'committed') throw new Error('not committed');
     expect(outcome.lot.traiteAt).toBe('2026-12-01T08:00:00.000Z');
     expect(Math.abs(Date.parse(outcome.lot.recuAt) - RECU.getTime())).toBeLessThan(60_000);
-    const first = gateway.registry.lotResultats(outcome.lot.id);
+    const first = await gateway.registry.lotResultats(outcome.lot.id);
     expect(first.map((r) => [r.statut, r.numeroUnique, r.dateDepot])).toEqual([
       ['REJETEE', undefined, undefined],
       ['REJETEE', undefined, undefined],
@@ -121,13 +121,13 @@ describe('replay and the dates of the law', () => {
     ]);
 
     clock.set('2026-12-22T10:00:00+01:00'); // 2026-11-15 is now more than a month old, yet still within the lot's range
-    gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
+    await gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
     const replayed = await replayLot(pipelineDeps(gateway), outcome.lot.id, { dryRun: false });
     expect(replayed.after.resultats.map((r) => [r.statut, r.numeroUnique, r.dateDepot, r.dateEcheance])).toEqual([
       ['ENREGISTREE', '1111126000002G1104', '2026-11-15', '2027-11-15'],
       ['ENREGISTREE', '1111126000003G1104', '2026-11-30', '2027-11-30'],
       ['ENREGISTREE', '1111126000001G1104', '2026-11-30', '2027-11-30'],
     ]);
-    expect(gateway.registry.getLot(outcome.lot.id)).toMatchObject({ recuAt: outcome.lot.recuAt, traiteAt: '2026-12-22T09:00:00.000Z', version: 2 });
+    expect(await gateway.registry.getLot(outcome.lot.id)).toMatchObject({ recuAt: outcome.lot.recuAt, traiteAt: '2026-12-22T09:00:00.000Z', version: 2 });
   });
 });

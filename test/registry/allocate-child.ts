@@ -17,17 +17,17 @@ const at = new Date('2026-11-26T10:00:00+01:00');
 referenceIndex(); // loaded before 'ready', so that both processes start registering at once
 process.stdout.write('ready\n');
 const input = createInterface({ input: process.stdin });
-input.once('line', () => {
+input.once('line', async () => {
   input.close();
   const numeros: string[] = [];
   for (let l = 0; l < lots; l++) {
     const demandes = Array.from({ length: perLot }, (_, i) => cre(`${name}-${l}-${i}`, withDemandeur(base, { nom: `${name}${l}x${i}` })));
-    const { lot } = commitDemandes(registry, guichet!, demandes, at, `${name}-${l}`);
-    for (const r of registry.lotResultats(lot.id)) {
+    const { lot } = await commitDemandes(registry, guichet!, demandes, at, `${name}-${l}`);
+    for (const r of await registry.lotResultats(lot.id)) {
       if (r.numeroUnique === undefined) throw new Error(`demande refused: ${r.erreurs.map((e) => e.code).join(',')}`);
       numeros.push(r.numeroUnique);
     }
   }
-  registry.close();
+  await registry.close();
   process.stdout.write(`${JSON.stringify(numeros)}\n`);
 });

@@ -41,9 +41,9 @@ describe('two processes allocating numéros on one database file', () => {
   it('never gives a numéro twice and leaves no gap', async () => {
     const file = join(dir, 'registry.sqlite');
     const setup = new SqliteRegistry(file);
-    setup.addGuichet(G1104);
-    setup.addGuichet(G2000);
-    setup.close();
+    await setup.addGuichet(G1104);
+    await setup.addGuichet(G2000);
+    await setup.close();
 
     const lots = Number(process.env.LOTS ?? 120);
     const perLot = 3;
@@ -65,9 +65,9 @@ describe('two processes allocating numéros on one database file', () => {
 
     const check = new SqliteRegistry(file);
     try {
-      for (const n of all) expect(check.getDemande(n)?.statut).toBe('ACTIVE');
+      for (const n of all) expect((await check.getDemande(n))?.statut).toBe('ACTIVE');
     } finally {
-      check.close();
+      await check.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { pipelineDeps } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log.js';
 import { processMessage } from '../../src/pipeline/process.js';
-import type { Registry } from '../../src/registry/types.js';
+import type { Registry } from '../../src/registry/registry.js';
 
 const [home, mode] = process.argv.slice(2);
 const gateway = await openGateway(loadConfig(home!), silentLogger());
@@ -18,9 +18,9 @@ const deps = pipelineDeps(gateway);
 const registry: Registry =
   mode === 'in-transaction'
     ? Object.assign(Object.create(gateway.registry) as Registry, {
-        transaction: <T>(work: Parameters<Registry['transaction']>[0]): T =>
-          gateway.registry.transaction((tx) => {
-            work(tx);
+        transaction: async <T>(work: Parameters<Registry['transaction']>[0]): Promise<T> =>
+          gateway.registry.transaction(async (tx) => {
+            await work(tx);
             process.kill(process.pid, 'SIGKILL');
             throw new Error('unreachable');
           }),

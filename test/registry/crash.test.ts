@@ -38,8 +38,8 @@ describe('kill -9 of the gateway, then a restart', () => {
     ({ config } = await initHome(home));
     const keys = await guichetKeys(join(home, 'guichets'), GUICHET);
     const registry = new SqliteRegistry(homePath(config, config.registry.path));
-    enrolGuichet(registry, GUICHET, keys);
-    registry.close();
+    await enrolGuichet(registry, GUICHET, keys);
+    await registry.close();
     const raw = await sealLotMessage({
       xml: LOT,
       fileName: 'lot.xml',
@@ -67,13 +67,13 @@ describe('kill -9 of the gateway, then a restart', () => {
     expect(pass.outcomes).toHaveLength(1);
     expect(pass.outcomes[0]).toMatchObject({ kind: 'committed', alreadyCommitted: expectAlreadyCommitted });
 
-    const lots = gateway.registry.listLots();
+    const lots = await gateway.registry.listLots();
     expect(lots).toHaveLength(1);
-    const resultats = gateway.registry.lotResultats(lots[0]!.id);
+    const resultats = await gateway.registry.lotResultats(lots[0]!.id);
     // Numbered once: the sequence of the month starts at 1, with no number lost to the crash.
     expect(resultats.map((r) => parseNumeroUnique(r.numeroUnique!)?.sequence)).toEqual([1, 2, 3]);
-    for (const r of resultats) expect(gateway.registry.demandeHistory(r.numeroUnique!).map((e) => e.action)).toEqual(['CRE']);
-    const outbox = gateway.registry.outboxForLot(lots[0]!.id);
+    for (const r of resultats) expect((await gateway.registry.demandeHistory(r.numeroUnique!)).map((e) => e.action)).toEqual(['CRE']);
+    const outbox = await gateway.registry.outboxForLot(lots[0]!.id);
     expect(outbox.map((o) => o.kind).sort()).toEqual(['attestation', 'attestation', 'attestation', 'compte-rendu']);
     expect(new Set(outbox.map((o) => o.messageId)).size).toBe(4);
     expect(outgoing()).toHaveLength(4);
@@ -92,10 +92,10 @@ describe('kill -9 of the gateway, then a restart', () => {
     killedGateway('after-commit');
     // The child died with the lot committed and the message still in the inbox.
     const registry = new SqliteRegistry(homePath(config, config.registry.path));
-    const [lot] = registry.listLots();
-    expect(registry.lotResultats(lot!.id)).toHaveLength(3);
-    expect(registry.outboxForLot(lot!.id)).toHaveLength(4);
-    registry.close();
+    const [lot] = await registry.listLots();
+    expect(await registry.lotResultats(lot!.id)).toHaveLength(3);
+    expect(await registry.outboxForLot(lot!.id)).toHaveLength(4);
+    await registry.close();
     expect(readdirSync(mailbox('new')).length + readdirSync(mailbox('cur')).length).toBe(1);
     expect(outgoing()).toEqual([]);
 
@@ -105,8 +105,8 @@ describe('kill -9 of the gateway, then a restart', () => {
   it('inside the lot’s transaction: nothing was committed, the lot is processed again from the message', async () => {
     killedGateway('in-transaction');
     const registry = new SqliteRegistry(homePath(config, config.registry.path));
-    expect(registry.listLots()).toEqual([]);
-    registry.close();
+    expect(await registry.listLots()).toEqual([]);
+    await registry.close();
     expect(readdirSync(mailbox('new')).length + readdirSync(mailbox('cur')).length).toBe(1);
 
     await restartAndCheck(false);

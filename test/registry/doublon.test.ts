@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleDoublon, normaliseIdentite } from '../../src/registry/doublon.js';
 import { expiryDay, isExpired } from '../../src/registry/lifecycle.js';
-import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
+import { applyMigration, MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { commitDemandes, cre, G1104, sampleDemandeLogement, withDemandeur } from './helpers.js';
 
@@ -68,28 +68,28 @@ describe('doublons evaded with invisible or look-alike characters (issue 15)', (
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('refuses each spelling of a registered demandeur, as DEM_SCHEMA or DEM_DOUBLON', () => {
+  it('refuses each spelling of a registered demandeur, as DEM_SCHEMA or DEM_DOUBLON', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sne-doublon-'));
     const registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
     try {
-      registry.addGuichet(G1104);
+      await registry.addGuichet(G1104);
       const identite = { prenom: 'Zoé', dateNaissance: '1975-06-30' };
       const now = new Date('2026-11-26T10:00:00Z');
-      const first = commitDemandes(registry, 'G1104', [cre('R-0', withDemandeur(sampleDemandeLogement(), { nom: 'Dupont', ...identite }))], now);
-      const numero = registry.lotResultats(first.lot.id)[0]!.numeroUnique!;
-      const lot = commitDemandes(
+      const first = await commitDemandes(registry, 'G1104', [cre('R-0', withDemandeur(sampleDemandeLogement(), { nom: 'Dupont', ...identite }))], now);
+      const numero = (await registry.lotResultats(first.lot.id))[0]!.numeroUnique!;
+      const lot = await commitDemandes(
         registry,
         'G1104',
         EVASIONS.map(([, nom], i) => cre(`R-${i + 1}`, withDemandeur(sampleDemandeLogement(), { nom, ...identite }))),
         now,
       );
-      expect(registry.lotResultats(lot.lot.id).map((r) => [r.statut, r.erreurs.map((e) => e.code)])).toEqual(
+      expect((await registry.lotResultats(lot.lot.id)).map((r) => [r.statut, r.erreurs.map((e) => e.code)])).toEqual(
         EVASIONS.map(([, , code]) => ['REJETEE', [code]]),
       );
-      const doublons = registry.lotResultats(lot.lot.id).filter((r) => r.erreurs[0]?.code === 'DEM_DOUBLON');
+      const doublons = (await registry.lotResultats(lot.lot.id)).filter((r) => r.erreurs[0]?.code === 'DEM_DOUBLON');
       expect(doublons.map((r) => r.erreurs[0]?.suggestion)).toEqual([numero, numero]);
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 });
@@ -111,12 +111,12 @@ describe('migration of an existing registry', () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('backfills the doublon key and splits the old motif/sous-motif column', () => {
+  it('backfills the doublon key and splits the old motif/sous-motif column', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
     const file = join(dir, 'registry.sqlite');
     const old = new Database(file);
-    old.exec(MIGRATIONS[0]!);
-    old.exec(MIGRATIONS[1]!);
+    applyMigration(old, MIGRATIONS[0]!);
+    applyMigration(old, MIGRATIONS[1]!);
     old.pragma('user_version = 2');
     const donnees = JSON.stringify(withDemandeur(sampleDemandeLogement(), { nom: 'Dupont', prenom: 'Zoé', dateNaissance: '1975-06-30' }));
     const insert = old.prepare(
@@ -130,20 +130,19 @@ describe('migration of an existing registry', () => {
     const registry = new SqliteRegistry(file);
     try {
       expect(registry.schemaVersion).toBe(MIGRATIONS.length);
-      expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
-      expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30', '1110126000001G1104')).toBeUndefined();
-      expect(registry.getDemande('1110126000002G1104')).toMatchObject({ motifRadiation: 'RADIRR', sousMotifRadiation: 'IRRRES' });
+      expect(await registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
+      expect(await registry.findDoublon('111', 'dupont|zoe|1975-06-30', '1110126000001G1104')).toBeUndefined();
+      expect(await registry.getDemande('1110126000002G1104')).toMatchObject({ motifRadiation: 'RADIRR', sousMotifRadiation: 'IRRRES' });
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 
-  it('recomputes the keys stored by the earlier key function, so that old evasions are found', () => {
+  it('recomputes the keys stored by the earlier key function, so that old evasions are found', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
     const file = join(dir, 'registry.sqlite');
     const old = new Database(file);
-    old.function('sne_cle_doublon', (_donnees: unknown) => null); // step 3 backfills through it; no demande yet
-    MIGRATIONS.slice(0, 6).forEach((step) => old.exec(step));
+    MIGRATIONS.slice(0, 6).forEach((step) => applyMigration(old, step));
     old.pragma('user_version = 6');
     const insert = old.prepare(
       `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_echeance, donnees, cle_doublon)
@@ -158,10 +157,10 @@ describe('migration of an existing registry', () => {
     const registry = new SqliteRegistry(file);
     try {
       expect(registry.schemaVersion).toBe(MIGRATIONS.length);
-      expect(registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
-      expect(registry.findDoublon('111', 'martin|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000002G1104', guichet: 'G1104' });
+      expect(await registry.findDoublon('111', 'dupont|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
+      expect(await registry.findDoublon('111', 'martin|zoe|1975-06-30')).toEqual({ numeroUnique: '1110126000002G1104', guichet: 'G1104' });
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 });

@@ -8,7 +8,8 @@ import { parseLot } from '../../src/lot/parse.js';
 import type { Demande, DemandeLogement, Personne } from '../../src/lot/types.js';
 import { parisDate } from '../../src/clock.js';
 import { commitLot, type CommitResult } from '../../src/pipeline/commit.js';
-import type { NewGuichet, Registry } from '../../src/registry/types.js';
+import type { NewGuichet } from '../../src/registry/model.js';
+import type { Registry } from '../../src/registry/registry.js';
 import { judgeDemandes } from '../../src/rules/index.js';
 import { loadBundledReference, type ReferenceIndex } from '../../src/rules/reference/index.js';
 
@@ -69,19 +70,19 @@ let lotCounter = 0;
 export type Instants = Date | { readonly recuAt: Date; readonly traiteAt: Date };
 
 /** Commits one lot of these demandes, sent by `guichet` and received and processed `at`, as the pipeline would. */
-export function commitDemandes(
+export async function commitDemandes(
   registry: Registry,
   guichetCode: string,
   demandes: readonly SansPosition[],
   at: Instants,
   identifiantLot = `LOT-${++lotCounter}-${randomBytes(3).toString('hex')}`,
-): CommitResult {
+): Promise<CommitResult> {
   const { recuAt, traiteAt } = at instanceof Date ? { recuAt: at, traiteAt: at } : at;
-  const guichet = registry.getGuichet(guichetCode)!;
+  const guichet = (await registry.getGuichet(guichetCode))!;
   const positioned = demandes.map((d, i) => ({ ...d, position: i + 1 }) as Demande);
   const judgements = judgeDemandes(positioned, { guichet, receptionDay: parisDate(recuAt), reference: referenceIndex() });
   const original = Buffer.from(`lot ${identifiantLot} ${randomBytes(8).toString('hex')}`);
-  return registry.transaction((tx) =>
+  return await registry.transaction(async (tx) =>
     commitLot(
       tx,
       {

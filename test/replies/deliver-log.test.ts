@@ -49,13 +49,13 @@ describe('the log line of a failed write into the outgoing Maildir', () => {
     const registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
     try {
       const clock = fixedClock('2026-11-26T10:00:00+01:00');
-      registry.addGuichet(G1104);
+      await registry.addGuichet(G1104);
       const messageId = '<cr.G1104.LOT-1.v1@passerelle.example>';
-      const id = registry.transaction((tx) => {
-        const lotId = tx.insertLot(acceptedLot('LOT-1', '<LOT-1@g1104.example>', clock.now()));
-        return tx.queueReply({ lotId, kind: 'compte-rendu', messageId, destinataires: ['jean.dupont@exemple.fr'], document: '{}' });
+      const id = await registry.transaction(async (tx) => {
+        const lotId = await tx.insertLot(acceptedLot('LOT-1', '<LOT-1@g1104.example>', clock.now()));
+        return await tx.queueReply({ lotId, kind: 'compte-rendu', messageId, destinataires: ['jean.dupont@exemple.fr'], document: '{}' });
       });
-      registry.markPrepared(id, Buffer.from(`Message-ID: ${messageId}\r\n\r\nx\r\n`));
+      await registry.markPrepared(id, Buffer.from(`Message-ID: ${messageId}\r\n\r\nx\r\n`));
       const outgoing = join(dir, 'outgoing');
       const sender = new MaildirSender(outgoing);
       await sender.send({ messageId: '<amorce@passerelle.example>', from: 'sne@passerelle.example', to: ['x@y.example'], raw: Buffer.from('x') });
@@ -64,7 +64,7 @@ describe('the log line of a failed write into the outgoing Maildir', () => {
       const lines: string[] = [];
       const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
       const logger = createLogger({ level: 'info', destination });
-      const outcome = await deliverReply(registry.getOutbox(id)!, { registry, sender, clock, logger, from: 'sne@passerelle.example' });
+      const outcome = await deliverReply((await registry.getOutbox(id))!, { registry, sender, clock, logger, from: 'sne@passerelle.example' });
 
       expect(outcome).toBe('deferred');
       const deferred = lines.map((line) => JSON.parse(line) as { msg: string; reason?: string }).find((l) => l.msg === 'reply deferred');
@@ -74,7 +74,7 @@ describe('the log line of a failed write into the outgoing Maildir', () => {
       expect(deferred?.reason).toContain(`'${join(outgoing, 'new', name)}'`);
       expect(lines.join('')).not.toContain('jean.dupont');
     } finally {
-      registry.close();
+      await registry.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,6 @@
 /** Inputs shared by the reply tests: attestations with a long accented name and ten communes souhaitées, an accepted lot. */
 import type { DemandeLogement } from '../../src/lot/types.js';
-import type { NewLot } from '../../src/registry/types.js';
+import type { NewLot } from '../../src/registry/model.js';
 import type { AttestationData } from '../../src/replies/types.js';
 
 export const NOM_LONG = 'Łukasz-Şahin de La Rochefoucauld-Œuvray';

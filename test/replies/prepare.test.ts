@@ -17,7 +17,7 @@ import { decryptAndVerify, generateKeyPair, loadPrivateKeyring, type GeneratedKe
 import { silentLogger } from '../../src/log.js';
 import type { DemandeLogement } from '../../src/lot/types.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
-import type { OutboxItem } from '../../src/registry/types.js';
+import type { OutboxItem } from '../../src/registry/model.js';
 import { prepareReplies } from '../../src/replies/prepare.js';
 import { queueAttestation, queueCompteRendu, type QueueSettings } from '../../src/replies/queue.js';
 import { territoriesOnDefaults } from '../../src/replies/territoires.js';
@@ -49,10 +49,10 @@ const demande = (territoire: '111' | '013', mel?: string): DemandeLogement => ({
 });
 
 /** One lot, registered and queued in one transaction, as commit.ts does. */
-function commitLot(identifiantLot: string, demandes: readonly { numero: string; donnees: DemandeLogement }[], settings: QueueSettings): number {
-  const guichet = registry.getGuichet('G1104')!;
-  return registry.transaction((tx) => {
-    const lotId = tx.insertLot(acceptedLot(identifiantLot, LOT_MESSAGE_ID, AT));
+async function commitLot(identifiantLot: string, demandes: readonly { numero: string; donnees: DemandeLogement }[], settings: QueueSettings): Promise<number> {
+  const guichet = (await registry.getGuichet('G1104'))!;
+  return await registry.transaction(async (tx) => {
+    const lotId = await tx.insertLot(acceptedLot(identifiantLot, LOT_MESSAGE_ID, AT));
     const resultats = demandes.map((d, i) => ({
       position: i + 1,
       reference: `DOS-${i + 1}`,
@@ -63,21 +63,21 @@ function commitLot(identifiantLot: string, demandes: readonly { numero: string; 
       dateEcheance: '2027-11-26',
       erreurs: [],
     }));
-    tx.insertResultats(lotId, resultats);
-    demandes.forEach((d, i) => {
-      tx.insertDemande(
+    await tx.insertResultats(lotId, resultats);
+    for (const [i, d] of demandes.entries()) {
+      await tx.insertDemande(
         { numeroUnique: d.numero, territoire: d.numero.slice(0, 3), guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: d.donnees },
         { guichet: 'G1104', identifiantLot, reference: `DOS-${i + 1}` },
       );
-    });
-    queueCompteRendu(tx, lotId, guichet, resultats, settings);
-    demandes.forEach((d, i) => {
-      queueAttestation(
+    }
+    await queueCompteRendu(tx, lotId, guichet, resultats, settings);
+    for (const [i, d] of demandes.entries()) {
+      await queueAttestation(
         tx,
         { lotId, guichet, demande: { position: i + 1, reference: `DOS-${i + 1}`, typeFichier: 'CRE', demandeLogement: d.donnees } as never, kind: 'CRE', numeroUnique: d.numero, issuedAt: AT },
         settings,
       );
-    });
+    }
     return lotId;
   });
 }
@@ -119,15 +119,15 @@ beforeAll(async () => {
     cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
     departements: code === 'G1104' ? ['93', '13'] : ['93'],
   });
-  registry.addGuichet(guichet('G1104', 'Plaine Commune Habitat'));
-  registry.addGuichet(guichet('G2000', 'Seine-Saint-Denis Habitat'));
-  registry.addGuichet(guichet('G3000', 'Bailleur Fermé', false));
-  registry.addGuichet(guichet('G4000', 'Bailleur de Lille'));
-  registry.setGuichetCommunes('G1104', ['93066', '93001']);
-  registry.setGuichetCommunes('G2000', ['93072']);
-  registry.setGuichetCommunes('G3000', ['93066']);
-  registry.setGuichetCommunes('G4000', ['59350']);
-  registry.setTerritory({
+  await registry.addGuichet(guichet('G1104', 'Plaine Commune Habitat'));
+  await registry.addGuichet(guichet('G2000', 'Seine-Saint-Denis Habitat'));
+  await registry.addGuichet(guichet('G3000', 'Bailleur Fermé', false));
+  await registry.addGuichet(guichet('G4000', 'Bailleur de Lille'));
+  await registry.setGuichetCommunes('G1104', ['93066', '93001']);
+  await registry.setGuichetCommunes('G2000', ['93072']);
+  await registry.setGuichetCommunes('G3000', ['93066']);
+  await registry.setGuichetCommunes('G4000', ['59350']);
+  await registry.setTerritory({
     territoire: '111',
     delaiAnormalementLongMois: 36,
     commissionAdresse: 'Commission de médiation de la Seine-Saint-Denis\n1 esplanade Jean Moulin\n93000 Bobigny',
@@ -135,8 +135,8 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  registry?.close();
+afterAll(async () => {
+  await registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -144,7 +144,7 @@ describe('prepared replies', () => {
   let items: readonly OutboxItem[];
 
   beforeAll(async () => {
-    const lotId = commitLot(
+    const lotId = await commitLot(
       'LOT-1',
       [
         { numero: '1111126000001G1104', donnees: demande('111', MEL) },
@@ -153,7 +153,7 @@ describe('prepared replies', () => {
       { messageIdDomain: DOMAIN, copyAttestationToDemandeur: true },
     );
     await prepare();
-    items = registry.outboxForLot(lotId).map((item) => registry.getOutbox(item.id)!); // with their bytes
+    items = await Promise.all((await registry.outboxForLot(lotId)).map(async (item) => (await registry.getOutbox(item.id))!)); // with their bytes
   });
 
   it('queues the copy as an item of its own, only for a demande with a mel, with a distinct stable Message-ID', () => {
@@ -194,7 +194,7 @@ describe('prepared replies', () => {
     expect(text).toContain('fixé par arrêté du préfet de votre département');
     expect(text).not.toMatch(/\d+ mois/);
     expect(text).toContain('La liste des bailleurs disposant de logements dans les communes souhaitées est disponible en ligne');
-    expect(territoriesOnDefaults(registry)).toEqual(['013']);
+    expect(await territoriesOnDefaults(registry)).toEqual(['013']);
   });
 
   it('threads the guichet replies under the lot, the copy not; French bodies; no personal data in clear', async () => {
@@ -231,7 +231,7 @@ describe('prepared replies', () => {
   });
 
   it('queues no copy when the setting is off (the default)', async () => {
-    const lotId = commitLot('LOT-2', [{ numero: '1111126000002G1104', donnees: demande('111', MEL) }], { messageIdDomain: DOMAIN });
-    expect(registry.outboxForLot(lotId).map((i) => i.destinataires)).toEqual([['retours@g1104.example'], ['retours@g1104.example']]);
+    const lotId = await commitLot('LOT-2', [{ numero: '1111126000002G1104', donnees: demande('111', MEL) }], { messageIdDomain: DOMAIN });
+    expect((await registry.outboxForLot(lotId)).map((i) => i.destinataires)).toEqual([['retours@g1104.example'], ['retours@g1104.example']]);
   });
 });

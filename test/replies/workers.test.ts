@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import { MaildirSender } from '../../src/mail/maildir-sender.js';
 import type { ReplySender } from '../../src/mail/types.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
-import type { ResultatRecord } from '../../src/registry/types.js';
+import type { ResultatRecord } from '../../src/registry/model.js';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { decodeDocument } from '../../src/replies/documents.js';
 import { outboxPass } from '../../src/replies/outbox-pass.js';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   guichetKey = await generateKeyPair({ name: 'Guichet G1104', email: 'retours@g1104.example' });
   nationalRing = await loadPrivateKeyring([{ privateKey: national.privateKey, passphrase: PASSPHRASE }]);
   guichetRing = await loadPrivateKeyring([{ privateKey: guichetKey.privateKey }]);
-  registry.addGuichet({
+  await registry.addGuichet({
     code: 'G1104',
     nom: 'Plaine Commune Habitat',
     adresse: '4 rue de la Poterie\n93200 Saint-Denis',
@@ -71,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
-  registry?.close();
+  await registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -89,20 +89,20 @@ function manyResultats(count: number): ResultatRecord[] {
 }
 
 /** A lot of BATCH registered demandes whose attestations (and compte rendu) are queued, as commit.ts does. */
-function queueLot(identifiantLot: string, firstSequence: number, withCompteRendu = false): number {
-  const guichet = registry.getGuichet('G1104')!;
-  return registry.transaction((tx) => {
-    const id = tx.insertLot(acceptedLot(identifiantLot, `<${identifiantLot}@g1104.example>`, AT));
+async function queueLot(identifiantLot: string, firstSequence: number, withCompteRendu = false): Promise<number> {
+  const guichet = (await registry.getGuichet('G1104'))!;
+  return await registry.transaction(async (tx) => {
+    const id = await tx.insertLot(acceptedLot(identifiantLot, `<${identifiantLot}@g1104.example>`, AT));
     // A big one (10,000 results, the most a lot holds): it takes longer than an attestation to seal.
-    if (withCompteRendu) queueCompteRendu(tx, id, guichet, manyResultats(10_000), SETTINGS);
+    if (withCompteRendu) await queueCompteRendu(tx, id, guichet, manyResultats(10_000), SETTINGS);
     for (let i = 1; i <= BATCH; i++) {
       const numeroUnique = `1111126${String(firstSequence + i).padStart(6, '0')}G1104`;
       const demande = { position: i, reference: `DOS-${i}`, typeFichier: 'CRE', demandeLogement: attestationCre.demande } as never;
-      tx.insertDemande(
+      await tx.insertDemande(
         { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
         { guichet: 'G1104', identifiantLot, reference: `DOS-${i}` },
       );
-      queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, SETTINGS);
+      await queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, SETTINGS);
     }
     return id;
   });
@@ -122,15 +122,15 @@ describe('reply worker threads', () => {
   });
 
   it('seal a batch that the guichet decrypts to the same PDFs as the main thread renders', async () => {
-    const lotId = queueLot('LOT-WORKERS', 0);
+    const lotId = await queueLot('LOT-WORKERS', 0);
     const workers = pool();
     // Read before: a reply's document is forgotten once it is sealed.
-    const documents = new Map(registry.outboxForLot(lotId).map((item) => [item.id, item.document!]));
+    const documents = new Map((await registry.outboxForLot(lotId)).map((item) => [item.id, item.document!]));
     const prepared = await prepareReplies({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers });
     expect(prepared).toBe(BATCH);
     expect(workers.running).toBe(2); // the batch went to the workers
 
-    const items = registry.outboxForLot(lotId).map((item) => registry.getOutbox(item.id)!); // with their bytes
+    const items = await Promise.all((await registry.outboxForLot(lotId)).map(async (item) => (await registry.getOutbox(item.id))!)); // with their bytes
     expect(items).toHaveLength(BATCH);
     for (const item of items) {
       expect(item.statut).toBe('PRET');
@@ -141,7 +141,7 @@ describe('reply worker threads', () => {
       expect(item.document).toBeUndefined();
       const document = decodeDocument(documents.get(item.id)!);
       if (document.kind !== 'attestation') throw new Error('attestation expected');
-      const mainThread = await renderAttestation(withTerritoryData(withCommuneNames(document.data, () => reference), registry));
+      const mainThread = await renderAttestation(await withTerritoryData(withCommuneNames(document.data, () => reference), registry));
       expect(Buffer.compare(Buffer.from(opened.value.payload), mainThread)).toBe(0);
     }
   });
@@ -149,25 +149,25 @@ describe('reply worker threads', () => {
   it('hand each reply to the sender, in an outbox pass, once stored and while the next are still being prepared, the compte rendu first', async () => {
     const workers = pool();
     await workers.render({ kind: 'attestation', data: attestationCre }); // started: an attestation now takes ~10 ms
-    const lotId = queueLot('LOT-PASS', 1000, true);
+    const lotId = await queueLot('LOT-PASS', 1000, true);
     const maildir = new MaildirSender(join(dir, 'outgoing'));
     const handedOver: { readonly kind: string; readonly stored: boolean; readonly stillToPrepare: number }[] = [];
     const sender: ReplySender = {
       send: async (message) => {
-        const item = registry.outboxForLot(lotId).find((i) => i.messageId === message.messageId);
-        const stored = item && registry.getOutbox(item.id)!;
-        if (stored) handedOver.push({ kind: stored.kind, stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: registry.outboxToPrepare().length });
+        const item = (await registry.outboxForLot(lotId)).find((i) => i.messageId === message.messageId);
+        const stored = item && (await registry.getOutbox(item.id))!;
+        if (stored) handedOver.push({ kind: stored.kind, stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: (await registry.outboxToPrepare()).length });
         await maildir.send(message);
       },
       close: () => maildir.close(),
     };
-    const preparedBefore = registry.outboxDue(AT).length; // by the tests above: drained after this lot's
+    const preparedBefore = (await registry.outboxDue(AT)).length; // by the tests above: drained after this lot's
     const summary = await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers, sender });
     expect(summary).toEqual({ prepared: BATCH + 1, sent: BATCH + 1 + preparedBefore, deferred: 0, failed: 0 });
     expect(handedOver.map((h) => h.kind)).toEqual(['compte-rendu', ...Array(BATCH).fill('attestation')]);
     expect(handedOver.every((h) => h.stored)).toBe(true);
     expect(handedOver[0]!.stillToPrepare).toBeGreaterThan(0);
-    expect(registry.outboxForLot(lotId).map((i) => i.statut)).toEqual(Array(BATCH + 1).fill('ENVOYE'));
+    expect((await registry.outboxForLot(lotId)).map((i) => i.statut)).toEqual(Array(BATCH + 1).fill('ENVOYE'));
     expect(readdirSync(join(dir, 'outgoing', 'new'))).toHaveLength(BATCH + 1 + preparedBefore);
   });
 

@@ -4,7 +4,7 @@
  * holds codes, dates and the names of the changed parts, never the demandeur's data.
  */
 import { NUMERO_UNIQUE } from '../../registry/numero-unique.js';
-import type { AuditEntry, DemandeRecord } from '../../registry/types.js';
+import type { AuditEntry, DemandeRecord } from '../../registry/model.js';
 import type { RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 
@@ -68,13 +68,13 @@ export const registerDemandes: RegisterCommand = (program, context) => {
     .argument('<numero>', 'numéro unique de la demande (18 caractères)')
     .description("historique d'une demande : qui l'a changée, par quel lot, quand, et quoi")
     .option('--json', 'sortie JSON')
-    .action((numero: string, options: { json?: boolean }) => {
+    .action(async (numero: string, options: { json?: boolean }) => {
       if (!NUMERO_UNIQUE.test(numero)) {
         context.err(`« ${numero} » n'est pas un numéro unique : 18 caractères, par exemple 1111126000001G1104.`);
         process.exitCode = 2;
         return;
       }
-      const { demande, history } = withRegistry(context, (r) => ({ demande: r.getDemande(numero), history: r.demandeHistory(numero) }));
+      const { demande, history } = await withRegistry(context, async (r) => ({ demande: await r.getDemande(numero), history: await r.demandeHistory(numero) }));
       if (!demande && history.length === 0) {
         context.err(`Demande ${numero} inconnue du registre : vérifiez le numéro (« sne-gateway lots show LOT » affiche ceux de chaque lot).`);
         process.exitCode = 1;

@@ -60,7 +60,7 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
     for (const guichet of DEMO_GUICHETS) {
       const k = await guichetKeys(join(home, 'guichets'), guichet);
       keys.set(guichet.code, k);
-      enrolGuichet(gateway.registry, guichet, k);
+      await enrolGuichet(gateway.registry, guichet, k);
       say(`✔ guichet ${guichet.code} (${guichet.nom}) : clé ${k.fingerprint}, départements ${guichet.departements.join(', ')}`);
     }
 
@@ -96,7 +96,7 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
         continue;
       }
       if (lot.erreurs.length > 0) say(`${label}\t—\t${lot.statut}\t${lot.erreurs.map((e) => e.code).join(', ')}`);
-      for (const r of gateway.registry.lotResultats(lot.id)) {
+      for (const r of await gateway.registry.lotResultats(lot.id)) {
         const detail = r.numeroUnique ?? r.erreurs.map((e) => e.code).join(', ');
         say(`${label}\t${r.reference ?? `demande[${r.position}]`}\t${r.statut}\t${detail}`);
       }

@@ -13,7 +13,8 @@ import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
 import { MIGRATIONS } from '../../registry/sqlite/migrations.js';
 import { senderConflicts } from '../../registry/sender-conflicts.js';
-import type { OutboxItem, Registry } from '../../registry/types.js';
+import type { OutboxItem } from '../../registry/model.js';
+import type { Registry } from '../../registry/registry.js';
 import { territoriesOnDefaults } from '../../replies/territoires.js';
 import { loadReference } from '../../rules/reference/index.js';
 import { OperationError, type RegisterCommand } from '../context.js';
@@ -76,7 +77,7 @@ const nationalKeysCheck: Check = async ({ config, now }) => {
 
 const guichetKeysCheck: Check = async ({ registry, now }) => {
   const results: CheckResult[] = [];
-  for (const guichet of registry.listGuichets().filter((g) => g.actif)) {
+  for (const guichet of (await registry.listGuichets()).filter((g) => g.actif)) {
     const infos = await Promise.all(guichet.cles.map((k) => inspectPublicKey(k.armored).catch(() => undefined)));
     const usable = infos.filter((i) => i?.canEncrypt);
     if (usable.length === 0) {
@@ -130,8 +131,8 @@ async function serverCheck(config: Readonly<Config>, owner: 'mailbox' | 'sender'
 }
 
 /** A sender address of two guichets: its lots would be attributed to whichever the lookup finds. */
-const sendersCheck: Check = ({ registry }) => {
-  const conflicts = senderConflicts(registry.listGuichets());
+const sendersCheck: Check = async ({ registry }) => {
+  const conflicts = senderConflicts(await registry.listGuichets());
   if (conflicts.length === 0) return [{ ok: true, label: "adresses d'envoi : chacune désigne un seul guichet" }];
   return conflicts.map((c) => ({
     ok: false,
@@ -145,8 +146,8 @@ const edgesCheck: Check = async ({ config }) => [
   config.sender.kind === 'smtp' ? await serverCheck(config, 'sender') : maildirCheck("boîte d'envoi", homePath(config, config.sender.path)),
 ];
 
-const territoriesCheck: Check = ({ registry }) =>
-  territoriesOnDefaults(registry).map((territoire) => ({
+const territoriesCheck: Check = async ({ registry }) =>
+  (await territoriesOnDefaults(registry)).map((territoire) => ({
     ok: true,
     warning: true,
     label: `territoire ${territoire} : délai anormalement long et commission de médiation non paramétrés (les attestations renvoient au préfet)`,
@@ -156,17 +157,17 @@ const territoriesCheck: Check = ({ registry }) =>
 /** A reply waiting longer than this deserves a look (the retry delay tops out at one hour). */
 export const OUTBOX_WAIT_WARNING_MS = 3_600_000;
 
-const since = (item: OutboxItem, registry: Registry): string | undefined => item.premiereTentative ?? registry.getLot(item.lotId)?.traiteAt;
+const since = async (item: OutboxItem, registry: Registry): Promise<string | undefined> => item.premiereTentative ?? (await registry.getLot(item.lotId))?.traiteAt;
 
-const outboxCheck: Check = ({ registry, now }) => {
-  const results: CheckResult[] = registry.outboxByStatut('ECHEC').map((item) => ({
+const outboxCheck: Check = async ({ registry, now }) => {
+  const results: CheckResult[] = (await registry.outboxByStatut('ECHEC')).map((item) => ({
     ok: false,
     label: `réponse ${item.id} (${item.kind}, lot ${item.lotId}) en échec depuis le ${item.echecAt ?? '?'} : ${item.derniereErreur ?? 'raison inconnue'}`,
     fix: `sne-gateway outbox show ${item.id}, corrigez la cause, puis sne-gateway outbox retry ${item.id}`,
   }));
-  const waiting = [...registry.outboxByStatut('A_PREPARER'), ...registry.outboxByStatut('PRET')];
+  const waiting = [...await registry.outboxByStatut('A_PREPARER'), ...await registry.outboxByStatut('PRET')];
   for (const item of waiting) {
-    const from = since(item, registry);
+    const from = await since(item, registry);
     if (from === undefined || now.getTime() - new Date(from).getTime() <= OUTBOX_WAIT_WARNING_MS) continue;
     results.push({
       ok: true,
@@ -229,7 +230,7 @@ export async function runChecks(config: Readonly<Config>, now: Date = new Date()
     }
     return results;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 

@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import { isCalendarDay, parisDate } from '../../clock.js';
 import { expireDemandes, selectExpirees } from '../../registry/expire.js';
-import { acteurGestionnaire } from '../../registry/types.js';
+import { acteurGestionnaire } from '../../registry/model.js';
 import type { RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
 import { withRegistry } from './lots.js';
@@ -31,7 +31,7 @@ export const registerExpire: RegisterCommand = (program, context) => {
     .option('--date <date>', "jour de référence AAAA-MM-JJ (défaut : aujourd'hui, heure de Paris)")
     .option('--dry-run', 'affiche ce qui serait radié, sans rien changer')
     .option('--json', 'sortie JSON')
-    .action((options: { date?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (options: { date?: string; dryRun?: boolean; json?: boolean }) => {
       if (options.date !== undefined && !validDay(options.date)) {
         context.err(`Date « ${options.date} » invalide : attendu AAAA-MM-JJ.`);
         process.exitCode = 2;
@@ -39,10 +39,10 @@ export const registerExpire: RegisterCommand = (program, context) => {
       }
       const day = options.date ?? parisDate(context.clock().now());
       const progress = startProgress('demandes radiées', { quiet: options.json === true });
-      const radiees = withRegistry(context, (registry) =>
+      const radiees = await withRegistry(context, async (registry) =>
         options.dryRun
-          ? selectExpirees(registry, day).length
-          : expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()), at: context.clock().now(), onProgress: progress.update }).radiees,
+          ? (await selectExpirees(registry, day)).length
+          : (await expireDemandes(registry, day, { acteur: acteurGestionnaire(gestionnaire()), at: context.clock().now(), onProgress: progress.update })).radiees,
       );
       progress.end();
       if (options.json) return context.out(JSON.stringify({ date: day, simulation: options.dryRun === true, radiees }));

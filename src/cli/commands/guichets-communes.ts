@@ -29,7 +29,7 @@ export const registerGuichetsCommunes: RegisterCommand = (program, context) => {
     .option('--add <codes>', 'ajoute ces communes')
     .option('--remove <codes>', 'retire ces communes')
     .option('--json', 'sortie JSON')
-    .action((code: string, options: Options, command: Command) => communes(context, command, code, options));
+    .action(async (code: string, options: Options, command: Command) => communes(context, command, code, options));
 };
 
 const codesOf = (list: string): string[] =>
@@ -47,7 +47,7 @@ function checkCodes(reference: ReferenceIndex, codes: readonly string[]): string
   });
 }
 
-function communes(context: CliContext, command: Command, code: string, options: Options): void {
+async function communes(context: CliContext, command: Command, code: string, options: Options): Promise<void> {
   if (options.set !== undefined && (options.add !== undefined || options.remove !== undefined)) {
     usage(command, '--set remplace la liste : il ne se combine pas avec --add ou --remove.');
   }
@@ -59,21 +59,21 @@ function communes(context: CliContext, command: Command, code: string, options: 
 
   const registry = openRegistry(context.config());
   try {
-    const guichet = registry.getGuichet(code);
+    const guichet = await registry.getGuichet(code);
     if (guichet === undefined) {
       context.err(`erreur : guichet inconnu : ${code} ; voyez « sne-gateway guichets list », ou enrôlez-le avec « guichets add ».`);
       process.exitCode = 1;
       return;
     }
-    const before = registry.guichetCommunes(guichet.code);
+    const before = await registry.guichetCommunes(guichet.code);
     const changing = changes.set !== undefined || changes.add !== undefined || changes.remove !== undefined;
     if (changing) {
       const removed = new Set(changes.remove === undefined ? [] : codesOf(changes.remove));
       const base = changes.set === undefined ? before : codesOf(changes.set);
       const after = [...new Set([...base, ...(changes.add === undefined ? [] : codesOf(changes.add))])].filter((c) => !removed.has(c));
-      registry.setGuichetCommunes(guichet.code, after);
+      await registry.setGuichetCommunes(guichet.code, after);
     }
-    const now = registry.guichetCommunes(guichet.code);
+    const now = await registry.guichetCommunes(guichet.code);
     const rows = now.map((c) => ({ code: c, nom: reference.communeByCode(c)?.nom ?? '' }));
     if (options.json) {
       context.out(JSON.stringify({ guichet: guichet.code, nom: guichet.nom, communes: rows }, null, 2));
@@ -83,6 +83,6 @@ function communes(context: CliContext, command: Command, code: string, options: 
     if (rows.length === 0) context.out(`${guichet.code} (${guichet.nom}) : aucune commune ; il n’est cité comme bailleur sur aucune attestation.`);
     for (const row of rows) context.out(`${row.code}\t${row.nom}`);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

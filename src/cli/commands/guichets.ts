@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { CryptoKeyError, inspectPublicKey, type PublicKeyInfo } from '../../crypto/index.js';
 import { sendersTaken } from '../../registry/sender-conflicts.js';
-import type { Guichet, GuichetChanges, Registry } from '../../registry/types.js';
+import type { Guichet, GuichetChanges } from '../../registry/model.js';
+import type { Registry } from '../../registry/registry.js';
 import { isDepartement } from '../../rules/reference/index.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { expiryNote } from './keys.js';
@@ -36,8 +37,8 @@ async function readKey(file: string): Promise<{ info: PublicKeyInfo; armored: st
 }
 
 /** Refuses sender addresses another guichet already has: its lots would be attributed to either. */
-function refuseTakenSenders(registry: Registry, code: string, senders: readonly string[]): void {
-  const taken = sendersTaken(registry.listGuichets(), code, senders);
+async function refuseTakenSenders(registry: Registry, code: string, senders: readonly string[]): Promise<void> {
+  const taken = sendersTaken(await registry.listGuichets(), code, senders);
   if (taken.length === 0) return;
   const which = taken.map((t) => `${t.adresse} (guichet ${t.guichets.filter((g) => g !== code).join(', ')})`).join(', ');
   throw new OperationError(
@@ -56,13 +57,13 @@ function action<A extends unknown[]>(context: CliContext, body: (registry: Regis
     try {
       await body(registry, ...args);
     } finally {
-      registry.close();
+      await registry.close();
     }
   };
 }
 
-function mustExist(registry: Registry, code: string, context: CliContext): Guichet | undefined {
-  const guichet = registry.getGuichet(code);
+async function mustExist(registry: Registry, code: string, context: CliContext): Promise<Guichet | undefined> {
+  const guichet = await registry.getGuichet(code);
   if (!guichet) {
     context.err(`Guichet ${code} inconnu : voyez « sne-gateway guichets list », ou enrôlez-le avec « guichets add ».`);
     process.exitCode = 1;
@@ -97,14 +98,14 @@ export const registerGuichets: RegisterCommand = (program, context) => {
         check(o.sender, (v) => EMAIL.test(v), 'Adresse(s) d’envoi');
         check(o.reply, (v) => EMAIL.test(v), 'Adresse(s) de réponse');
         check(o.departments, isDepartement, 'Département(s)');
-        if (registry.getGuichet(code)) {
+        if (await registry.getGuichet(code)) {
           context.err(`Le guichet ${code} existe déjà : modifiez-le avec « guichets update ${code} ».`);
           process.exitCode = 1;
           return;
         }
-        refuseTakenSenders(registry, code, o.sender);
+        await refuseTakenSenders(registry, code, o.sender);
         const { info, armored } = await readKey(o.key);
-        registry.addGuichet({
+        await registry.addGuichet({
           code,
           nom: o.name,
           adresse: o.address.replace(/\\n/g, '\n'),
@@ -122,8 +123,8 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .description('liste les guichets')
     .option('--json', 'sortie JSON')
     .action(
-      action(context, (registry, o: { json?: boolean }) => {
-        const guichets = registry.listGuichets().map(({ cles, ...g }) => ({ ...g, cles: cles.map((k) => k.fingerprint) }));
+      action(context, async (registry, o: { json?: boolean }) => {
+        const guichets = (await registry.listGuichets()).map(({ cles, ...g }) => ({ ...g, cles: cles.map((k) => k.fingerprint) }));
         if (o.json) return context.out(JSON.stringify(guichets, null, 2));
         if (guichets.length === 0) return context.out('Aucun guichet : enrôlez-en un avec « sne-gateway guichets add ».');
         for (const g of guichets) context.out(`${g.code}  ${g.actif ? 'actif    ' : 'désactivé'}  ${g.departements.join(',').padEnd(12)}  ${g.nom}`);
@@ -136,7 +137,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .option('--json', 'sortie JSON')
     .action(
       action(context, async (registry, code: string, o: { json?: boolean }) => {
-        const g = mustExist(registry, code, context);
+        const g = await mustExist(registry, code, context);
         if (!g) return;
         const keys = await Promise.all(g.cles.map((k) => inspectPublicKey(k.armored)));
         if (o.json) return context.out(JSON.stringify({ ...g, cles: keys }, null, 2));
@@ -154,7 +155,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .option('--reply <courriel...>', 'adresse(s) où envoyer les réponses', list)
     .option('--departments <départements...>', 'départements habilités', list)
     .action(
-      action(context, (registry, code: string, o: { name?: string; address?: string; sender?: string[]; reply?: string[]; departments?: string[] }) => {
+      action(context, async (registry, code: string, o: { name?: string; address?: string; sender?: string[]; reply?: string[]; departments?: string[] }) => {
         check(o.sender, (v) => EMAIL.test(v), 'Adresse(s) d’envoi');
         check(o.reply, (v) => EMAIL.test(v), 'Adresse(s) de réponse');
         check(o.departments, isDepartement, 'Département(s)');
@@ -166,9 +167,9 @@ export const registerGuichets: RegisterCommand = (program, context) => {
           ...(o.departments === undefined ? {} : { departements: o.departments }),
         };
         if (Object.keys(changes).length === 0) throw new UsageError('Rien à modifier : donnez au moins une option (--name, --address, --sender, --reply, --departments).');
-        if (!mustExist(registry, code, context)) return;
-        if (o.sender !== undefined) refuseTakenSenders(registry, code, o.sender);
-        registry.updateGuichet(code, changes);
+        if (!await mustExist(registry, code, context)) return;
+        if (o.sender !== undefined) await refuseTakenSenders(registry, code, o.sender);
+        await registry.updateGuichet(code, changes);
         context.out(`✔ guichet ${code} modifié`);
       }),
     );
@@ -178,9 +179,9 @@ export const registerGuichets: RegisterCommand = (program, context) => {
       .command(`${name} <code>`)
       .description(actif ? 'réactive un guichet' : 'désactive un guichet : ses lots seront mis en quarantaine, sans réponse')
       .action(
-        action(context, (registry, code: string) => {
-          if (!mustExist(registry, code, context)) return;
-          registry.updateGuichet(code, { actif });
+        action(context, async (registry, code: string) => {
+          if (!await mustExist(registry, code, context)) return;
+          await registry.updateGuichet(code, { actif });
           context.out(`✔ guichet ${code} ${actif ? 'réactivé' : 'désactivé'}`);
         }),
       );
@@ -191,13 +192,13 @@ export const registerGuichets: RegisterCommand = (program, context) => {
       .command(`${name} <code> <départements...>`)
       .description(add ? 'habilite un guichet pour des départements' : "retire l'habilitation d'un guichet pour des départements")
       .action(
-        action(context, (registry, code: string, departements: string[]) => {
+        action(context, async (registry, code: string, departements: string[]) => {
           const given = departements.flatMap((d) => list(d));
           check(given, isDepartement, 'Département(s)');
-          const g = mustExist(registry, code, context);
+          const g = await mustExist(registry, code, context);
           if (!g) return;
           const next = add ? [...new Set([...g.departements, ...given])] : g.departements.filter((d) => !given.includes(d));
-          registry.updateGuichet(code, { departements: next });
+          await registry.updateGuichet(code, { departements: next });
           context.out(`✔ guichet ${code} habilité pour : ${[...next].sort().join(', ') || 'aucun département'}`);
         }),
       );
@@ -209,9 +210,9 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .description('ajoute une clé publique OpenPGP (armure ASCII) au guichet')
     .action(
       action(context, async (registry, code: string, file: string) => {
-        if (!mustExist(registry, code, context)) return;
+        if (!await mustExist(registry, code, context)) return;
         const { info, armored } = await readKey(file);
-        registry.addGuichetKey(code, { fingerprint: info.fingerprint, armored });
+        await registry.addGuichetKey(code, { fingerprint: info.fingerprint, armored });
         context.out(`✔ ${keyLine(info)} ajoutée au guichet ${code}`);
       }),
     );
@@ -219,8 +220,8 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .command('remove <code> <empreinte>')
     .description("retire une clé du guichet (refusé s'il n'en resterait aucune)")
     .action(
-      action(context, (registry, code: string, fingerprint: string) => {
-        const g = mustExist(registry, code, context);
+      action(context, async (registry, code: string, fingerprint: string) => {
+        const g = await mustExist(registry, code, context);
         if (!g) return;
         const fpr = fingerprint.toUpperCase();
         if (!g.cles.some((k) => k.fingerprint === fpr)) {
@@ -233,7 +234,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
           process.exitCode = 1;
           return;
         }
-        registry.removeGuichetKey(code, fpr);
+        await registry.removeGuichetKey(code, fpr);
         context.out(`✔ clé ${fpr} retirée du guichet ${code}`);
       }),
     );

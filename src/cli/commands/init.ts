@@ -52,7 +52,7 @@ export async function initHome(home: string, overrides: { address?: string } = {
 
   const registry = openRegistry(config);
   lines.push(`✔ registre : ${homePath(config, config.registry.path)} (schéma version ${registry.schemaVersion})`);
-  registry.close();
+  await registry.close();
 
   await ensureMaildirPlusPlus(homePath(config, config.mailbox.path));
   lines.push(`✔ boîte de dépôt (Maildir) : ${homePath(config, config.mailbox.path)}`);

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { openRegistry } from '../../app.js';
-import type { LotRecord, LotStatut, Registry } from '../../registry/types.js';
+import type { LotRecord, LotStatut } from '../../registry/model.js';
+import type { Registry } from '../../registry/registry.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 
 const STATUTS: Record<string, LotStatut> = {
@@ -15,20 +16,19 @@ const STATUTS: Record<string, LotStatut> = {
 };
 
 /** A lot by its number, else by its identifiantLot (the first lot that used it, not a re-delivery). */
-export function findLot(registry: Registry, name: string, guichet?: string): LotRecord | undefined {
-  if (/^\d+$/.test(name)) return registry.getLot(Number(name));
-  return registry
-    .listLots()
+export async function findLot(registry: Registry, name: string, guichet?: string): Promise<LotRecord | undefined> {
+  if (/^\d+$/.test(name)) return await registry.getLot(Number(name));
+  return (await registry.listLots())
     .filter((l) => l.identifiantLot === name && (guichet === undefined || l.guichet === guichet))
     .sort((a, b) => Number(a.doublonDe !== undefined) - Number(b.doublonDe !== undefined) || a.id - b.id)[0];
 }
 
-export function withRegistry<T>(context: CliContext, work: (registry: Registry) => T): T {
+export async function withRegistry<T>(context: CliContext, work: (registry: Registry) => Promise<T> | T): Promise<T> {
   const registry = openRegistry(context.config());
   try {
-    return work(registry);
+    return await work(registry);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -55,7 +55,7 @@ function list(cmd: Command, context: CliContext): void {
     .option('--guichet <code>', "lots d'un guichet")
     .option('--since <date>', 'lots reçus depuis cette date (AAAA-MM-JJ)')
     .option('--json', 'sortie JSON')
-    .action((options: { status?: string; guichet?: string; since?: string; json?: boolean }) => {
+    .action(async (options: { status?: string; guichet?: string; since?: string; json?: boolean }) => {
       const statut = options.status === undefined ? undefined : STATUTS[options.status];
       if (options.status !== undefined && statut === undefined) {
         context.err(`Statut « ${options.status} » inconnu : accepted, partial, rejected ou quarantined.`);
@@ -67,7 +67,7 @@ function list(cmd: Command, context: CliContext): void {
         process.exitCode = 2;
         return;
       }
-      const lots = withRegistry(context, (r) => r.listLots()).filter(
+      const lots = (await withRegistry(context, async (r) => r.listLots())).filter(
         (l) =>
           (statut === undefined || l.statut === statut) &&
           (options.guichet === undefined || l.guichet === options.guichet) &&
@@ -86,12 +86,12 @@ function show(cmd: Command, context: CliContext): void {
     .description('détaille un lot : statut de chaque demande, numéro unique, erreurs, réponses envoyées')
     .option('--guichet <code>', "guichet du lot, si l'identifiant est ambigu")
     .option('--json', 'sortie JSON')
-    .action((name: string, options: { guichet?: string; json?: boolean }) => {
-      withRegistry(context, (registry) => {
-        const lot = findLot(registry, name, options.guichet);
+    .action(async (name: string, options: { guichet?: string; json?: boolean }) => {
+      await withRegistry(context, async (registry) => {
+        const lot = await findLot(registry, name, options.guichet);
         if (!lot) return lotNotFound(context, name);
-        const resultats = registry.lotResultats(lot.id);
-        const replies = registry.outboxForLot(lot.id).map(({ document: _d, raw: _r, ...item }) => item);
+        const resultats = await registry.lotResultats(lot.id);
+        const replies = (await registry.outboxForLot(lot.id)).map(({ document: _d, raw: _r, ...item }) => item);
         if (options.json) return context.out(JSON.stringify({ lot, resultats, reponses: replies }, null, 2));
 
         context.out(`Lot ${lot.id} — ${lot.identifiantLot ?? 'identifiant illisible'} — guichet ${lot.guichet ?? 'inconnu'} — ${lot.statut} (version ${lot.version})`);
@@ -122,15 +122,15 @@ function exportOriginal(cmd: Command, context: CliContext): void {
     .description("écrit sur la sortie standard le message d'origine du lot, tel que reçu (chiffré)")
     .requiredOption('--original', "le message d'origine (seul export disponible)")
     .option('--guichet <code>', "guichet du lot, si l'identifiant est ambigu")
-    .action((name: string, options: { guichet?: string }) => {
-      withRegistry(context, (registry) => {
-        const lot = findLot(registry, name, options.guichet);
+    .action(async (name: string, options: { guichet?: string }) => {
+      await withRegistry(context, async (registry) => {
+        const lot = await findLot(registry, name, options.guichet);
         if (lot?.supprimeAt) {
           context.err(`Le message du lot ${lot.id} a été supprimé le ${lot.supprimeAt} par ${lot.supprimePar ?? '?'} (quarantine delete) : il n'est plus disponible.`);
           process.exitCode = 1;
           return;
         }
-        const original = lot && registry.lotOriginal(lot.id);
+        const original = lot && await registry.lotOriginal(lot.id);
         if (!original) return lotNotFound(context, name);
         process.stdout.write(original);
       });

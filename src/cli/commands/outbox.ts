@@ -7,7 +7,8 @@
  */
 import type { Command } from 'commander';
 import { readIdentifyingHeaders } from '../../mail/mime-in.js';
-import { acteurGestionnaire, type LotRecord, type OutboxItem, type OutboxStatut, type Registry } from '../../registry/types.js';
+import { acteurGestionnaire, type LotRecord, type OutboxItem, type OutboxStatut } from '../../registry/model.js';
+import type { Registry } from '../../registry/registry.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
@@ -55,13 +56,14 @@ function entry(item: OutboxItem, lot: LotRecord | undefined): OutboxEntry {
   };
 }
 
-function entries(registry: Registry, statuts: readonly OutboxStatut[]): OutboxEntry[] {
+async function entries(registry: Registry, statuts: readonly OutboxStatut[]): Promise<OutboxEntry[]> {
   const lots = new Map<number, LotRecord | undefined>();
-  const lotOf = (id: number) => (lots.has(id) ? lots.get(id) : lots.set(id, registry.getLot(id)).get(id));
-  return statuts
-    .flatMap((s) => registry.outboxByStatut(s))
-    .sort((a, b) => a.id - b.id)
-    .map((item) => entry(item, lotOf(item.lotId)));
+  const lotOf = async (id: number) => (lots.has(id) ? lots.get(id) : lots.set(id, await registry.getLot(id)).get(id));
+  const items: OutboxItem[] = [];
+  for (const s of statuts) items.push(...(await registry.outboxByStatut(s)));
+  const result: OutboxEntry[] = [];
+  for (const item of items.sort((a, b) => a.id - b.id)) result.push(entry(item, await lotOf(item.lotId)));
+  return result;
 }
 
 const time = (iso: string | undefined) => (iso === undefined ? '—' : iso.slice(0, 19).replace('T', ' '));
@@ -79,10 +81,10 @@ function list(cmd: Command, context: CliContext): void {
     .description("liste les réponses qui n'ont pas été envoyées (ou celles du statut choisi) : depuis quand, combien d'essais, pourquoi, prochain essai")
     .option('--status <statut>', 'waiting (à préparer ou en attente), failed (en échec), sent (envoyées) ou all')
     .option('--json', 'sortie JSON')
-    .action((options: { status?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { status?: string; json?: boolean }, command: Command) => {
       const statuts = options.status === undefined ? DEFAULT_FILTER : FILTERS[options.status.toLowerCase()];
       if (statuts === undefined) return usage(command, `statut « ${options.status} » inconnu : waiting, failed, sent ou all.`);
-      const items = withRegistry(context, (registry) => entries(registry, statuts));
+      const items = await withRegistry(context, (registry) => entries(registry, statuts));
       if (options.json) return context.out(JSON.stringify(items, null, 2));
       if (items.length === 0) return context.out(options.status === undefined ? "File d'envoi vide : toutes les réponses sont parties." : 'Aucune réponse de ce statut.');
       context.out('   id  état         en file depuis (UTC)  essais  prochain essai (UTC)  lot    type          destinataires');
@@ -113,9 +115,9 @@ function show(cmd: Command, context: CliContext): void {
     .option('--json', 'sortie JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       if (!/^\d+$/.test(id)) return usage(command, `« ${id} » n'est pas un numéro de réponse (voir « sne-gateway outbox list »).`);
-      const found = withRegistry(context, (registry) => {
-        const item = registry.getOutbox(Number(id));
-        return item && { item, lot: registry.getLot(item.lotId) };
+      const found = await withRegistry(context, async (registry) => {
+        const item = await registry.getOutbox(Number(id));
+        return item && { item, lot: await registry.getLot(item.lotId) };
       });
       if (!found) return notFound(context, id);
       const { item, lot } = found;
@@ -144,7 +146,7 @@ function retry(cmd: Command, context: CliContext): void {
     .command('retry [ids...]')
     .description('rend des réponses en attente ou en échec envoyables tout de suite (une réponse en échec repart pour une nouvelle durée de vie)')
     .option('--all', 'toutes les réponses en attente ou en échec')
-    .action((ids: string[], options: { all?: boolean }, command: Command) => {
+    .action(async (ids: string[], options: { all?: boolean }, command: Command) => {
       if (options.all && ids.length > 0) return usage(command, 'donnez des numéros de réponse ou --all, pas les deux.');
       if (!options.all && ids.length === 0) return usage(command, 'donnez les numéros des réponses à renvoyer (voir « sne-gateway outbox list »), ou --all.');
       const bad = ids.filter((id) => !/^\d+$/.test(id));
@@ -152,16 +154,16 @@ function retry(cmd: Command, context: CliContext): void {
       const par = acteurGestionnaire(gestionnaire());
       let failed = 0;
       let retried = 0;
-      withRegistry(context, (registry) => {
-        const targets = options.all ? [...registry.outboxByStatut('PRET'), ...registry.outboxByStatut('ECHEC')].map((i) => i.id).sort((a, b) => a - b) : ids.map(Number);
+      await withRegistry(context, async (registry) => {
+        const targets = options.all ? [...await registry.outboxByStatut('PRET'), ...await registry.outboxByStatut('ECHEC')].map((i) => i.id).sort((a, b) => a - b) : ids.map(Number);
         for (const id of targets) {
-          const before = registry.getOutbox(id);
+          const before = await registry.getOutbox(id);
           if (!before) {
             notFound(context, String(id));
             failed++;
             continue;
           }
-          if (registry.retryOutbox(id, context.clock().now(), par) === undefined) {
+          if (await registry.retryOutbox(id, context.clock().now(), par) === undefined) {
             context.err(
               before.statut === 'ENVOYE'
                 ? `Réponse ${id} déjà envoyée le ${before.envoyeAt ?? '?'} : rien à renvoyer ; pour renvoyer le compte rendu, rejouez le lot (sne-gateway replay ${before.lotId}).`

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { openGateway } from '../../app.js';
 import { pipelineDeps } from '../../daemon.js';
 import { replayLot } from '../../pipeline/replay.js';
-import { acteurGestionnaire, type LotRecord, type Registry } from '../../registry/types.js';
+import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
+import type { Registry } from '../../registry/registry.js';
 import { OperationError, type CliContext, type RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
@@ -29,29 +30,31 @@ export interface QuarantineEntry {
   readonly supprimePar?: string;
 }
 
-function entries(registry: Registry, all: boolean): QuarantineEntry[] {
-  return registry
-    .listLots()
-    .filter((l) => l.statut === 'QUARANTAINE' && (all || l.supprimeAt === undefined))
-    .map((l) => {
-      const guichet = l.expediteur === undefined ? undefined : registry.guichetBySender(l.expediteur)?.code;
+async function entries(registry: Registry, all: boolean): Promise<QuarantineEntry[]> {
+  const lots = (await registry.listLots()).filter((l) => l.statut === 'QUARANTAINE' && (all || l.supprimeAt === undefined));
+  const result: QuarantineEntry[] = [];
+  for (const l of lots) {
+    result.push(await (async () => {
+      const guichet = l.expediteur === undefined ? undefined : (await registry.guichetBySender(l.expediteur))?.code;
       return {
         lot: l.id,
         recuAt: l.recuAt,
         ...(l.expediteur ? { expediteur: l.expediteur } : {}),
         ...(l.messageId ? { messageId: l.messageId } : {}),
-        taille: registry.lotOriginalSize(l.id) ?? 0,
+        taille: (await registry.lotOriginalSize(l.id)) ?? 0,
         ...(guichet ? { guichetActuel: guichet } : {}),
         ...(l.supprimeAt ? { supprimeAt: l.supprimeAt } : {}),
         ...(l.supprimePar ? { supprimePar: l.supprimePar } : {}),
       };
-    });
+    })());
+  }
+  return result;
 }
 
 /** The quarantined lot named on the command line: a usage error if it is no lot number, a failure if no such lot waits. */
-function quarantined(registry: Registry, name: string, command: Command): LotRecord {
+async function quarantined(registry: Registry, name: string, command: Command): Promise<LotRecord> {
   if (!/^\d+$/.test(name)) usage(command, `« ${name} » n'est pas un numéro de lot (voir « sne-gateway quarantine list »).`);
-  const lot = registry.getLot(Number(name));
+  const lot = await registry.getLot(Number(name));
   if (!lot || lot.statut !== 'QUARANTAINE') throw new OperationError(`Le lot ${name} n'est pas en quarantaine : voyez « sne-gateway quarantine list ».`);
   if (lot.supprimeAt) throw new OperationError(`Le message du lot ${name} a été supprimé le ${lot.supprimeAt} par ${lot.supprimePar ?? '?'}.`);
   return lot;
@@ -63,8 +66,8 @@ function list(cmd: Command, context: CliContext): void {
     .description("liste les messages en quarantaine (expéditeur inconnu ou guichet désactivé) : reçu le, expéditeur, Message-ID, taille")
     .option('--all', 'y compris les messages supprimés (la trace de leur suppression)')
     .option('--json', 'sortie JSON')
-    .action((options: { all?: boolean; json?: boolean }) => {
-      const items = withRegistry(context, (registry) => entries(registry, options.all === true));
+    .action(async (options: { all?: boolean; json?: boolean }) => {
+      const items = await withRegistry(context, async (registry) => entries(registry, options.all === true));
       if (options.json) return context.out(JSON.stringify(items, null, 2));
       if (items.length === 0) return context.out('Aucun message en quarantaine.');
       context.out('  lot  reçu le (UTC)        taille (o)  expéditeur / Message-ID');
@@ -85,8 +88,8 @@ function release(cmd: Command, context: CliContext): void {
     .action(async (name: string, _options: unknown, command: Command) => {
       const gateway = await openGateway(context.config(), context.logger(), context.clock());
       try {
-        const lot = quarantined(gateway.registry, name, command);
-        const guichet = lot.expediteur === undefined ? undefined : gateway.registry.guichetBySender(lot.expediteur);
+        const lot = await quarantined(gateway.registry, name, command);
+        const guichet = lot.expediteur === undefined ? undefined : await gateway.registry.guichetBySender(lot.expediteur);
         if (!guichet) {
           context.err(
             `L'expéditeur ${lot.expediteur ?? '(illisible)'} n'est l'adresse d'aucun guichet actif : enrôlez-le d'abord (sne-gateway guichets add CODE … --sender ${lot.expediteur ?? 'ADRESSE'}, ou guichets update CODE --sender …, ou guichets enable CODE), puis relancez.`,
@@ -112,11 +115,11 @@ function remove(cmd: Command, context: CliContext): void {
   cmd
     .command('delete <lot>')
     .description("oublie le message d'un lot en quarantaine : son original est effacé, la trace de la suppression est gardée")
-    .action((name: string, _options: unknown, command: Command) => {
-      withRegistry(context, (registry) => {
-        const lot = quarantined(registry, name, command);
-        const size = registry.lotOriginalSize(lot.id) ?? 0;
-        registry.deleteQuarantined(lot.id, context.clock().now(), acteurGestionnaire(gestionnaire()));
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await withRegistry(context, async (registry) => {
+        const lot = await quarantined(registry, name, command);
+        const size = await registry.lotOriginalSize(lot.id) ?? 0;
+        await registry.deleteQuarantined(lot.id, context.clock().now(), acteurGestionnaire(gestionnaire()));
         context.out(`✔ message du lot ${lot.id} (${lot.expediteur ?? 'expéditeur illisible'}, ${size} octets) supprimé ; la trace reste dans « sne-gateway quarantine list --all ».`);
       });
     });

@@ -9,7 +9,7 @@ import { homePath } from '../../config/load.js';
 import { acquireDaemonLock, LockHeldError } from '../../daemon-lock.js';
 import { outboxDeps, pipelineDeps } from '../../daemon.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
-import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/types.js';
+import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/model.js';
 import { outboxPass } from '../../replies/outbox-pass.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
@@ -25,19 +25,20 @@ interface ReplayOptions {
   readonly json?: boolean;
 }
 
-function selectLots(gateway: Gateway, names: readonly string[], o: ReplayOptions): LotRecord[] {
+async function selectLots(gateway: Gateway, names: readonly string[], o: ReplayOptions): Promise<LotRecord[]> {
   if (names.length > 0) {
-    return names.map((name) => {
-      const lot = findLot(gateway.registry, name, o.guichet);
+    const lots: LotRecord[] = [];
+    for (const name of names) {
+      const lot = await findLot(gateway.registry, name, o.guichet);
       if (!lot) throw new OperationError(`Lot « ${name} » introuvable : donnez son numéro ou son identifiant, tels que « sne-gateway lots list » les affiche.`);
-      return lot;
-    });
+      lots.push(lot);
+    }
+    return lots;
   }
   const statut = o.status === undefined ? undefined : STATUTS[o.status];
   if (statut === undefined) throw new UsageError('Nommez les lots à rejouer, ou choisissez-les avec --status rejected|partial|quarantined.');
   if (o.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new UsageError(`Date « ${o.since} » invalide : attendu AAAA-MM-JJ.`);
-  return gateway.registry
-    .listLots()
+  return (await gateway.registry.listLots())
     .filter((l) => l.statut === statut && l.doublonDe === undefined)
     .filter((l) => (o.guichet === undefined || l.guichet === o.guichet) && (o.since === undefined || l.recuAt >= o.since));
 }
@@ -70,7 +71,7 @@ export function describeReplay(result: ReplayResult): string[] {
 async function replay(context: CliContext, names: string[], o: ReplayOptions): Promise<number> {
   const gateway = await openGateway(context.config(), context.logger(), context.clock());
   try {
-    const lots = selectLots(gateway, names, o);
+    const lots = await selectLots(gateway, names, o);
     if (lots.length === 0) {
       context.out(o.json ? '[]' : 'Aucun lot à rejouer.');
       return 0;

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { openRegistry } from '../../app.js';
-import type { TerritorySettings } from '../../registry/types.js';
+import type { TerritorySettings } from '../../registry/model.js';
 import { territoriesOnDefaults } from '../../replies/territoires.js';
 import { ILE_DE_FRANCE_TERRITORY, territoryOf } from '../../rules/reference/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -25,15 +25,15 @@ export const registerTerritories: RegisterCommand = (program, context) => {
     .argument('<departement>', 'département (93, 13, 2A, 971) ou territoire (111, 013, 02A)')
     .option('--delai-anormalement-long <mois>', 'délai anormalement long, en mois (1 à 120), fixé par arrêté préfectoral')
     .option('--commission-adresse <adresse>', 'adresse postale de la commission de médiation (lignes séparées par des retours à la ligne)')
-    .action((code: string, options: { delaiAnormalementLong?: string; commissionAdresse?: string }, command: Command) => {
-      setTerritory(context, command, code, options);
+    .action(async (code: string, options: { delaiAnormalementLong?: string; commissionAdresse?: string }, command: Command) => {
+      await setTerritory(context, command, code, options);
     });
 
   territories
     .command('list')
     .description('liste les territoires paramétrés, et ceux de guichets actifs restés sur le texte par défaut')
     .option('--json', 'sortie JSON')
-    .action((options: { json?: boolean }) => listTerritories(context, options));
+    .action(async (options: { json?: boolean }) => listTerritories(context, options));
 };
 
 /** `93` → `111`, `13` → `013`, `2A` → `02A`; a territory code is accepted as it is. */
@@ -48,12 +48,12 @@ export function usage(command: Command, message: string): never {
   return command.error(`erreur : ${message}`, { exitCode: 2, code: 'sne.usage' });
 }
 
-function setTerritory(
+async function setTerritory(
   context: CliContext,
   command: Command,
   code: string,
   options: { delaiAnormalementLong?: string; commissionAdresse?: string },
-): void {
+): Promise<void> {
   const territoire = territoireOf(code);
   if (territoire === undefined) usage(command, `« ${code} » n’est ni un département (93, 13, 2A, 971) ni un territoire (111, 013, 02A).`);
   let delai: number | undefined;
@@ -68,7 +68,7 @@ function setTerritory(
 
   const registry = openRegistry(context.config());
   try {
-    const known = registry.getTerritory(territoire);
+    const known = await registry.getTerritory(territoire);
     const delaiAnormalementLongMois = delai ?? known?.delaiAnormalementLongMois;
     const commissionAdresse = adresse ?? known?.commissionAdresse;
     if (delaiAnormalementLongMois === undefined || commissionAdresse === undefined) {
@@ -80,20 +80,20 @@ function setTerritory(
       commissionAdresse: commissionAdresse,
       modifieAt: context.clock().now().toISOString(),
     };
-    registry.setTerritory(settings);
+    await registry.setTerritory(settings);
     context.out(`✔ territoire ${territoire} : délai anormalement long ${settings.delaiAnormalementLongMois} mois ; commission de médiation : ${enLigne(settings.commissionAdresse)}`);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
 const enLigne = (adresse: string) => adresse.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(', ');
 
-function listTerritories(context: CliContext, options: { json?: boolean }): void {
+async function listTerritories(context: CliContext, options: { json?: boolean }): Promise<void> {
   const registry = openRegistry(context.config());
   try {
-    const settings = registry.listTerritories();
-    const defaults = territoriesOnDefaults(registry);
+    const settings = await registry.listTerritories();
+    const defaults = await territoriesOnDefaults(registry);
     if (options.json) {
       context.out(
         JSON.stringify(
@@ -115,6 +115,6 @@ function listTerritories(context: CliContext, options: { json?: boolean }): void
       context.out(`${territoire}\t⚠ non paramétré : les attestations renvoient au préfet pour le délai et l’adresse de la commission (sne-gateway territories set ${territoire} …)`);
     }
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

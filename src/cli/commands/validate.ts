@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { parisDate } from '../../clock.js';
 import type { Validation } from '../../pipeline/validate-lot.js';
-import type { Guichet } from '../../registry/types.js';
+import type { Guichet } from '../../registry/model.js';
 import { loadReference } from '../../rules/reference/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 
@@ -30,13 +30,13 @@ function render(v: Validation, habilitation: boolean): string[] {
 }
 
 /** The registered guichet named by --guichet; a string is the French reason it cannot be used. */
-function findGuichet(context: CliContext, code: string): Guichet | string {
+async function findGuichet(context: CliContext, code: string): Promise<Guichet | string> {
   // A home without a registry is refused by context.config(): --guichet needs an initialised one.
   const registry = openRegistry(context.config());
   try {
-    return registry.getGuichet(code) ?? `le guichet ${code} n'est pas enregistré`;
+    return await registry.getGuichet(code) ?? `le guichet ${code} n'est pas enregistré`;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -56,7 +56,7 @@ export const registerValidate: RegisterCommand = (program, context) => {
         process.exitCode = 1;
         return;
       }
-      const guichet = options.guichet === undefined ? undefined : findGuichet(context, options.guichet);
+      const guichet = options.guichet === undefined ? undefined : await findGuichet(context, options.guichet);
       if (typeof guichet === 'string') {
         context.err(`erreur : ${guichet}`);
         process.exitCode = 1;

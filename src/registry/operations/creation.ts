@@ -11,14 +11,14 @@ import { validUntil } from '../lifecycle.js';
 import { formatNumeroUnique, monthKey } from '../numero-unique.js';
 import { acteurOf, type Operation } from './types.js';
 
-export const creation: Operation = (demande, ctx) => {
+export const creation: Operation = async (demande, ctx) => {
   if (demande.typeFichier === 'RAD') throw new TypeError('creation takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const source = { guichet: ctx.guichet.code, identifiantLot: ctx.identifiantLot, reference: demande.reference };
 
   // A replayed lot: this demande already has its numéro; it is never registered twice.
-  const already = ctx.tx.numeroForSource(source.guichet, source.identifiantLot, source.reference);
-  const existing = already === undefined ? undefined : ctx.tx.getDemande(already);
+  const already = await ctx.tx.numeroForSource(source.guichet, source.identifiantLot, source.reference);
+  const existing = already === undefined ? undefined : await ctx.tx.getDemande(already);
   if (existing) {
     return {
       resultat: { ...base, statut: 'ENREGISTREE', numeroUnique: existing.numeroUnique, dateDepot: existing.dateDepot, dateEcheance: existing.dateEcheance, erreurs: [] },
@@ -30,7 +30,7 @@ export const creation: Operation = (demande, ctx) => {
     const chemin = `${demandePath(demande.position)}/demandeLogement/logementRecherche/listeLocalisationSouhaite`;
     return { resultat: { ...base, statut: 'REJETEE', erreurs: [demandeError('DEM_COMMUNE_INCONNUE', chemin)] } };
   }
-  const doublon = doublonError(ctx.tx, {
+  const doublon = await doublonError(ctx.tx, {
     position: demande.position,
     donnees: demande.demandeLogement,
     territoire: ctx.territoire,
@@ -44,11 +44,11 @@ export const creation: Operation = (demande, ctx) => {
   const numeroUnique = formatNumeroUnique({
     territoire: ctx.territoire,
     mmyy,
-    sequence: ctx.tx.nextSequence(ctx.territoire, mmyy),
+    sequence: await ctx.tx.nextSequence(ctx.territoire, mmyy),
     guichet: ctx.guichet.code,
   });
   const dateEcheance = validUntil(dateDepot);
-  ctx.tx.insertDemande(
+  await ctx.tx.insertDemande(
     {
       numeroUnique,
       territoire: ctx.territoire,
@@ -60,7 +60,7 @@ export const creation: Operation = (demande, ctx) => {
     },
     source,
   );
-  ctx.tx.insertEvent({
+  await ctx.tx.insertEvent({
     numeroUnique,
     action: 'CRE',
     acteur: acteurOf(ctx.guichet),

@@ -7,15 +7,15 @@ import { demandeError, type DemandeError } from '../../errors.js';
 import { demandePath, type Demande } from '../../lot/types.js';
 import { isHabilitated } from '../../rules/territoire.js';
 import { doublonError } from '../doublon.js';
-import type { DemandeRecord } from '../types.js';
+import type { DemandeRecord } from '../model.js';
 import type { OperationContext } from './types.js';
 
-export function findExisting(
+export async function findExisting(
   numeroUnique: string,
   chemin: string,
   ctx: OperationContext,
-): { ok: true; demande: DemandeRecord } | { ok: false; error: DemandeError } {
-  const demande = ctx.tx.getDemande(numeroUnique);
+): Promise<{ ok: true; demande: DemandeRecord } | { ok: false; error: DemandeError }> {
+  const demande = await ctx.tx.getDemande(numeroUnique);
   if (!demande) {
     return { ok: false, error: demandeError('DEM_NUMERO_INCONNU', chemin, { valeur: numeroUnique }) };
   }
@@ -45,11 +45,11 @@ export function findExisting(
  * demande's territory (its numéro names that territory), and it must not be a doublon of
  * another active demande there.
  */
-export function checkNewData(
+export async function checkNewData(
   demande: Extract<Demande, { typeFichier: 'CRE' | 'REN' | 'MOD' }>,
   existing: DemandeRecord,
   ctx: OperationContext,
-): DemandeError | undefined {
+): Promise<DemandeError | undefined> {
   if (ctx.territoire !== undefined && ctx.territoire !== existing.territoire) {
     return demandeError(
       'DEM_LOCALISATION_TERRITOIRE',
@@ -60,7 +60,7 @@ export function checkNewData(
       },
     );
   }
-  return doublonError(ctx.tx, {
+  return await doublonError(ctx.tx, {
     position: demande.position,
     donnees: demande.demandeLogement,
     territoire: existing.territoire,

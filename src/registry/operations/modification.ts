@@ -4,17 +4,17 @@ import { champsModifies } from '../changes.js';
 import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
-export const modification: Operation = (demande, ctx) => {
+export const modification: Operation = async (demande, ctx) => {
   if (demande.typeFichier === 'RAD') throw new TypeError('modification takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const numero = demande.demandeLogement.numUnique ?? '';
-  const found = findExisting(numero, `${demandePath(demande.position)}/demandeLogement/numUnique`, ctx);
+  const found = await findExisting(numero, `${demandePath(demande.position)}/demandeLogement/numUnique`, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
-  const refused = checkNewData(demande, found.demande, ctx);
+  const refused = await checkNewData(demande, found.demande, ctx);
   if (refused) return { resultat: { ...base, statut: 'REJETEE', erreurs: [refused] } };
 
-  ctx.tx.updateDemande({ ...found.demande, donnees: demande.demandeLogement });
-  ctx.tx.insertEvent({
+  await ctx.tx.updateDemande({ ...found.demande, donnees: demande.demandeLogement });
+  await ctx.tx.insertEvent({
     numeroUnique: numero,
     action: 'MOD',
     acteur: acteurOf(ctx.guichet),

@@ -7,22 +7,22 @@ import { demandePath } from '../../lot/types.js';
 import { findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
-export const radiation: Operation = (demande, ctx) => {
+export const radiation: Operation = async (demande, ctx) => {
   if (demande.typeFichier !== 'RAD') throw new TypeError('radiation takes a radiation');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const { numUnique, motif, sousMotif, dateEffet } = demande.radiation;
-  const found = findExisting(numUnique, `${demandePath(demande.position)}/radiation/numUnique`, ctx);
+  const found = await findExisting(numUnique, `${demandePath(demande.position)}/radiation/numUnique`, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
 
   const dateRadiation = dateEffet ?? ctx.today;
-  ctx.tx.updateDemande({
+  await ctx.tx.updateDemande({
     ...found.demande,
     statut: 'RADIEE',
     motifRadiation: motif,
     ...(sousMotif === undefined ? {} : { sousMotifRadiation: sousMotif }),
     dateRadiation,
   });
-  ctx.tx.insertEvent({
+  await ctx.tx.insertEvent({
     numeroUnique: numUnique,
     action: 'RAD',
     acteur: acteurOf(ctx.guichet),

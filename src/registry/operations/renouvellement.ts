@@ -10,12 +10,12 @@ import { renewalWindow, validUntil } from '../lifecycle.js';
 import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
-export const renouvellement: Operation = (demande, ctx) => {
+export const renouvellement: Operation = async (demande, ctx) => {
   if (demande.typeFichier === 'RAD') throw new TypeError('renouvellement takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const chemin = `${demandePath(demande.position)}/demandeLogement/numUnique`;
   const numero = demande.demandeLogement.numUnique ?? '';
-  const found = findExisting(numero, chemin, ctx);
+  const found = await findExisting(numero, chemin, ctx);
   if (!found.ok) return { resultat: { ...base, statut: 'REJETEE', erreurs: [found.error] } };
 
   // Renewed on its deposit day (spec 3.2): the guichet's dateReception, else the lot's reception day.
@@ -28,17 +28,17 @@ export const renouvellement: Operation = (demande, ctx) => {
     });
     return { resultat: { ...base, statut: 'REJETEE', erreurs: [error] } };
   }
-  const refused = checkNewData(demande, found.demande, ctx);
+  const refused = await checkNewData(demande, found.demande, ctx);
   if (refused) return { resultat: { ...base, statut: 'REJETEE', erreurs: [refused] } };
 
   const dateEcheance = validUntil(day);
-  ctx.tx.updateDemande({
+  await ctx.tx.updateDemande({
     ...found.demande,
     dateRenouvellement: day,
     dateEcheance,
     donnees: demande.demandeLogement,
   });
-  ctx.tx.insertEvent({
+  await ctx.tx.insertEvent({
     numeroUnique: numero,
     action: 'REN',
     acteur: acteurOf(ctx.guichet),

@@ -1,5 +1,6 @@
 import type { Demande } from '../../lot/types.js';
-import { acteurGuichet, type Guichet, type RegistryTx, type ResultatRecord } from '../types.js';
+import { acteurGuichet, type Guichet, type ResultatRecord } from '../model.js';
+import type { RegistryTx } from '../registry.js';
 
 export interface OperationContext {
   readonly tx: RegistryTx;
@@ -25,6 +26,6 @@ export interface OperationOutcome {
   readonly attestation?: 'CRE' | 'REN';
 }
 
-export type Operation = (demande: Demande, context: OperationContext) => OperationOutcome;
+export type Operation = (demande: Demande, context: OperationContext) => Promise<OperationOutcome>;
 
 export const acteurOf = (guichet: Guichet): string => acteurGuichet(guichet.code);

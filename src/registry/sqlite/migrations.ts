@@ -1,8 +1,40 @@
 /**
  * The registry's schema, one migration per step, applied in order and recorded in
- * `PRAGMA user_version`. Never edit a released step: add the next one.
+ * `PRAGMA user_version`. Never edit a released step: add the next one. A step is SQL, or
+ * TypeScript where a value is computed by the gateway's own code (the doublon key): no SQL
+ * function of the gateway's is registered in the database.
  */
-export const MIGRATIONS: readonly string[] = [
+import type Database from 'better-sqlite3';
+import { cleDoublon } from '../doublon.js';
+import type { DemandeLogement } from '../../lot/types.js';
+
+export type Migration = string | ((db: Database.Database) => void);
+
+export function applyMigration(db: Database.Database, step: Migration): void {
+  if (typeof step === 'string') db.exec(step);
+  else step(db);
+}
+
+/** Demandes whose keys are recomputed at a time, so that a large registry is never all in memory. */
+const BACKFILL_BATCH = 1000;
+
+/**
+ * Stores `cleDoublon` of every demande whose stored key differs from it (the key function
+ * changed, or the column is new).
+ */
+function recomputeClesDoublon(db: Database.Database): void {
+  const page = db.prepare('SELECT numero_unique, donnees, cle_doublon FROM demandes WHERE numero_unique > ? ORDER BY numero_unique LIMIT ?');
+  const update = db.prepare('UPDATE demandes SET cle_doublon = ? WHERE numero_unique = ?');
+  for (let after = '', rows: Record<string, unknown>[]; (rows = page.all(after, BACKFILL_BATCH) as Record<string, unknown>[]).length > 0; ) {
+    for (const row of rows) {
+      const cle = cleDoublon(JSON.parse(String(row.donnees)) as DemandeLogement) ?? null;
+      if (cle !== row.cle_doublon) update.run(cle, row.numero_unique);
+    }
+    after = String(rows[rows.length - 1]!.numero_unique);
+  }
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE guichets (
     code       TEXT PRIMARY KEY,
@@ -135,18 +167,22 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Registry lifecycle (issue 5): the doublon key of each demande (spec 4.2), indexed over the
   // active demandes only; the radiation's sous-motif and effective day; the expiry scan's index.
-  // `sne_cle_doublon` is the SQL function the store registers (src/registry/doublon.ts).
-  `
-  ALTER TABLE demandes ADD COLUMN cle_doublon TEXT;
-  ALTER TABLE demandes ADD COLUMN sous_motif_radiation TEXT;
-  ALTER TABLE demandes ADD COLUMN date_radiation TEXT;
-  UPDATE demandes SET cle_doublon = sne_cle_doublon(donnees);
+  // The keys of existing demandes are computed by `cleDoublon` (src/registry/doublon.ts).
+  (db) => {
+    db.exec(`
+      ALTER TABLE demandes ADD COLUMN cle_doublon TEXT;
+      ALTER TABLE demandes ADD COLUMN sous_motif_radiation TEXT;
+      ALTER TABLE demandes ADD COLUMN date_radiation TEXT;
+    `);
+    recomputeClesDoublon(db);
+    db.exec(`
   UPDATE demandes SET sous_motif_radiation = substr(motif_radiation, instr(motif_radiation, '/') + 1),
                       motif_radiation = substr(motif_radiation, 1, instr(motif_radiation, '/') - 1)
     WHERE instr(motif_radiation, '/') > 0;
   CREATE INDEX demandes_doublon ON demandes (territoire, cle_doublon) WHERE statut = 'ACTIVE';
   CREATE INDEX demandes_echeance ON demandes (date_echeance) WHERE statut = 'ACTIVE';
-  `,
+    `);
+  },
   // Outbox delivery (issue 7): the lifetime counts from the first attempt; recipients still to
   // deliver to after a partial acceptance; each refused recipient's last answer; when given up.
   `
@@ -175,11 +211,9 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // The doublon key folds what a name may hold without it showing (issue 15: zero-width and
   // format characters, dashes of every kind, look-alike letters of other scripts, NFKD forms):
-  // every stored key is recomputed by `cleDoublon` itself (`sne_cle_doublon` is that TypeScript
-  // function, registered by the store), and only the rows whose key changed are written.
-  `
-  UPDATE demandes SET cle_doublon = sne_cle_doublon(donnees) WHERE cle_doublon IS NOT sne_cle_doublon(donnees);
-  `,
+  // every stored key is recomputed by `cleDoublon` itself, and only the rows whose key changed
+  // are written.
+  recomputeClesDoublon,
   // Issue 15. Each delivery of a lot's message, by its identity in the mailbox (Maildir unique
   // name, IMAP mailbox:uidvalidity:uid): the same copy seen again after a crash is only settled,
   // a new delivery of the same bytes gets its compte rendu again (spec 4.1). The rendering input

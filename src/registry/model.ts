@@ -1,7 +1,7 @@
 /**
- * The registry as the rest of the gateway sees it: repository functions over typed values.
- * SQLite implements it today (src/registry/sqlite/); nothing outside that folder knows SQL.
- * Calls are synchronous and a lot is committed by `transaction`, in one go or not at all.
+ * The registry's entities: what the gateway stores and reads back, as typed values. The parts
+ * that store them (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) say how; the
+ * backends (sqlite/) say where. Nothing here knows SQL.
  */
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
@@ -185,108 +185,4 @@ export interface LotReplayOutcome {
   readonly guichet?: string;
   readonly identifiantLot?: string;
   readonly empreinte?: string;
-}
-
-/** What may be read both inside and outside a transaction. */
-export interface RegistryReads {
-  getGuichet(code: string): Guichet | undefined;
-  /** The active guichet that may send from this address, if any. */
-  guichetBySender(address: string): Guichet | undefined;
-  listGuichets(): readonly Guichet[];
-
-  lotByMessageSha256(sha256: string): LotRecord | undefined;
-  /**
-   * The mailbox identities (`InboundMessage.sourceId`) of every delivery of a lot's message, first
-   * one included; empty for a lot committed before they were recorded (schema 7).
-   */
-  lotSources(lotId: number): readonly string[];
-  /** The lot that first used this identifiant (not a re-delivery, not a lot-level rejection). */
-  lotByIdentifiant(guichet: string, identifiantLot: string): LotRecord | undefined;
-  getLot(id: number): LotRecord | undefined;
-  listLots(): readonly LotRecord[];
-  lotResultats(lotId: number): readonly ResultatRecord[];
-  lotOriginal(lotId: number): Buffer | undefined;
-  getDemande(numeroUnique: string): DemandeRecord | undefined;
-  /** Another ACTIVE demande of the territory with this doublon key (`sauf`: the demande itself). */
-  findDoublon(territoire: string, cleDoublon: string, sauf?: string): { numeroUnique: string; guichet: string } | undefined;
-  /** ACTIVE demandes whose anniversary is on or before this day (`YYYY-MM-DD`), oldest first. */
-  demandesEchues(auPlusTard: string): readonly DemandeEchue[];
-  /** Every recorded change of a demande, oldest first. */
-  demandeHistory(numeroUnique: string): readonly AuditEntry[];
-  /** A lot's replies, without their message bytes (`getOutbox` has them). */
-  outboxForLot(lotId: number): readonly OutboxItem[];
-
-  /** Settings of a territory (`093`, `111`), if its gestionnaire set them. */
-  getTerritory(territoire: string): TerritorySettings | undefined;
-  listTerritories(): readonly TerritorySettings[];
-  /** Communes (INSEE codes) where a bailleur holds housing stock. */
-  guichetCommunes(guichet: string): readonly string[];
-  /** Names of the active guichets holding housing stock in any of these communes, sorted. */
-  bailleursIn(communes: readonly string[]): readonly string[];
-}
-
-/** What a lot's operations may do inside its transaction. */
-export interface RegistryTx extends RegistryReads {
-  insertLot(lot: NewLot): number;
-  setLotStatut(lotId: number, statut: LotStatut): void;
-  insertResultats(lotId: number, resultats: readonly ResultatRecord[]): void;
-  /** A replay's new outcome of a stored lot (spec 6): its fields, version and resultats replaced. */
-  replaceLotOutcome(lotId: number, outcome: LotReplayOutcome, resultats: readonly ResultatRecord[]): void;
-  /** Next number of the gap-free sequence of a territory and month (`MMYY`). */
-  nextSequence(territoire: string, mmyy: string): number;
-  /** The numéro unique already given to this demande of this lot, if any (replay). */
-  numeroForSource(guichet: string, identifiantLot: string, reference: string): string | undefined;
-  insertDemande(demande: DemandeRecord, source: { guichet: string; identifiantLot: string; reference: string }): void;
-  updateDemande(demande: DemandeRecord): void;
-  insertEvent(event: AuditEvent): void;
-  queueReply(item: NewOutboxItem): number;
-  /**
-   * Queues a reply again, the same message for `lotId`: its sealed bytes when it was prepared
-   * (ready to send), else its document (to prepare). Returns the new outbox id.
-   */
-  requeueReply(outboxId: number, lotId: number): number;
-  /** One more delivery of a lot's message, from this mailbox identity (a byte-identical re-send). */
-  recordReception(lotId: number, source: string, at: string): void;
-}
-
-export interface Registry extends RegistryReads {
-  transaction<T>(work: (tx: RegistryTx) => T): T;
-  readonly schemaVersion: number;
-
-  addGuichet(guichet: NewGuichet): void;
-  /** Replaces the given fields of a guichet (lists replaced whole); false when it does not exist. */
-  updateGuichet(code: string, changes: GuichetChanges): boolean;
-  addGuichetKey(code: string, key: { readonly fingerprint: string; readonly armored: string }): void;
-  removeGuichetKey(code: string, fingerprint: string): boolean;
-  setTerritory(settings: TerritorySettings): void;
-  setGuichetCommunes(guichet: string, communes: readonly string[]): void;
-
-  outboxToPrepare(): readonly OutboxItem[];
-  /**
-   * Stores the sealed message and forgets the document it was rendered from (personal data in
-   * clear, never read again). False when the reply was no longer waiting to be prepared.
-   */
-  markPrepared(id: number, raw: Buffer): boolean;
-  /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
-  outboxDue(now: Date): readonly OutboxItem[];
-  markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): void;
-  markAttemptFailed(id: number, attempt: OutboxAttempt): void;
-  /** Gives a reply up after its lifetime: statut ECHEC, kept for the gestionnaire to see. */
-  markOutboxFailed(id: number, at: Date, error: string): void;
-  /** The earliest next attempt of a reply waiting for one. */
-  outboxNextAttempt(): Date | undefined;
-  outboxByStatut(statut: OutboxStatut): readonly OutboxItem[];
-  getOutbox(id: number): OutboxItem | undefined;
-  /**
-   * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC
-   * one becomes PRET with a new lifetime. The new statut, or undefined when it cannot be retried.
-   */
-  retryOutbox(id: number, at: Date, par: string): OutboxStatut | undefined;
-
-  /** Size in bytes of a lot's stored original message (0 once deleted). */
-  lotOriginalSize(lotId: number): number | undefined;
-  /** Forgets a QUARANTAINE lot's original message, keeping its row as the trace; false if not such a lot. */
-  deleteQuarantined(lotId: number, at: Date, par: string): boolean;
-
-  close(): void;
 }

@@ -1,0 +1,46 @@
+/**
+ * The registry's outbox: the replies a lot's transaction queues (`OutboxTx`), then prepared
+ * (sealed), sent, retried and given up by src/replies/, outside any lot's transaction.
+ */
+import type { NewOutboxItem, OutboxAttempt, OutboxItem, OutboxRefus, OutboxStatut } from './model.js';
+
+/** What may be read both inside and outside a transaction. */
+export interface OutboxReads {
+  /** A lot's replies, without their message bytes (`getOutbox` has them). */
+  outboxForLot(lotId: number): Promise<readonly OutboxItem[]>;
+}
+
+/** Queuing replies, inside a lot's transaction. */
+export interface OutboxTx extends OutboxReads {
+  queueReply(item: NewOutboxItem): Promise<number>;
+  /**
+   * Queues a reply again, the same message for `lotId`: its sealed bytes when it was prepared
+   * (ready to send), else its document (to prepare). Returns the new outbox id.
+   */
+  requeueReply(outboxId: number, lotId: number): Promise<number>;
+}
+
+/** Preparing, sending and retrying replies. */
+export interface OutboxRegistry extends OutboxReads {
+  outboxToPrepare(): Promise<readonly OutboxItem[]>;
+  /**
+   * Stores the sealed message and forgets the document it was rendered from (personal data in
+   * clear, never read again). False when the reply was no longer waiting to be prepared.
+   */
+  markPrepared(id: number, raw: Buffer): Promise<boolean>;
+  /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
+  outboxDue(now: Date): Promise<readonly OutboxItem[]>;
+  markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): Promise<void>;
+  markAttemptFailed(id: number, attempt: OutboxAttempt): Promise<void>;
+  /** Gives a reply up after its lifetime: statut ECHEC, kept for the gestionnaire to see. */
+  markOutboxFailed(id: number, at: Date, error: string): Promise<void>;
+  /** The earliest next attempt of a reply waiting for one. */
+  outboxNextAttempt(): Promise<Date | undefined>;
+  outboxByStatut(statut: OutboxStatut): Promise<readonly OutboxItem[]>;
+  getOutbox(id: number): Promise<OutboxItem | undefined>;
+  /**
+   * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC
+   * one becomes PRET with a new lifetime. The new statut, or undefined when it cannot be retried.
+   */
+  retryOutbox(id: number, at: Date, par: string): Promise<OutboxStatut | undefined>;
+}

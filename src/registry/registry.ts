@@ -1,0 +1,29 @@
+/**
+ * The registry as the rest of the gateway sees it: one asynchronous contract made of parts, one
+ * module each (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) over the entities of
+ * model.ts. A backend implements it (src/registry/sqlite/); nothing outside a backend's folder
+ * knows SQL. A lot is committed by `transaction`, in one go or not at all: its work gets `tx`,
+ * the only handle valid inside it (a call on the registry itself waits for the transaction to end).
+ */
+import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';
+import type { GuichetsReads, GuichetsRegistry } from './guichets.js';
+import type { LotsReads, LotsRegistry, LotsTx } from './lots.js';
+import type { OutboxReads, OutboxRegistry, OutboxTx } from './outbox.js';
+import type { TerritoiresReads, TerritoiresRegistry } from './territoires.js';
+
+/** What may be read both inside and outside a transaction. */
+export interface RegistryReads extends GuichetsReads, LotsReads, DemandesReads, OutboxReads, TerritoiresReads {}
+
+/** What a lot's operations may do inside its transaction. */
+export interface RegistryTx extends RegistryReads, LotsTx, DemandesTx, OutboxTx {}
+
+export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegistry, OutboxRegistry, TerritoiresRegistry {
+  /**
+   * Runs `work` in one transaction: committed when its promise resolves, rolled back when it
+   * rejects. Transactions of one registry run one at a time.
+   */
+  transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T>;
+  /** The schema version the registry was migrated to when opened. */
+  readonly schemaVersion: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,141 @@
+/** The demandes part on SQLite (src/registry/demandes.ts). */
+import type { DemandesReads, DemandesTx } from '../demandes.js';
+import { cleDoublon } from '../doublon.js';
+import type { AuditEntry, DemandeRecord } from '../model.js';
+import type { Row, SqliteConnection, Sync } from './connection.js';
+import { compact, str } from './rows.js';
+
+function toDemande(row: Row): DemandeRecord {
+  return compact<DemandeRecord>({
+    numeroUnique: String(row.numero_unique),
+    territoire: String(row.territoire),
+    guichet: String(row.guichet),
+    statut: row.statut as DemandeRecord['statut'],
+    dateDepot: String(row.date_depot),
+    dateRenouvellement: str(row.date_renouvellement),
+    dateEcheance: String(row.date_echeance),
+    motifRadiation: str(row.motif_radiation),
+    sousMotifRadiation: str(row.sous_motif_radiation),
+    dateRadiation: str(row.date_radiation),
+    donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
+  });
+}
+
+function demandeColumns(d: DemandeRecord): unknown[] {
+  return [
+    d.numeroUnique,
+    d.territoire,
+    d.guichet,
+    d.statut,
+    d.dateDepot,
+    d.dateRenouvellement ?? null,
+    d.dateEcheance,
+    d.motifRadiation ?? null,
+    d.sousMotifRadiation ?? null,
+    d.dateRadiation ?? null,
+    JSON.stringify(d.donnees),
+    // Derived from the data it is stored with, so the doublon index never drifts from it.
+    cleDoublon(d.donnees) ?? null,
+  ];
+}
+
+export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
+  return {
+    getDemande: (numeroUnique) => {
+      const row = c.stmt('SELECT * FROM demandes WHERE numero_unique = ?').get(numeroUnique) as Row | undefined;
+      return row ? toDemande(row) : undefined;
+    },
+    findDoublon: (territoire, cle, sauf) => {
+      // `statut = 'ACTIVE'` spelled out so SQLite uses the partial index demandes_doublon.
+      const row = c
+        .stmt(
+          `SELECT numero_unique, guichet FROM demandes
+           WHERE territoire = ? AND cle_doublon = ? AND statut = 'ACTIVE' AND numero_unique <> ? LIMIT 1`,
+        )
+        .get(territoire, cle, sauf ?? '') as Row | undefined;
+      return row ? { numeroUnique: String(row.numero_unique), guichet: String(row.guichet) } : undefined;
+    },
+    demandesEchues: (auPlusTard) =>
+      (
+        c
+          .stmt(
+            `SELECT numero_unique, date_echeance FROM demandes WHERE statut = 'ACTIVE' AND date_echeance <= ?
+             ORDER BY date_echeance, numero_unique`,
+          )
+          .all(auPlusTard) as Row[]
+      ).map((r) => ({ numeroUnique: String(r.numero_unique), dateEcheance: String(r.date_echeance) })),
+    demandeHistory: (numeroUnique) =>
+      (
+        c
+          .stmt(
+            `SELECT e.*, l.identifiant_lot FROM evenements e LEFT JOIN lots l ON l.id = e.lot_id
+             WHERE e.numero_unique = ? ORDER BY e.id`,
+          )
+          .all(numeroUnique) as Row[]
+      ).map((r) =>
+        compact<AuditEntry>({
+          numeroUnique: String(r.numero_unique),
+          action: String(r.action),
+          acteur: String(r.acteur),
+          lotId: r.lot_id === null ? undefined : Number(r.lot_id),
+          identifiantLot: str(r.identifiant_lot),
+          at: String(r.at),
+          details: r.details === null ? undefined : (JSON.parse(String(r.details)) as AuditEntry['details']),
+        }),
+      ),
+  };
+}
+
+export function demandesTx(c: SqliteConnection): Sync<Omit<DemandesTx, keyof DemandesReads>> {
+  return {
+    nextSequence: (territoire, mmyy) => {
+      // One UPSERT inside the lot's IMMEDIATE transaction: the write lock is held from BEGIN, so
+      // two processes never read the same `dernier`, and a rolled-back lot gives its numbers back.
+      const row = c
+        .stmt(
+          `INSERT INTO numero_sequences (territoire, mmyy, dernier) VALUES (?, ?, 1)
+           ON CONFLICT (territoire, mmyy) DO UPDATE SET dernier = dernier + 1 RETURNING dernier`,
+        )
+        .get(territoire, mmyy) as Row;
+      return Number(row.dernier);
+    },
+    numeroForSource: (guichet, identifiantLot, reference) =>
+      str(
+        (
+          c
+            .stmt('SELECT numero_unique FROM demande_sources WHERE guichet = ? AND identifiant_lot = ? AND reference = ?')
+            .get(guichet, identifiantLot, reference) as Row | undefined
+        )?.numero_unique,
+      ),
+    insertDemande: (d, source) => {
+      c.stmt(
+        `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
+           date_echeance, motif_radiation, sous_motif_radiation, date_radiation, donnees, cle_doublon)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...demandeColumns(d));
+      c.stmt('INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique) VALUES (?, ?, ?, ?)').run(
+        source.guichet,
+        source.identifiantLot,
+        source.reference,
+        d.numeroUnique,
+      );
+    },
+    updateDemande: (d) => {
+      c.stmt(
+        `UPDATE demandes SET territoire = ?, guichet = ?, statut = ?, date_depot = ?, date_renouvellement = ?,
+           date_echeance = ?, motif_radiation = ?, sous_motif_radiation = ?, date_radiation = ?, donnees = ?,
+           cle_doublon = ? WHERE numero_unique = ?`,
+      ).run(...demandeColumns(d).slice(1), d.numeroUnique);
+    },
+    insertEvent: (e) => {
+      c.stmt('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)').run(
+        e.numeroUnique,
+        e.action,
+        e.acteur,
+        e.lotId ?? null,
+        e.at,
+        e.details ? JSON.stringify(e.details) : null,
+      );
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/** The outbox part on SQLite (src/registry/outbox.ts). */
+import type { OutboxItem } from '../model.js';
+import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
+import type { Row, SqliteConnection, Sync } from './connection.js';
+import { compact, str } from './rows.js';
+
+/** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
+const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
+/** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
+const OUTBOX_BATCH = 100;
+
+function toOutbox(row: Row): OutboxItem {
+  return compact<OutboxItem>({
+    id: Number(row.id),
+    lotId: Number(row.lot_id),
+    kind: row.kind as OutboxItem['kind'],
+    messageId: String(row.message_id),
+    destinataires: JSON.parse(String(row.destinataires)) as string[],
+    statut: row.statut as OutboxItem['statut'],
+    document: row.document === '' ? undefined : String(row.document),
+    raw: row.raw === null ? undefined : (row.raw as Buffer),
+    tentatives: Number(row.tentatives),
+    prochaineTentative: str(row.prochaine_tentative),
+    derniereErreur: str(row.derniere_erreur),
+    premiereTentative: str(row.premiere_tentative),
+    restants: row.restants === null || row.restants === undefined ? undefined : (JSON.parse(String(row.restants)) as string[]),
+    refus: JSON.parse(String(row.refus ?? '[]')) as OutboxItem['refus'],
+    envoyeAt: str(row.envoye_at),
+    echecAt: str(row.echec_at),
+    relances: JSON.parse(String(row.relances ?? '[]')) as OutboxItem['relances'],
+  });
+}
+
+export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
+  return {
+    outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
+  };
+}
+
+export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxReads>> {
+  return {
+    queueReply: (item) =>
+      Number(
+        c
+          .stmt(
+            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+             VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
+          )
+          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document).lastInsertRowid,
+      ),
+    requeueReply: (outboxId, lotId) => {
+      // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.
+      const id = Number(
+        c
+          .stmt(
+            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+             SELECT ?, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
+               CASE WHEN r.id IS NULL THEN o.document ELSE '' END
+             FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = ?`,
+          )
+          .run(lotId, outboxId).lastInsertRowid,
+      );
+      c.stmt('INSERT INTO outbox_raw (id, raw) SELECT ?, raw FROM outbox_raw WHERE id = ?').run(id, outboxId);
+      return id;
+    },
+  };
+}
+
+export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, keyof OutboxReads>> {
+  const getOutbox = (id: number): OutboxItem | undefined => {
+    const row = c.stmt(`SELECT ${WITH_RAW} WHERE o.id = ?`).get(id) as Row | undefined;
+    return row ? toOutbox(row) : undefined;
+  };
+  return {
+    outboxToPrepare: () => (c.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox),
+    markPrepared: (id, raw) =>
+      c.db.transaction(() => {
+        if (c.stmt(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = ? AND statut = 'A_PREPARER'`).run(id).changes !== 1) return false;
+        c.stmt('INSERT OR REPLACE INTO outbox_raw (id, raw) VALUES (?, ?)').run(id, raw);
+        return true;
+      })(),
+    outboxDue: (now) =>
+      (
+        c
+          .stmt(
+            `SELECT ${WITH_RAW} WHERE o.statut = 'PRET' AND (o.prochaine_tentative IS NULL OR o.prochaine_tentative <= ?)
+             ORDER BY o.id LIMIT ${OUTBOX_BATCH}`,
+          )
+          .all(now.toISOString()) as Row[]
+      ).map(toOutbox),
+    markSent: (id, at, refus) => {
+      c.stmt(
+        `UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1, restants = NULL,
+           premiere_tentative = COALESCE(premiere_tentative, ?), refus = COALESCE(?, refus) WHERE id = ?`,
+      ).run(at.toISOString(), at.toISOString(), refus === undefined ? null : JSON.stringify(refus), id);
+    },
+    markAttemptFailed: (id, attempt) => {
+      c.stmt(
+        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ?,
+           premiere_tentative = COALESCE(premiere_tentative, ?), restants = COALESCE(?, restants), refus = COALESCE(?, refus)
+         WHERE id = ?`,
+      ).run(
+        attempt.error,
+        attempt.nextAttempt.toISOString(),
+        attempt.at.toISOString(),
+        attempt.restants === undefined ? null : JSON.stringify(attempt.restants),
+        attempt.refus === undefined ? null : JSON.stringify(attempt.refus),
+        id,
+      );
+    },
+    markOutboxFailed: (id, at, error) => {
+      c.stmt(
+        `UPDATE outbox SET statut = 'ECHEC', echec_at = ?, derniere_erreur = ?, prochaine_tentative = NULL
+         WHERE id = ? AND statut = 'PRET'`,
+      ).run(at.toISOString(), error, id);
+    },
+    outboxNextAttempt: () => {
+      const row = c.stmt(`SELECT MIN(COALESCE(prochaine_tentative, '1970-01-01T00:00:00.000Z')) AS next FROM outbox WHERE statut = 'PRET'`).get() as Row;
+      return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
+    },
+    outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
+    getOutbox,
+    retryOutbox: (id, at, par) =>
+      c.db
+        .transaction(() => {
+          const item = getOutbox(id);
+          if (!item || (item.statut !== 'PRET' && item.statut !== 'ECHEC')) return undefined;
+          const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
+          // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
+          c.stmt(
+            `UPDATE outbox SET statut = 'PRET', prochaine_tentative = ?, relances = ?,
+               premiere_tentative = CASE WHEN statut = 'ECHEC' THEN NULL ELSE premiere_tentative END, echec_at = NULL
+             WHERE id = ?`,
+          ).run(at.toISOString(), JSON.stringify(relances), id);
+          return 'PRET' as const;
+        })
+        .immediate(),
+  };
+}
