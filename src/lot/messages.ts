@@ -59,6 +59,20 @@ function expectedList(list: string): string {
 
 const quote = (value: string): string => `« ${value} »`;
 
+/**
+ * The lists of a demande and their `maxOccurs` in schemas/lot-1.xsd (test/lot/schema.test.ts
+ * keeps them in step): each is the only element of its list, so that libxml2's "not expected"
+ * with nothing else expected means one too many.
+ */
+export const MAX_OCCURS: Readonly<Record<string, number>> = {
+  detailRessource: 30,
+  personneACharge: 30,
+  modeleLogement: 17,
+  motif: 23,
+  typeLogement: 7,
+  localisationSouhaite: 10,
+};
+
 /** One schema-validation diagnostic of libxml2, in French. */
 export function schemaMessage(raw: string): string {
   const head = /^Element '([^']+)'(?:, attribute '([^']+)')?: ([\s\S]*)$/.exec(raw.trim());
@@ -105,6 +119,8 @@ export function schemaMessage(raw: string): string {
     return `Valeur ${quote(m[1] ?? '')} ${subject} : ${m[2] ?? ''} chiffres au plus.`;
   }
   if ((m = /^This element is not expected\.(?: Expected is (?:one of )?\((.*)\))?/.exec(body))) {
+    const max = MAX_OCCURS[stripNamespace(head[1])];
+    if (m[1] === undefined && max !== undefined) return `Élément ${element} en trop : ${max} au plus dans une demande.`;
     return m[1] === undefined
       ? `Élément ${element} inattendu à cet endroit : aucun autre élément n'est admis ici.`
       : `Élément ${element} inattendu à cet endroit : attendu ${expectedList(m[1])}.`;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_OCCURS, schemaMessage } from '../../src/lot/messages.js';
 import { copyRootBothWays, loadLotSchema, validateChildrenBothWays, validateDocument } from '../../src/lot/schema.js';
 import { bytes, demandeBlocks, edit, exampleText, fixtureText, lotOf } from './helpers.js';
 
@@ -87,6 +88,21 @@ describe('schemas/lot-1.xsd', () => {
     expect(valid(withCommunes(10))).toBe(true);
     expect(valid(withCommunes(0))).toBe(false);
     expect(valid(withCommunes(11))).toBe(false);
+  });
+
+  it('bounds every list of a demande, and says so when one has too many (issue 15: a dense lot)', () => {
+    const xsd = readFileSync(new URL('../../schemas/lot-1.xsd', import.meta.url), 'utf8');
+    const bounds = Object.fromEntries(
+      [...xsd.matchAll(/<xs:element name="(\w+)"[^>]*maxOccurs="(\w+)"/g)]
+        .filter(([, name]) => name !== 'demande')
+        .map(([, name, max]) => [name, max === 'unbounded' ? max : Number(max)]),
+    );
+    expect(bounds).toEqual(MAX_OCCURS);
+    const ressources = (n: number) => `<listeRessourceRecue>${'<detailRessource><ressource code="SAL"/><montant>1</montant></detailRessource>'.repeat(n)}</listeRessourceRecue>`;
+    const withRessources = (n: number) => bytes(firstDemande().replace(/<listeRessourceRecue>[\s\S]*?<\/listeRessourceRecue>/, ressources(n)));
+    expect(validateDocument(withRessources(30)).errors).toEqual([]);
+    const errors = validateDocument(withRessources(31)).errors.map((e) => schemaMessage(e.message));
+    expect(errors).toEqual(['Élément <detailRessource> en trop : 30 au plus dans une demande.']);
   });
 
   it('takes a commune empty, by code, by name, or both', () => {
