@@ -134,7 +134,7 @@ async function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: '
   if (first) {
     const error = lotError(
       'LOT_IDENTIFIANT_REUTILISE',
-      `L'identifiant de lot ${entete.identifiantLot} a déjà servi le ${first.recuAt.slice(0, 10)} pour un contenu différent : donnez un nouvel identifiant à ce lot.`,
+      `L'identifiant de lot ${entete.identifiantLot} a déjà servi le ${parisDate(new Date(first.recuAt))} pour un contenu différent : donnez un nouvel identifiant à ce lot.`,
     );
     return await rejectLot(tx, { kind: 'rejected', reception, guichet, error, identifiantLot: entete.identifiantLot, empreinte: decoded.empreinte }, settings);
   }

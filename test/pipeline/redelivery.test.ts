@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
+import { fixedClock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { pipelineDeps, runOnce } from '../../src/daemon.js';
@@ -58,7 +59,8 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-redelivery-'));
     const { config } = await initHome(home);
-    gateway = await openGateway(config, silentLogger());
+    // Half past midnight in Paris, still the day before in UTC.
+    gateway = await openGateway(config, silentLogger(), fixedClock('2026-12-01T00:30:00+01:00'));
     keys = await guichetKeys(join(home, 'guichets'), GUICHET);
     await enrolGuichet(gateway.registry, GUICHET, keys);
   });
@@ -86,6 +88,8 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
     const original = await send(lotXml('ID-REUSE', (xml) => xml.replace(/<prenom>([^<]+)</g, '<prenom>$1 Reuse<')));
     const reused = await send(lotXml('ID-REUSE', (xml) => xml.replace(/<prenom>([^<]+)</g, '<prenom>$1 Autre<')));
     expect(reused.erreurs.map((e) => e.code)).toEqual(['LOT_IDENTIFIANT_REUTILISE']);
+    // The day the identifiant was first used, on the Paris calendar.
+    expect(reused.erreurs[0]!.message).toContain('a déjà servi le 2026-12-01 pour un contenu différent');
     await expectOwnCompteRendus(original, reused);
   });
 
