@@ -45,6 +45,10 @@ export async function writeDurably(dir: string, name: string, raw: Buffer, mode:
     const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     try {
       await handle.writeFile(raw);
+      // Stamped by this process's clock, not left to the kernel's: the mtime is the message's
+      // delivery time, read on the gateway's clock, and a test may move the process's clock alone.
+      const writtenAt = new Date();
+      await handle.utimes(writtenAt, writtenAt);
       await handle.sync();
     } finally {
       await handle.close();
