@@ -7,12 +7,6 @@
  */
 const CONTROL = '[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]';
 const CONTROLS = new RegExp(CONTROL, 'gu');
-const ANY_CONTROL = new RegExp(CONTROL, 'u');
-
-/** Whether `text` holds such a character. */
-export function hasControls(text: string): boolean {
-  return ANY_CONTROL.test(text);
-}
 
 /**
  * Each such character as `\uXXXX` (ESC → `\u001b`), except those of `keep` (the CLI keeps its
