@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 import { homePath } from './config/load.js';
 import { serverPassword } from './config/secrets.js';
+import { registryLocation } from './config/registry-location.js';
 import type { Config } from './config/schema.js';
 import type { PrivateKeyring } from './crypto/index.js';
 import { loadNationalKeyring, type NationalKeyLocation } from './crypto/national-keys.js';
+import { newInstance, type Instance } from './instance.js';
 import type { Logger } from './log.js';
 import { MaildirSender } from './mail/maildir-sender.js';
 import { MaildirSource } from './mail/maildir.js';
@@ -27,6 +29,8 @@ export interface Gateway {
   readonly reference: ReferenceIndex;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** This instance among those sharing the registry (spec 10): the holder of its leases and claims. */
+  readonly instance: Instance;
   close(): Promise<void>;
 }
 
@@ -38,8 +42,19 @@ export function nationalKeyLocation(config: Readonly<Config>): NationalKeyLocati
   };
 }
 
-export function openRegistry(config: Readonly<Config>): Registry {
-  return new SqliteRegistry(homePath(config, config.registry.path));
+/**
+ * The registry the configuration names: the embedded SQLite file, or a PostgreSQL database (its
+ * driver imported only then). Migrated to the current schema on opening.
+ */
+export async function openRegistry(config: Readonly<Config>, env: NodeJS.ProcessEnv = process.env): Promise<Registry> {
+  const location = registryLocation(config, env);
+  if (location.kind === 'sqlite') return new SqliteRegistry(location.path);
+  const { PostgresRegistry } = await import('./registry/postgres/store.js');
+  return await PostgresRegistry.open({
+    connectionString: location.url,
+    ...(location.password !== undefined ? { password: location.password } : {}),
+    ...(location.ca !== undefined ? { ca: location.ca } : {}),
+  });
 }
 
 /**
@@ -87,7 +102,7 @@ function readCa(config: Readonly<Config>, file: string): Buffer | undefined {
 
 export async function openGateway(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Gateway> {
   const keyring = await loadNationalKeyring(nationalKeyLocation(config));
-  const registry = openRegistry(config);
+  const registry = await openRegistry(config);
   const mailbox = await openMailbox(config, logger, clock);
   const sender = await openSender(config, logger, process.env, clock);
   let reference: ReferenceIndex | undefined;
@@ -104,6 +119,7 @@ export async function openGateway(config: Readonly<Config>, logger: Logger, cloc
     },
     clock,
     logger,
+    instance: newInstance(config.daemon.leaseMs),
     async close() {
       await mailbox.close();
       await sender.close();

@@ -12,6 +12,8 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from './clock.js';
+import { sqlitePath } from './config/registry-location.js';
+import type { Config } from './config/schema.js';
 import { holdFileLock } from './registry/sqlite/file-lock.js';
 
 export interface DaemonLock {
@@ -35,6 +37,15 @@ export class LockHeldError extends Error {
     );
     this.name = 'LockHeldError';
   }
+}
+
+/**
+ * The daemon lock of a SQLite registry; none for PostgreSQL, where several instances share the
+ * registry by design (spec 10) and leases and claims in the registry keep them apart.
+ */
+export function acquireRegistryLock(config: Readonly<Config>, clock: Clock = systemClock): DaemonLock | undefined {
+  const path = sqlitePath(config);
+  return path === undefined ? undefined : acquireDaemonLock(path, clock);
 }
 
 export function acquireDaemonLock(registryPath: string, clock: Clock = systemClock): DaemonLock {

@@ -9,6 +9,7 @@
 import { retryPolicy, type Gateway } from './app.js';
 import { parisDate } from './clock.js';
 import { unlockedKeyMaterial } from './crypto/index.js';
+import { holdLease } from './instance.js';
 import type { Logger } from './log.js';
 import type { Judge } from './pipeline/judge.js';
 import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
@@ -35,6 +36,7 @@ export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): Pipelin
     logger: gw.logger.child({ component: 'pipeline' }),
     settings: { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur },
     judge,
+    instance: gw.instance,
   };
 }
 
@@ -64,6 +66,7 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
       return gw.reference;
     },
     retry: retryPolicy(gw.config),
+    instance: gw.instance,
     ...(signal ? { signal } : {}),
     ...(workers ? { workers } : {}),
   };
@@ -144,12 +147,10 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
     const today = parisDate(gw.clock.now());
     if (today !== expiredOn) {
       expiredOn = today;
-      try {
+      await periodicPass(gw, 'expiry', log, async () => {
         const { radiees } = await expireDemandes(gw.registry, gw.clock.now());
         if (radiees > 0) log.info({ radiees }, 'expired demandes radiated (RADREN)');
-      } catch (error) {
-        log.error({ err: error }, 'daily expiry failed; tried again tomorrow or at the next start');
-      }
+      });
     }
     try {
       const outcomes = await intakePass(gw, signal, judge);
@@ -175,6 +176,24 @@ async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox:
     const next = await gw.registry.outboxNextAttempt();
     const untilNext = next === undefined ? Infinity : next.getTime() - gw.clock.now().getTime();
     await outbox.wait(Math.max(50, Math.min(untilNext, gw.config.daemon.pollIntervalMs)), signal);
+  }
+}
+
+/**
+ * A periodic pass, on one instance at a time (spec 10): skipped when another holds its lease (it
+ * runs it). The pass itself is idempotent: one running again later the same day finds nothing left.
+ */
+async function periodicPass(gw: Gateway, name: string, log: Logger, pass: () => Promise<void>): Promise<void> {
+  try {
+    const lease = await holdLease(gw.registry, `pass:${name}`, gw.instance, gw.clock);
+    if (lease === undefined) return log.debug({ pass: name }, 'periodic pass running on another instance');
+    try {
+      await pass();
+    } finally {
+      await lease.release();
+    }
+  } catch (error) {
+    log.error({ err: error, pass: name }, 'periodic pass failed; tried again tomorrow or at the next start');
   }
 }
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gateway } from '../../src/app.js';
-import { homePath } from '../../src/config/load.js';
+import { sqlitePath } from '../../src/config/registry-location.js';
 import { decryptAndVerify, signAndEncrypt } from '../../src/crypto/index.js';
 import { validateDocument } from '../../src/lot/schema.js';
 import { readLotMessage } from '../../src/mail/mime-in.js';
@@ -122,7 +122,7 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
     if (!validateDocument(xml).wellFormed) throw new Error('floor: lot not well-formed');
   });
   const documents = await lotDocuments(gw, lotId);
-  const sqliteMs = await sqliteFloor(homePath(gw.config, gw.config.registry.path), lotId, mkdtempSync(join(scratchDir, 'sqlite-')), documents);
+  const sqliteMs = await sqliteFloor(sqlitePath(gw.config)!, lotId, mkdtempSync(join(scratchDir, 'sqlite-')), documents);
 
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
   const attestations: AttestationData[] = [];

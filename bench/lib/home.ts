@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { nationalKeyLocation, openGateway, openRegistry, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
 import { homePath } from '../../src/config/load.js';
+import { sqlitePath } from '../../src/config/registry-location.js';
 import type { Config } from '../../src/config/schema.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
@@ -45,10 +46,10 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
   const { config } = await initHome(home);
   const keys = await guichetKeys(join(home, 'guichet-keys'), BENCH_GUICHET);
   const national = nationalPublicKeys(nationalKeyLocation(config));
-  const registry = openRegistry(config);
+  const registry = (await openRegistry(config));
   await enrolGuichet(registry, BENCH_GUICHET, keys);
   await registry.close();
-  options.fill?.(homePath(config, config.registry.path));
+  options.fill?.(sqlitePath(config)!);
   const outgoingNew = join(homePath(config, config.sender.path), 'new');
   return {
     home,

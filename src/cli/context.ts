@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { clockFromEnvironment, type Clock } from '../clock.js';
-import { homePath, loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
+import { sqlitePath } from '../config/registry-location.js';
+import { loadConfig, resolveConfigFile, resolveHome, type CliSetting } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { escapeControls } from '../control-characters.js';
 import { createLogger, type Logger } from '../log.js';
@@ -31,8 +32,9 @@ export function terminalSafe(text: string): string {
  * create one) goes through this: a mistyped `--home` must not leave a new empty registry behind.
  */
 export function configWithRegistry(config: Readonly<Config>): Readonly<Config> {
-  const registry = homePath(config, config.registry.path);
-  if (!existsSync(registry)) {
+  // A PostgreSQL registry is checked when it is opened (a server cannot be asked synchronously).
+  const registry = sqlitePath(config);
+  if (registry !== undefined && !existsSync(registry)) {
     throw new OperationError(
       `Pas de registre dans ${config.home} (${registry} introuvable) : vérifiez --home (ou SNE_GATEWAY_HOME), ou créez ce dossier de travail avec « npx sne-gateway --home ${config.home} init ».`,
     );

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { CHECKS, CROSS_CHECKS, DEFAULTS, type Config, type ConfigFile } from './schema.js';
+import { CHECKS, CROSS_CHECKS, DEFAULTS, RENAMED, type Config, type ConfigFile } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'sne-gateway.config.json';
 
@@ -83,7 +83,13 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, s
 
   const merged: Record<string, Record<string, unknown>> = {};
   for (const [section, defaults] of Object.entries(DEFAULTS) as [string, Record<string, unknown>][]) {
-    const fileSection = (fromFile as Record<string, Record<string, unknown> | undefined>)[section] ?? {};
+    const fileSection = { ...((fromFile as Record<string, Record<string, unknown> | undefined>)[section] ?? {}) };
+    for (const key of Object.keys(fileSection)) {
+      const renamed = RENAMED[`${section}.${key}`];
+      if (renamed === undefined) continue;
+      fileSection[renamed] ??= fileSection[key];
+      delete fileSection[key];
+    }
     const checks = (CHECKS as Record<string, Record<string, (v: unknown) => string | undefined>>)[section] ?? {};
     merged[section] = {};
     for (const key of Object.keys(fileSection)) {

@@ -41,12 +41,27 @@ export interface Config {
     /** After this long without being accepted, a reply is marked ECHEC and reported. */
     readonly lifetimeHours: number;
   };
-  readonly registry: { readonly path: string };
+  readonly registry: {
+    /**
+     * Where the registry is: a file path (SQLite, the default, one instance) or
+     * `postgres://user@host:port/database` (PostgreSQL, one or several instances); never a password.
+     */
+    readonly url: string;
+    /** File holding the PostgreSQL password when SNE_GATEWAY_REGISTRY_PASSWORD is not set. */
+    readonly passwordFile: string;
+    /** PEM file of the certificate authority of the PostgreSQL server (TLS); empty: no TLS. */
+    readonly caFile: string;
+  };
   readonly keys: { readonly dir: string; readonly passphraseFile: string };
   readonly daemon: {
     readonly pollIntervalMs: number;
     /** Messages processed at once (decryption and validation overlap with mailbox I/O). */
     readonly concurrency: number;
+    /**
+     * How long an instance's hold on a message, a reply or a periodic pass lasts without renewal:
+     * the delay before another instance takes over the work of one that was killed (spec 10).
+     */
+    readonly leaseMs: number;
   };
   readonly replies: { readonly copyAttestationToDemandeur: boolean };
   readonly log: { readonly level: string };
@@ -67,9 +82,9 @@ export const DEFAULTS: Omit<Config, 'home'> = {
     retryMaxMs: 3_600_000,
     lifetimeHours: 120,
   },
-  registry: { path: 'registry.sqlite' },
+  registry: { url: 'registry.sqlite', passwordFile: '', caFile: '' },
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
-  daemon: { pollIntervalMs: 5_000, concurrency: 2 },
+  daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false },
   log: { level: 'info' },
 };
@@ -133,15 +148,26 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     retryMaxMs: integerAtLeast(100, ' (millisecondes)'),
     lifetimeHours: (v) => (typeof v === 'number' && v > 0 ? undefined : 'un nombre d’heures > 0 est attendu'),
   },
-  registry: { path: isString },
+  registry: {
+    url: (v) =>
+      typeof v === 'string' && /^postgres(ql)?:/i.test(v)
+        ? serverUrl(['postgres', 'postgresql'], 'SNE_GATEWAY_REGISTRY_PASSWORD', 'registry.passwordFile')(v)
+        : isString(v),
+    passwordFile: isStringOrEmpty,
+    caFile: isStringOrEmpty,
+  },
   keys: { dir: isString, passphraseFile: isString },
   daemon: {
     pollIntervalMs: integerAtLeast(100, ' (millisecondes)'),
     concurrency: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16 ? undefined : 'un entier de 1 à 16 est attendu'),
+    leaseMs: integerAtLeast(1_000, ' (millisecondes)'),
   },
   replies: { copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu') },
   log: { level: (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? undefined : `une valeur parmi ${LOG_LEVELS.join(', ')}`) },
 };
+
+/** Settings renamed since a release: a file that still uses the old name keeps working. */
+export const RENAMED: Readonly<Record<string, string>> = { 'registry.path': 'url' };
 
 /** Checks that span several settings, run once every setting passed its own check. */
 export const CROSS_CHECKS: readonly ((config: Omit<Config, 'home'>) => string | undefined)[] = [

@@ -12,7 +12,7 @@ const EMPTY = Buffer.alloc(0);
 
 export async function judgeHandler({ config, keys }: JudgeThreadInit): Promise<(request: JudgeRequest) => Promise<JudgeResponse>> {
   const context = {
-    registry: openRegistry(config),
+    registry: await openRegistry(config),
     keyring: await loadPrivateKeyring(keys),
     reference: loadReference(config.home),
   };

@@ -4,6 +4,7 @@
  * outcome, and one bad message never stalls the mailbox.
  */
 import type { Clock } from '../clock.js';
+import { holdLease, THIS_PROCESS, type Instance } from '../instance.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage, SettledFolder } from '../mail/types.js';
 import type { LotRecord } from '../registry/model.js';
@@ -20,12 +21,16 @@ export interface PipelineDeps {
   readonly settings: CommitSettings;
   /** The stages before the registry: on this thread, or in the judge thread (see daemon.ts). */
   readonly judge: Judge;
+  /** Who claims the messages it judges (several instances, spec 10); this process by default. */
+  readonly instance?: Instance;
 }
 
 export type Outcome =
   | { readonly kind: 'committed'; readonly lot: LotRecord; readonly folder: SettledFolder; readonly alreadyCommitted: boolean }
   /** Not committed: the message stays in the inbox and is tried again later. */
-  | { readonly kind: 'retry-later'; readonly reason: string };
+  | { readonly kind: 'retry-later'; readonly reason: string }
+  /** Another instance is judging it (spec 10): left to it. */
+  | { readonly kind: 'claimed-elsewhere' };
 
 export function folderFor(lot: LotRecord): SettledFolder {
   if (lot.statut === 'QUARANTAINE') return 'Quarantaine';
@@ -46,13 +51,24 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       );
       return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted };
     }
-    const now = deps.clock.now();
-    const input = await deps.judge(message, messageSha256, now).catch((error: unknown) => {
-      if (!(error instanceof UnjudgedMessage)) throw error;
-      log.warn({ code: error.error.code, details: error.error.details }, 'message could not be judged; refused as a whole');
-      return refuseUnjudged(message, messageSha256, now, deps.registry, error.error);
-    });
-    const result = await deps.registry.transaction(async (tx) => commitLot(tx, input, deps.settings));
+    // Judged by one instance at a time; the commit alone decides what is registered (commit.ts).
+    const claim = await holdLease(deps.registry, `message:${messageSha256}`, deps.instance ?? THIS_PROCESS, deps.clock);
+    if (claim === undefined) {
+      log.debug('message being judged by another instance');
+      return { kind: 'claimed-elsewhere' };
+    }
+    let result;
+    try {
+      const now = deps.clock.now();
+      const input = await deps.judge(message, messageSha256, now).catch((error: unknown) => {
+        if (!(error instanceof UnjudgedMessage)) throw error;
+        log.warn({ code: error.error.code, details: error.error.details }, 'message could not be judged; refused as a whole');
+        return refuseUnjudged(message, messageSha256, now, deps.registry, error.error);
+      });
+      result = await deps.registry.transaction(async (tx) => commitLot(tx, input, deps.settings));
+    } finally {
+      await claim.release();
+    }
     const { lot } = result;
     log.info(
       { lotId: lot.id, guichet: lot.guichet, identifiantLot: lot.identifiantLot, statut: lot.statut, erreurs: lot.erreurs.map((e) => e.code), doublonDe: lot.doublonDe },

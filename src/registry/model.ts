@@ -148,6 +148,17 @@ export interface OutboxAttempt {
   readonly refus?: readonly OutboxRefus[];
 }
 
+/**
+ * An instance's hold on replies it prepares or sends (spec 10): until `until`, no other instance
+ * takes them; a killed instance's replies are taken over once it passed.
+ */
+export interface OutboxClaim {
+  /** The instance (see src/instance.ts). */
+  readonly holder: string;
+  readonly now: Date;
+  readonly until: Date;
+}
+
 export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires'> & { readonly document: string };
 
 export interface AuditEvent {

@@ -2,7 +2,7 @@
  * The registry's outbox: the replies a lot's transaction queues (`OutboxTx`), then prepared
  * (sealed), sent, retried and given up by src/replies/, outside any lot's transaction.
  */
-import type { NewOutboxItem, OutboxAttempt, OutboxItem, OutboxRefus, OutboxStatut } from './model.js';
+import type { NewOutboxItem, OutboxAttempt, OutboxClaim, OutboxItem, OutboxRefus, OutboxStatut } from './model.js';
 
 /** What may be read both inside and outside a transaction. */
 export interface OutboxReads {
@@ -22,14 +22,23 @@ export interface OutboxTx extends OutboxReads {
 
 /** Preparing, sending and retrying replies. */
 export interface OutboxRegistry extends OutboxReads {
-  outboxToPrepare(): Promise<readonly OutboxItem[]>;
+  /**
+   * The next batch of replies waiting to be prepared, claimed for `claim.holder` (bounded: their
+   * documents are loaded with them). Replies another instance claimed and still holds are left.
+   */
+  outboxToPrepare(claim: OutboxClaim): Promise<readonly OutboxItem[]>;
   /**
    * Stores the sealed message and forgets the document it was rendered from (personal data in
    * clear, never read again). False when the reply was no longer waiting to be prepared.
    */
   markPrepared(id: number, raw: Buffer): Promise<boolean>;
-  /** The next batch of replies due for sending (bounded: their bytes are loaded with them). */
-  outboxDue(now: Date): Promise<readonly OutboxItem[]>;
+  /** The next batch of replies due for sending at `claim.now`, claimed as `outboxToPrepare` does. */
+  outboxDue(claim: OutboxClaim): Promise<readonly OutboxItem[]>;
+  /**
+   * Renews the claim on a reply about to be handed to the sender: false when another instance
+   * holds it now or it is no longer PRET (sent meanwhile), so that no two instances send it at once.
+   */
+  renewOutboxClaim(id: number, claim: OutboxClaim): Promise<boolean>;
   markSent(id: number, at: Date, refus?: readonly OutboxRefus[]): Promise<void>;
   markAttemptFailed(id: number, attempt: OutboxAttempt): Promise<void>;
   /** Gives a reply up after its lifetime: statut ECHEC, kept for the gestionnaire to see. */

@@ -1,15 +1,22 @@
 /**
  * The registry as the rest of the gateway sees it: one asynchronous contract made of parts, one
- * module each (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) over the entities of
- * model.ts. A backend implements it (src/registry/sqlite/); nothing outside a backend's folder
+ * module each (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts, leases.ts) over the
+ * entities of model.ts. A backend implements it (src/registry/sqlite/); nothing outside a backend's folder
  * knows SQL. A lot is committed by `transaction`, in one go or not at all: its work gets `tx`,
  * the only handle valid inside it (a call on the registry itself waits for the transaction to end).
  */
 import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';
 import type { GuichetsReads, GuichetsRegistry } from './guichets.js';
+import type { LeasesRegistry } from './leases.js';
 import type { LotsReads, LotsRegistry, LotsTx } from './lots.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from './outbox.js';
 import type { TerritoiresReads, TerritoiresRegistry } from './territoires.js';
+
+/**
+ * The schema version this code works with. Both backends migrate to it, their steps numbered
+ * alike (a new step is added to both lists); `doctor` reports a registry that is not at it.
+ */
+export const SCHEMA_VERSION = 8;
 
 /** What may be read both inside and outside a transaction. */
 export interface RegistryReads extends GuichetsReads, LotsReads, DemandesReads, OutboxReads, TerritoiresReads {}
@@ -17,7 +24,7 @@ export interface RegistryReads extends GuichetsReads, LotsReads, DemandesReads, 
 /** What a lot's operations may do inside its transaction. */
 export interface RegistryTx extends RegistryReads, LotsTx, DemandesTx, OutboxTx {}
 
-export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegistry, OutboxRegistry, TerritoiresRegistry {
+export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegistry, OutboxRegistry, TerritoiresRegistry, LeasesRegistry {
   /**
    * Runs `work` in one transaction: committed when its promise resolves, rolled back when it
    * rejects. Transactions of one registry run one at a time.
@@ -25,5 +32,7 @@ export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegist
   transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T>;
   /** The schema version the registry was migrated to when opened. */
   readonly schemaVersion: number;
+  /** The engine and its version, for `doctor` (`SQLite 3.50.4`, `PostgreSQL 15.14`). */
+  readonly server: string;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.js';
 import { withoutAddresses, type Logger } from '../log.js';
 import type { RecipientRejection, ReplySender } from '../mail/types.js';
+import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
 import type { OutboxItem, OutboxRefus } from '../registry/model.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -30,6 +31,8 @@ export interface DeliverDeps {
   readonly retry?: RetryPolicy;
   /** Stops between two replies (daemon shutdown); the rest stays due. */
   readonly signal?: AbortSignal;
+  /** Who claims the replies it sends (several instances, spec 10); this process by default. */
+  readonly instance?: Instance;
 }
 
 export interface DrainSummary {
@@ -49,21 +52,34 @@ export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
   const summary = { sent: 0, deferred: 0, failed: 0 };
   const seen = new Set<number>();
   // Batch after batch: each reply handled leaves the due set (sent, deferred or failed).
-  for (let batch = await deps.registry.outboxDue(deps.clock.now()); batch.length > 0; batch = await deps.registry.outboxDue(deps.clock.now())) {
+  const due = () => deps.registry.outboxDue(outboxClaim(deps.instance ?? THIS_PROCESS, deps.clock));
+  for (let batch = await due(); batch.length > 0; batch = await due()) {
     const fresh = batch.filter((item) => !seen.has(item.id));
     if (fresh.length === 0) break; // a reply that stays due after its attempt: next pass
     for (const item of fresh) {
       if (deps.signal?.aborted) return summary;
       seen.add(item.id);
-      summary[await deliverReply(item, deps)]++;
+      const outcome = await deliverReply(item, deps);
+      if (outcome !== 'taken') summary[outcome]++;
     }
   }
   return summary;
 }
 
+/**
+ * What became of a reply handed to `deliverReply`: `taken` when another instance holds it now
+ * (its claim expired while it waited here), which sends it instead.
+ */
+export type DeliveryOutcome = keyof DrainSummary | 'taken';
+
 /** One prepared reply (its bytes in `raw`) to the sender: sent, deferred, or given up after its lifetime. */
-export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise<keyof DrainSummary> {
+export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise<DeliveryOutcome> {
   const log = deps.logger.child({ outbox: item.id, lotId: item.lotId, kind: item.kind });
+  // Renewed right before sending: no two instances send one reply at once.
+  if (!(await deps.registry.renewOutboxClaim(item.id, outboxClaim(deps.instance ?? THIS_PROCESS, deps.clock)))) {
+    log.debug('reply held by another instance; left to it');
+    return 'taken';
+  }
   const to = item.restants ?? item.destinataires;
   let rejected: readonly RecipientRejection[];
   try {

@@ -26,7 +26,10 @@ export async function outboxPass(deps: PrepareDeps & DeliverDeps): Promise<Outbo
     waiting++;
     sending = sending.then(async () => {
       try {
-        if (failure === undefined && deps.signal?.aborted !== true) summary[await deliverReply(ready, deps)]++;
+        if (failure === undefined && deps.signal?.aborted !== true) {
+          const outcome = await deliverReply(ready, deps);
+          if (outcome !== 'taken') summary[outcome]++;
+        }
       } catch (error) {
         // The registry failed to record an outcome: stop handing over; the next pass resumes from what it holds.
         failure ??= { error };

@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
+import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
 import type { Logger } from '../log.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import type { Registry } from '../registry/registry.js';
@@ -28,6 +29,8 @@ export interface PrepareDeps {
   readonly reference: ReferenceIndex;
   /** Worker threads for big batches; without them everything is sealed on this thread. */
   readonly workers?: ReplyWorkerPool;
+  /** Who claims the replies it prepares (several instances, spec 10); this process by default. */
+  readonly instance?: Instance;
 }
 
 /**
@@ -56,38 +59,44 @@ export function withCommuneNames(data: AttestationData, reference: () => Referen
 export type OnPrepared = (ready: OutboxItem) => Promise<void>;
 
 /**
- * Renders, encrypts and stores every reply still waiting for it; returns how many. With a worker
- * pool and a batch worth it, replies are sealed on every core, a few per worker in flight so that
- * none waits; each is stored as soon as it is ready, then handed to `onPrepared`.
+ * Renders, encrypts and stores every reply still waiting for it; returns how many. They come a
+ * batch at a time, claimed for this instance (another instance prepares the others). With a
+ * worker pool and a batch worth it, replies are sealed on every core, a few per worker in flight
+ * so that none waits; each is stored as soon as it is ready, then handed to `onPrepared`. A reply
+ * that fails stays claimed until its claim expires: the next pass (of any instance) tries it again.
  */
 export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared): Promise<number> {
-  const items = await deps.registry.outboxToPrepare();
   const envelopes: Envelopes = new Map();
   const pool = deps.workers;
   const prepare = (item: OutboxItem, seal: (job: ReplyJob) => Promise<Buffer>) => prepareOne(item, deps, envelopes, seal, onPrepared);
-  if (pool === undefined || (items.length < MIN_BATCH_FOR_WORKERS && pool.running === 0)) {
-    for (const item of items) await prepare(item, (job) => sealReply(job, deps.keyring));
-    return items.length;
-  }
+  const next = () => deps.registry.outboxToPrepare(outboxClaim(deps.instance ?? THIS_PROCESS, deps.clock));
+  let count = 0;
   // The others go on when one fails (each is stored on its own); the first failure is rethrown.
-  const running = new Set<Promise<void>>();
   const failures: unknown[] = [];
-  for (const item of items) {
-    if (item.kind === 'compte-rendu') {
-      // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap),
-      // and stored before its lot's attestations are dispatched: the guichet gets it first.
-      await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
+  for (let items = await next(); items.length > 0; items = await next()) {
+    count += items.length;
+    if (pool === undefined || (items.length < MIN_BATCH_FOR_WORKERS && pool.running === 0)) {
+      for (const item of items) await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
       continue;
     }
-    const task: Promise<void> = prepare(item, (job) => pool.seal(job))
-      .catch((error: unknown) => void failures.push(error))
-      .finally(() => running.delete(task));
-    running.add(task);
-    if (running.size >= pool.size * IN_FLIGHT_PER_WORKER) await Promise.race(running);
+    const running = new Set<Promise<void>>();
+    for (const item of items) {
+      if (item.kind === 'compte-rendu') {
+        // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap),
+        // and stored before its lot's attestations are dispatched: the guichet gets it first.
+        await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
+        continue;
+      }
+      const task: Promise<void> = prepare(item, (job) => pool.seal(job))
+        .catch((error: unknown) => void failures.push(error))
+        .finally(() => running.delete(task));
+      running.add(task);
+      if (running.size >= pool.size * IN_FLIGHT_PER_WORKER) await Promise.race(running);
+    }
+    await Promise.all(running);
   }
-  await Promise.all(running);
   if (failures.length > 0) throw failures[0];
-  return items.length;
+  return count;
 }
 
 /** Below this many replies, starting the workers (~0.3 s) costs more than it saves. */

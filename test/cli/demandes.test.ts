@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome } from '../../src/cli/commands/init.js';
-import { homePath } from '../../src/config/load.js';
+import { sqlitePath } from '../../src/config/registry-location.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { commitDemandes, cre, G1104, mod, sampleDemandeLogement, withDemandeur } from '../registry/helpers.js';
 import { cliIn } from '../helpers/cli.js';
@@ -18,7 +18,7 @@ let identifiantLot: string;
 
 beforeAll(async () => {
   const { config } = await initHome(home);
-  const registry = new SqliteRegistry(homePath(config, config.registry.path));
+  const registry = new SqliteRegistry(sqlitePath(config)!);
   try {
     await registry.addGuichet(G1104);
     const martin = withDemandeur(sampleDemandeLogement(), { nom: 'Martin', prenom: 'Élodie', dateNaissance: '1988-03-14' });

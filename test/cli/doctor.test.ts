@@ -43,7 +43,7 @@ describe('doctor on a fresh home', () => {
     expect(doctor.stderr).toBe('');
     expect(doctor.status).toBe(0);
     expect(doctor.stdout).not.toContain('✘');
-    for (const line of ['✔ configuration', '✔ registre : schéma version', '✔ clé nationale : 1 en service', '✔ boîte de dépôt : Maildir', "✔ boîte d'envoi : Maildir", "✔ file d'envoi", '✔ référentiel']) {
+    for (const line of ['✔ configuration', '✔ registre : SQLite', '✔ clé nationale : 1 en service', '✔ boîte de dépôt : Maildir', "✔ boîte d'envoi : Maildir", "✔ file d'envoi", '✔ référentiel']) {
       expect(doctor.stdout).toContain(line);
     }
     const json = JSON.parse((await sne(home, ['doctor', '--json'])).stdout) as { ok: boolean }[];

@@ -146,7 +146,7 @@ describe('one sender address, one guichet', () => {
   });
 
   it('is reported by doctor when a registry already has such a conflict', async () => {
-    const registry = openRegistry(loadConfig(home, {}));
+    const registry = (await openRegistry(loadConfig(home, {})));
     await registry.updateGuichet('G1301', { expediteurs: ['lots@g1301.demo.localhost', 'lots@g1104.demo.localhost'] });
     await registry.close();
     const doctor = cli('doctor', '--json');

@@ -73,7 +73,7 @@ export async function gatewayHome(options: GatewayHomeOptions): Promise<GatewayH
   const keys = await guichetKeys(join(home, 'guichet-keys'), GUICHET);
   const national = nationalPublicKeys(nationalKeyLocation(init.config));
 
-  const registry = openRegistry(config);
+  const registry = (await openRegistry(config));
   await registry.addGuichet({
     code: GUICHET.code,
     nom: GUICHET.nom,

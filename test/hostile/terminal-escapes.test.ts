@@ -43,7 +43,7 @@ beforeAll(async () => {
   expect(cli('init').status).toBe(0);
   const config = loadConfig(home, {});
   const keys = await guichetKeys(join(home, 'guichet'), G1104);
-  const registry = openRegistry(config);
+  const registry = (await openRegistry(config));
   await enrolGuichet(registry, G1104, keys);
   await registry.close();
   // A value the schema refuses, holding a C1 CSI and a right-to-left override: lots show quotes it.

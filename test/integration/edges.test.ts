@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { homePath } from '../../src/config/load.js';
+import { sqlitePath } from '../../src/config/registry-location.js';
 import { acquireDaemonLock } from '../../src/daemon-lock.js';
 import { intakePass, runOnce } from '../../src/daemon.js';
 import { LIMITS } from '../../src/limits.js';
@@ -151,13 +151,13 @@ describe('production edges: harder cases', () => {
       const env = cliEnv({ SNE_GATEWAY_LOG_LEVEL: 'warn' });
       const first = spawn(process.execPath, [BIN, '--home', home.home, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
-      const lockFile = `${homePath(home.config, home.config.registry.path)}.lock`;
+      const lockFile = `${sqlitePath(home.config)!}.lock`;
       await eventually(() => existsSync(lockFile), 'lock taken');
 
       const second = spawnSync(process.execPath, [BIN, '--home', home.home, 'run', '--once'], { env, encoding: 'utf8' });
       expect(second.status).toBe(1);
       expect(second.stderr).toContain('un autre démon traite déjà ce registre');
-      expect(() => acquireDaemonLock(homePath(home.config, home.config.registry.path))).toThrow(/processus \d+/);
+      expect(() => acquireDaemonLock(sqlitePath(home.config)!)).toThrow(/processus \d+/);
 
       await deliverLmtp(dovecot.lmtpPort, DEPOT, await home.sealLot('BIN-1'), GUICHET.expediteur);
       await eventually(() => dovecot.messages('INBOX').length === 0, 'lot picked up by the daemon binary');

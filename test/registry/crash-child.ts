@@ -29,7 +29,7 @@ const registry: Registry =
 
 for await (const message of gateway.mailbox.pending()) {
   const outcome = await processMessage(message, { ...deps, registry });
-  if (outcome.kind !== 'committed') throw new Error(`not committed: ${outcome.reason}`);
+  if (outcome.kind !== 'committed') throw new Error(`not committed: ${outcome.kind}`);
   // Registered and its replies queued; the mailbox move (settle) never happens.
   process.kill(process.pid, 'SIGKILL');
 }

@@ -12,6 +12,7 @@ import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js
 import { initHome } from '../../src/cli/commands/init.js';
 import { DEMO_GUICHETS } from '../../src/cli/commands/demo.js';
 import { homePath } from '../../src/config/load.js';
+import { sqlitePath } from '../../src/config/registry-location.js';
 import type { Config } from '../../src/config/schema.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runOnce } from '../../src/daemon.js';
@@ -37,7 +38,7 @@ describe('kill -9 of the gateway, then a restart', () => {
     home = mkdtempSync(join(tmpdir(), 'sne-crash-'));
     ({ config } = await initHome(home));
     const keys = await guichetKeys(join(home, 'guichets'), GUICHET);
-    const registry = new SqliteRegistry(homePath(config, config.registry.path));
+    const registry = new SqliteRegistry(sqlitePath(config)!);
     await enrolGuichet(registry, GUICHET, keys);
     await registry.close();
     const raw = await sealLotMessage({
@@ -91,7 +92,7 @@ describe('kill -9 of the gateway, then a restart', () => {
   it('between the commit and the mailbox move: the message is recognised, nothing is registered or queued twice', async () => {
     killedGateway('after-commit');
     // The child died with the lot committed and the message still in the inbox.
-    const registry = new SqliteRegistry(homePath(config, config.registry.path));
+    const registry = new SqliteRegistry(sqlitePath(config)!);
     const [lot] = await registry.listLots();
     expect(await registry.lotResultats(lot!.id)).toHaveLength(3);
     expect(await registry.outboxForLot(lot!.id)).toHaveLength(4);
@@ -104,7 +105,7 @@ describe('kill -9 of the gateway, then a restart', () => {
 
   it('inside the lot’s transaction: nothing was committed, the lot is processed again from the message', async () => {
     killedGateway('in-transaction');
-    const registry = new SqliteRegistry(homePath(config, config.registry.path));
+    const registry = new SqliteRegistry(sqlitePath(config)!);
     expect(await registry.listLots()).toEqual([]);
     await registry.close();
     expect(readdirSync(mailbox('new')).length + readdirSync(mailbox('cur')).length).toBe(1);

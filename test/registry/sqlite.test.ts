@@ -139,7 +139,8 @@ describe('migration 6: the outbox bytes in their own table', () => {
         expect((await registry.getOutbox(2))?.raw).toBeUndefined();
         expect(await registry.markPrepared(2, Buffer.from('préparé après'))).toBe(true);
         expect(await registry.markPrepared(2, Buffer.from('une seconde fois'))).toBe(false);
-        expect((await registry.outboxDue(new Date())).map((item) => item.raw?.toString())).toEqual(['message prêt', 'préparé après']);
+        const now = new Date();
+        expect((await registry.outboxDue({ holder: 'test', now, until: new Date(now.getTime() + 60_000) })).map((item) => item.raw?.toString())).toEqual(['message prêt', 'préparé après']);
         await registry.markSent(1, new Date());
         expect(await registry.getOutbox(1)).toMatchObject({ statut: 'ENVOYE', raw: Buffer.from('message prêt') });
       } finally {

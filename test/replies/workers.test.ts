@@ -156,12 +156,12 @@ describe('reply worker threads', () => {
       send: async (message) => {
         const item = (await registry.outboxForLot(lotId)).find((i) => i.messageId === message.messageId);
         const stored = item && (await registry.getOutbox(item.id))!;
-        if (stored) handedOver.push({ kind: stored.kind, stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: (await registry.outboxToPrepare()).length });
+        if (stored) handedOver.push({ kind: stored.kind, stored: stored.statut === 'PRET' && Buffer.compare(stored.raw!, message.raw) === 0, stillToPrepare: (await registry.outboxByStatut('A_PREPARER')).length });
         await maildir.send(message);
       },
       close: () => maildir.close(),
     };
-    const preparedBefore = (await registry.outboxDue(AT)).length; // by the tests above: drained after this lot's
+    const preparedBefore = (await registry.outboxByStatut('PRET')).length; // by the tests above: drained after this lot's
     const summary = await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers, sender });
     expect(summary).toEqual({ prepared: BATCH + 1, sent: BATCH + 1 + preparedBefore, deferred: 0, failed: 0 });
     expect(handedOver.map((h) => h.kind)).toEqual(['compte-rendu', ...Array(BATCH).fill('attestation')]);

@@ -86,7 +86,7 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
     say('lot\tréférence\tstatut\tnuméro unique ou erreur');
     for (const outcome of pass.outcomes) {
       if (outcome.kind !== 'committed') {
-        say(`(message non traité : ${outcome.reason})`);
+        say(`(message non traité : ${outcome.kind === 'retry-later' ? outcome.reason : 'pris par une autre instance'})`);
         continue;
       }
       const { lot } = outcome;

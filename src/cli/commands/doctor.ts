@@ -6,15 +6,15 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { nationalKeyLocation, openRegistry } from '../../app.js';
 import { homePath } from '../../config/load.js';
+import { describeRegistry, sqlitePath } from '../../config/registry-location.js';
 import { findLooseModes } from '../../config/home-modes.js';
 import type { Config } from '../../config/schema.js';
 import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
-import { MIGRATIONS } from '../../registry/sqlite/migrations.js';
 import { senderConflicts } from '../../registry/sender-conflicts.js';
 import type { OutboxItem } from '../../registry/model.js';
-import type { Registry } from '../../registry/registry.js';
+import { SCHEMA_VERSION, type Registry } from '../../registry/registry.js';
 import { territoriesOnDefaults } from '../../replies/territoires.js';
 import { loadReference } from '../../rules/reference/index.js';
 import { OperationError, type RegisterCommand } from '../context.js';
@@ -41,12 +41,12 @@ type Check = (context: DoctorContext) => Promise<readonly CheckResult[]> | reado
 const soon = (expiresAt: Date | null, now: Date) =>
   expiresAt !== null && expiresAt.getTime() - now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000;
 
-const registryCheck: Check = ({ registry }) => [
-  registry.schemaVersion === MIGRATIONS.length
-    ? { ok: true, label: `registre : schéma version ${registry.schemaVersion}` }
+const registryCheck: Check = ({ config, registry }) => [
+  registry.schemaVersion === SCHEMA_VERSION
+    ? { ok: true, label: `registre : ${registry.server}, ${describeRegistry(config)}, schéma version ${registry.schemaVersion}` }
     : {
         ok: false,
-        label: `registre : schéma version ${registry.schemaVersion}, ${MIGRATIONS.length} attendue`,
+        label: `registre : ${registry.server}, ${describeRegistry(config)}, schéma version ${registry.schemaVersion}, ${SCHEMA_VERSION} attendue`,
         fix: 'mettez sne-gateway à jour : le registre a été écrit par une version plus récente',
       },
 ];
@@ -193,7 +193,7 @@ const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path
 /** The home and whatever the configuration puts outside it: nothing but their owner may read them. */
 const modesCheck: Check = ({ config }) => {
   const home = resolve(homePath(config, '.'));
-  const configured = [config.registry.path, config.mailbox.kind === 'maildir' ? config.mailbox.path : '', config.sender.kind === 'maildir' ? config.sender.path : '', config.keys.dir, config.keys.passphraseFile]
+  const configured = [sqlitePath(config) ?? '', config.mailbox.kind === 'maildir' ? config.mailbox.path : '', config.sender.kind === 'maildir' ? config.sender.path : '', config.keys.dir, config.keys.passphraseFile]
     .filter((path) => path !== '')
     .map((path) => resolve(homePath(config, path)));
   const outside = configured.filter((path) => relative(home, path).startsWith('..'));
@@ -218,7 +218,7 @@ const modesCheck: Check = ({ config }) => {
 export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
-  const registry = openRegistry(config);
+  const registry = (await openRegistry(config));
   try {
     const results: CheckResult[] = [];
     for (const check of CHECKS) {

@@ -57,7 +57,7 @@ async function communes(context: CliContext, command: Command, code: string, opt
   const problems = checkCodes(reference, given);
   if (problems.length > 0) usage(command, `codes INSEE refusés :\n  ${problems.join('\n  ')}`);
 
-  const registry = openRegistry(context.config());
+  const registry = (await openRegistry(context.config()));
   try {
     const guichet = await registry.getGuichet(code);
     if (guichet === undefined) {

@@ -53,7 +53,7 @@ function keyLine(info: PublicKeyInfo): string {
 /** Runs a command body on the registry; usage and key errors reach `main`, which reports them. */
 function action<A extends unknown[]>(context: CliContext, body: (registry: Registry, ...args: A) => Promise<void> | void) {
   return async (...args: A) => {
-    const registry = openRegistry(context.config());
+    const registry = (await openRegistry(context.config()));
     try {
       await body(registry, ...args);
     } finally {

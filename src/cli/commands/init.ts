@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { nationalKeyLocation, openRegistry } from '../../app.js';
 import { configPath, homePath, loadConfig } from '../../config/load.js';
+import { describeRegistry } from '../../config/registry-location.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { ensureNationalKey } from '../../crypto/national-keys.js';
 import { ensureMaildir, ensureMaildirPlusPlus } from '../../mail/maildir.js';
@@ -50,8 +51,8 @@ export async function initHome(home: string, overrides: { address?: string } = {
   }
   const config = loadConfig(home, process.env, { file: { path: file, explicit: true } });
 
-  const registry = openRegistry(config);
-  lines.push(`✔ registre : ${homePath(config, config.registry.path)} (schéma version ${registry.schemaVersion})`);
+  const registry = (await openRegistry(config));
+  lines.push(`✔ registre : ${describeRegistry(config)} (schéma version ${registry.schemaVersion})`);
   await registry.close();
 
   await ensureMaildirPlusPlus(homePath(config, config.mailbox.path));

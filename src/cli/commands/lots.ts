@@ -24,7 +24,7 @@ export async function findLot(registry: Registry, name: string, guichet?: string
 }
 
 export async function withRegistry<T>(context: CliContext, work: (registry: Registry) => Promise<T> | T): Promise<T> {
-  const registry = openRegistry(context.config());
+  const registry = (await openRegistry(context.config()));
   try {
     return await work(registry);
   } finally {

@@ -5,8 +5,7 @@
  * unless a running daemon holds the registry (it will send them).
  */
 import { openGateway, type Gateway } from '../../app.js';
-import { homePath } from '../../config/load.js';
-import { acquireDaemonLock, LockHeldError } from '../../daemon-lock.js';
+import { acquireRegistryLock, LockHeldError } from '../../daemon-lock.js';
 import { outboxDeps, pipelineDeps } from '../../daemon.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
 import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/model.js';
@@ -100,7 +99,7 @@ async function replay(context: CliContext, names: string[], o: ReplayOptions): P
 export async function sendNow(gateway: Gateway, context: CliContext): Promise<void> {
   let lock;
   try {
-    lock = acquireDaemonLock(homePath(gateway.config, gateway.config.registry.path));
+    lock = acquireRegistryLock(gateway.config, gateway.clock);
   } catch (error) {
     if (!(error instanceof LockHeldError)) throw error;
     context.out('Le démon en cours enverra les réponses.');
@@ -110,7 +109,7 @@ export async function sendNow(gateway: Gateway, context: CliContext): Promise<vo
     const { sent, deferred } = await outboxPass(outboxDeps(gateway));
     context.out(`${sent} réponse(s) envoyée(s)${deferred > 0 ? `, ${deferred} différée(s) (voir « sne-gateway outbox list »)` : ''}.`);
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 

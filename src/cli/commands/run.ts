@@ -5,8 +5,7 @@
  */
 import { openGateway } from '../../app.js';
 import type { Clock } from '../../clock.js';
-import { homePath } from '../../config/load.js';
-import { acquireDaemonLock } from '../../daemon-lock.js';
+import { acquireRegistryLock } from '../../daemon-lock.js';
 import { runDaemon, runOnce } from '../../daemon.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../log.js';
@@ -24,21 +23,22 @@ export const registerRun: RegisterCommand = (program, context) => {
 
 export async function runCommand(config: Readonly<Config>, options: { once?: boolean }, clock: Clock): Promise<number> {
   const logger = createLogger({ level: config.log.level });
-  const lock = acquireDaemonLock(homePath(config, config.registry.path));
+  const lock = acquireRegistryLock(config, clock);
   let gateway;
   try {
     gateway = await openGateway(config, logger, clock);
   } catch (error) {
-    lock.release();
+    lock?.release();
     throw error;
   }
   try {
     if (options.once) {
       const pass = await runOnce(gateway);
       const retry = pass.outcomes.filter((o) => o.kind === 'retry-later').length;
-      const committed = pass.outcomes.length - retry;
+      const committed = pass.outcomes.filter((o) => o.kind === 'committed').length;
+      const elsewhere = pass.outcomes.length - retry - committed;
       process.stdout.write(
-        `${committed} message(s) traité(s), ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s)${pass.repliesFailed > 0 ? `, ${pass.repliesFailed} en échec (durée de vie dépassée)` : ''}.\n`,
+        `${committed} message(s) traité(s)${elsewhere > 0 ? ` (${elsewhere} autre(s) par une autre instance)` : ''}, ${retry} en attente de nouvel essai ; ${pass.repliesSent} réponse(s) envoyée(s), ${pass.repliesDeferred} différée(s)${pass.repliesFailed > 0 ? `, ${pass.repliesFailed} en échec (durée de vie dépassée)` : ''}.\n`,
       );
       // A reply given up (ECHEC) is a failed operation too: `outbox list --status failed` shows it.
       return retry > 0 || pass.repliesDeferred > 0 || pass.repliesFailed > 0 ? 1 : 0;
@@ -59,7 +59,7 @@ export async function runCommand(config: Readonly<Config>, options: { once?: boo
     return 0;
   } finally {
     await gateway.close();
-    lock.release();
+    lock?.release();
     logger.flush();
   }
 }

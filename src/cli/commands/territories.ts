@@ -66,7 +66,7 @@ async function setTerritory(
   const adresse = options.commissionAdresse?.replace(/\r\n?/g, '\n').trim();
   if (adresse !== undefined && adresse === '') usage(command, '--commission-adresse : l’adresse ne peut pas être vide.');
 
-  const registry = openRegistry(context.config());
+  const registry = (await openRegistry(context.config()));
   try {
     const known = await registry.getTerritory(territoire);
     const delaiAnormalementLongMois = delai ?? known?.delaiAnormalementLongMois;
@@ -90,7 +90,7 @@ async function setTerritory(
 const enLigne = (adresse: string) => adresse.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(', ');
 
 async function listTerritories(context: CliContext, options: { json?: boolean }): Promise<void> {
-  const registry = openRegistry(context.config());
+  const registry = (await openRegistry(context.config()));
   try {
     const settings = await registry.listTerritories();
     const defaults = await territoriesOnDefaults(registry);

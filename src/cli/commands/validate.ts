@@ -32,7 +32,7 @@ function render(v: Validation, habilitation: boolean): string[] {
 /** The registered guichet named by --guichet; a string is the French reason it cannot be used. */
 async function findGuichet(context: CliContext, code: string): Promise<Guichet | string> {
   // A home without a registry is refused by context.config(): --guichet needs an initialised one.
-  const registry = openRegistry(context.config());
+  const registry = (await openRegistry(context.config()));
   try {
     return await registry.getGuichet(code) ?? `le guichet ${code} n'est pas enregistré`;
   } finally {

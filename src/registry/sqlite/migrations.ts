@@ -227,4 +227,16 @@ export const MIGRATIONS: readonly Migration[] = [
   ) STRICT;
   UPDATE outbox SET document = '' WHERE id IN (SELECT id FROM outbox_raw);
   `,
+  // Issue 16: several instances on one registry (spec 10). A reply is claimed by the instance
+  // preparing or sending it until its claim expires; leases keep two instances from judging one
+  // message or running one periodic pass at once (src/registry/leases.ts).
+  `
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+  CREATE TABLE leases (
+    name   TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until  TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -1,13 +1,17 @@
 /** The outbox part on SQLite (src/registry/outbox.ts). */
-import type { OutboxItem } from '../model.js';
+import type { OutboxClaim, OutboxItem } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 import { compact, str } from './rows.js';
 
 /** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
 const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
-/** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
+/** Replies are prepared and sent a batch at a time, so their bytes are never all in memory at once. */
 const OUTBOX_BATCH = 100;
+/** Not claimed, or claimed by an instance whose claim has expired (`?`: now). */
+/** An attempt's outcome ends the claim: the next attempt is anyone's. */
+const RELEASED = 'claimed_by = NULL, claimed_until = NULL';
+const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
 
 function toOutbox(row: Row): OutboxItem {
   return compact<OutboxItem>({
@@ -67,36 +71,55 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
 }
 
 export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, keyof OutboxReads>> {
+  /** The first batch of rows matching `where`, claimed for `claim.holder`, in id order. */
+  const claimBatch = (where: string, params: readonly unknown[], claim: OutboxClaim): Row[] =>
+    c.db
+      .transaction(() =>
+        (
+          c
+            .stmt(
+              `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+               WHERE id IN (SELECT id FROM outbox WHERE ${where} ORDER BY id LIMIT ${OUTBOX_BATCH}) RETURNING *`,
+            )
+            .all(claim.holder, claim.until.toISOString(), ...params) as Row[]
+        ).sort((a, b) => Number(a.id) - Number(b.id)),
+      )
+      .immediate();
   const getOutbox = (id: number): OutboxItem | undefined => {
     const row = c.stmt(`SELECT ${WITH_RAW} WHERE o.id = ?`).get(id) as Row | undefined;
     return row ? toOutbox(row) : undefined;
   };
   return {
-    outboxToPrepare: () => (c.stmt(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`).all() as Row[]).map(toOutbox),
+    outboxToPrepare: (claim) => claimBatch(`statut = 'A_PREPARER' AND ${UNCLAIMED}`, [claim.now.toISOString()], claim).map(toOutbox),
     markPrepared: (id, raw) =>
       c.db.transaction(() => {
         if (c.stmt(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = ? AND statut = 'A_PREPARER'`).run(id).changes !== 1) return false;
         c.stmt('INSERT OR REPLACE INTO outbox_raw (id, raw) VALUES (?, ?)').run(id, raw);
         return true;
       })(),
-    outboxDue: (now) =>
-      (
-        c
-          .stmt(
-            `SELECT ${WITH_RAW} WHERE o.statut = 'PRET' AND (o.prochaine_tentative IS NULL OR o.prochaine_tentative <= ?)
-             ORDER BY o.id LIMIT ${OUTBOX_BATCH}`,
-          )
-          .all(now.toISOString()) as Row[]
-      ).map(toOutbox),
+    outboxDue: (claim) => {
+      const now = claim.now.toISOString();
+      // The holder's own claims too: replies it prepared and did not send (an interrupted pass).
+      const claimed = claimBatch(
+        `statut = 'PRET' AND (prochaine_tentative IS NULL OR prochaine_tentative <= ?) AND (claimed_by = ? OR ${UNCLAIMED})`,
+        [now, claim.holder, now],
+        claim,
+      );
+      return claimed.map((row) => toOutbox({ ...row, raw: (c.stmt('SELECT raw FROM outbox_raw WHERE id = ?').get(row.id) as Row | undefined)?.raw ?? null }));
+    },
+    renewOutboxClaim: (id, claim) =>
+      c
+        .stmt(`UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? AND statut = 'PRET' AND (claimed_by = ? OR ${UNCLAIMED})`)
+        .run(claim.holder, claim.until.toISOString(), id, claim.holder, claim.now.toISOString()).changes === 1,
     markSent: (id, at, refus) => {
       c.stmt(
-        `UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1, restants = NULL,
+        `UPDATE outbox SET statut = 'ENVOYE', envoye_at = ?, tentatives = tentatives + 1, restants = NULL, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, ?), refus = COALESCE(?, refus) WHERE id = ?`,
       ).run(at.toISOString(), at.toISOString(), refus === undefined ? null : JSON.stringify(refus), id);
     },
     markAttemptFailed: (id, attempt) => {
       c.stmt(
-        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ?,
+        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ?, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, ?), restants = COALESCE(?, restants), refus = COALESCE(?, refus)
          WHERE id = ?`,
       ).run(
@@ -110,7 +133,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
     },
     markOutboxFailed: (id, at, error) => {
       c.stmt(
-        `UPDATE outbox SET statut = 'ECHEC', echec_at = ?, derniere_erreur = ?, prochaine_tentative = NULL
+        `UPDATE outbox SET statut = 'ECHEC', echec_at = ?, derniere_erreur = ?, prochaine_tentative = NULL, ${RELEASED}
          WHERE id = ? AND statut = 'PRET'`,
       ).run(at.toISOString(), error, id);
     },
@@ -128,7 +151,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
           const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
           // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
           c.stmt(
-            `UPDATE outbox SET statut = 'PRET', prochaine_tentative = ?, relances = ?,
+            `UPDATE outbox SET statut = 'PRET', prochaine_tentative = ?, relances = ?, ${RELEASED},
                premiere_tentative = CASE WHEN statut = 'ECHEC' THEN NULL ELSE premiere_tentative END, echec_at = NULL
              WHERE id = ?`,
           ).run(at.toISOString(), JSON.stringify(relances), id);

@@ -6,12 +6,13 @@ import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { SqliteConnection, type Sync } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
+import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
 import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
 /** The SQLite registry's methods come from its parts (see the constructor). */
-export interface SqliteRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'close'> {}
+export interface SqliteRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
 
 export class SqliteRegistry implements Registry {
   private readonly connection: SqliteConnection;
@@ -30,18 +31,23 @@ export class SqliteRegistry implements Registry {
     this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c) });
     Object.assign(
       this,
-      c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'close'>>({
+      c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({
         ...reads,
         ...guichetsWrites(c),
         ...lotsWrites(c),
         ...outboxWrites(c),
         ...territoiresWrites(c),
+        ...leasesWrites(c),
       }),
     );
   }
 
   get schemaVersion(): number {
     return this.connection.schemaVersion;
+  }
+
+  get server(): string {
+    return `SQLite ${String(this.connection.db.prepare('SELECT sqlite_version()').pluck().get())}`;
   }
 
   transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T> {
