@@ -9,7 +9,7 @@ const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id
 /** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
 const OUTBOX_BATCH = 100;
 
-function toOutbox(row: Row): OutboxItem {
+export function toOutbox(row: Row): OutboxItem {
   return compact<OutboxItem>({
     id: Number(row.id),
     lotId: Number(row.lot_id),
