@@ -5,7 +5,7 @@ import type { AuditEntry, DemandeRecord } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 import { compact, str } from './rows.js';
 
-function toDemande(row: Row): DemandeRecord {
+export function toDemande(row: Row): DemandeRecord {
   return compact<DemandeRecord>({
     numeroUnique: String(row.numero_unique),
     territoire: String(row.territoire),
@@ -21,7 +21,7 @@ function toDemande(row: Row): DemandeRecord {
   });
 }
 
-function demandeColumns(d: DemandeRecord): unknown[] {
+export function demandeColumns(d: DemandeRecord): unknown[] {
   return [
     d.numeroUnique,
     d.territoire,

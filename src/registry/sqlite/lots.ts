@@ -7,7 +7,7 @@ import { compact, str } from './rows.js';
 /** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
 const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
 
-function toLot(row: Row): LotRecord {
+export function toLot(row: Row): LotRecord {
   return compact<LotRecord>({
     id: Number(row.id),
     messageSha256: String(row.message_sha256),
@@ -27,7 +27,7 @@ function toLot(row: Row): LotRecord {
   });
 }
 
-function toResultat(row: Row): ResultatRecord {
+export function toResultat(row: Row): ResultatRecord {
   return compact<ResultatRecord>({
     position: Number(row.position),
     reference: str(row.reference),

@@ -13,7 +13,7 @@ const OUTBOX_BATCH = 100;
 const RELEASED = 'claimed_by = NULL, claimed_until = NULL';
 const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
 
-function toOutbox(row: Row): OutboxItem {
+export function toOutbox(row: Row): OutboxItem {
   return compact<OutboxItem>({
     id: Number(row.id),
     lotId: Number(row.lot_id),

@@ -3,7 +3,7 @@ import type { TerritorySettings } from '../model.js';
 import type { TerritoiresReads, TerritoiresRegistry } from '../territoires.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 
-function toTerritory(row: Row): TerritorySettings {
+export function toTerritory(row: Row): TerritorySettings {
   return {
     territoire: String(row.territoire),
     delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
