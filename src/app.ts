@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 import { homePath } from './config/load.js';
 import { serverPassword } from './config/secrets.js';
-import { registryLocation } from './config/registry-location.js';
+import { registryLocation, sqlitePath } from './config/registry-location.js';
 import type { Config } from './config/schema.js';
 import type { PrivateKeyring } from './crypto/index.js';
 import { loadNationalKeyring, type NationalKeyLocation } from './crypto/national-keys.js';
-import { newInstance, type Instance } from './instance.js';
+import { newInstance, soleInstance, type Instance } from './instance.js';
 import type { Logger } from './log.js';
 import { MaildirSender } from './mail/maildir-sender.js';
 import { MaildirSource } from './mail/maildir.js';
@@ -119,7 +119,7 @@ export async function openGateway(config: Readonly<Config>, logger: Logger, cloc
     },
     clock,
     logger,
-    instance: newInstance(config.daemon.leaseMs),
+    instance: sqlitePath(config) !== undefined ? soleInstance(config.daemon.leaseMs) : newInstance(config.daemon.leaseMs),
     async close() {
       await mailbox.close();
       await sender.close();

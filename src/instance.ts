@@ -25,6 +25,15 @@ export function newInstance(leaseMs = DEFAULT_LEASE_MS): Instance {
   return { id: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs };
 }
 
+/**
+ * The one instance of a registry that admits only one (SQLite, under its daemon lock): always the
+ * same holder, so that a restart after a kill takes its predecessor's leases and claims at once
+ * rather than waiting for them to expire.
+ */
+export function soleInstance(leaseMs = DEFAULT_LEASE_MS): Instance {
+  return { id: 'sole-instance', leaseMs };
+}
+
 /** This process's instance, for callers that were not given one (CLI commands, tests). */
 export const THIS_PROCESS: Instance = newInstance();
 

@@ -6,7 +6,7 @@
  * column is `COLLATE "C"` (byte order, as SQLite's BINARY): an ORDER BY or a date comparison
  * gives the same answer as on SQLite, whatever the database's locale.
  *
- * The first step creates the whole schema of SQLite version 7 and is recorded as version 7: from
+ * The first step creates the whole schema of SQLite version 8 and is recorded as version 8: from
  * there both backends share version numbers. Never edit a released step; the next change is a
  * step added to BOTH lists with the same number (SQLite's MIGRATIONS[n - 1], here `version: n`).
  */
@@ -26,7 +26,7 @@ const MIGRATION_LOCK = 0x534e4502;
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
-    version: 7,
+    version: 8,
     step: `
   CREATE TABLE guichets (
     code       TEXT COLLATE "C" PRIMARY KEY,
@@ -180,6 +180,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
     commission_adresse           TEXT COLLATE "C" NOT NULL,
     modifie_at                   TEXT COLLATE "C" NOT NULL
+  );
+  `,
+  },
+  // Issue 16: several instances on one registry (spec 10), as SQLite's step 9.
+  {
+    version: 9,
+    step: `
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT COLLATE "C";
+  ALTER TABLE outbox ADD COLUMN claimed_until TEXT COLLATE "C";
+  CREATE TABLE leases (
+    name   TEXT COLLATE "C" PRIMARY KEY,
+    holder TEXT COLLATE "C" NOT NULL,
+    until  TEXT COLLATE "C" NOT NULL
   );
   `,
   },

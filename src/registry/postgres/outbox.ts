@@ -1,12 +1,17 @@
 /** The outbox part on PostgreSQL (src/registry/outbox.ts). */
+import type { OutboxClaim } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import { toOutbox } from '../sqlite/outbox.js';
-import type { PostgresConnection, Sql } from './connection.js';
+import type { PostgresConnection, Row, Sql } from './connection.js';
 
 /** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
 const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
-/** Due replies are sent a batch at a time, so their bytes are never all in memory at once. */
+/** Replies are prepared and sent a batch at a time, so their bytes are never all in memory at once. */
 const OUTBOX_BATCH = 100;
+/** An attempt's outcome ends the claim: the next attempt is anyone's. */
+const RELEASED = 'claimed_by = NULL, claimed_until = NULL';
+/** Not claimed, or claimed by an instance whose claim has expired (`$n`: now). */
+const unclaimed = (now: string) => `(claimed_until IS NULL OR claimed_until <= ${now})`;
 
 export function outboxReads(sql: Sql): OutboxReads {
   return {
@@ -49,25 +54,54 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
 
 export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof OutboxReads> {
   const sql = c.sql;
+  /**
+   * The first batch of rows matching `where` (its parameters from $3), claimed for `claim.holder`
+   * ($1, until $2), in id order. SKIP LOCKED: rows another instance is claiming right now are
+   * left to it rather than waited for.
+   */
+  const claimBatch = async (where: string, params: readonly unknown[], claim: OutboxClaim, columns = 'o.*'): Promise<Row[]> =>
+    (
+      await sql.all(
+        `WITH claimed AS (
+           UPDATE outbox SET claimed_by = $1, claimed_until = $2
+           WHERE id IN (SELECT id FROM outbox WHERE ${where} ORDER BY id LIMIT ${OUTBOX_BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING id)
+         SELECT ${columns} FROM outbox o JOIN claimed USING (id) ${columns === 'o.*' ? '' : 'LEFT JOIN outbox_raw r ON r.id = o.id'} ORDER BY o.id`,
+        claim.holder,
+        claim.until.toISOString(),
+        ...params,
+      )
+    );
   return {
-    outboxToPrepare: async () => (await sql.all(`SELECT * FROM outbox WHERE statut = 'A_PREPARER' ORDER BY id`)).map(toOutbox),
+    outboxToPrepare: async (claim) =>
+      (await claimBatch(`statut = 'A_PREPARER' AND ${unclaimed('$3')}`, [claim.now.toISOString()], claim)).map(toOutbox),
     markPrepared: (id, raw) =>
       c.atomically(async (tx) => {
         if ((await tx.run(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = $1 AND statut = 'A_PREPARER'`, id)) !== 1) return false;
         await tx.run('INSERT INTO outbox_raw (id, raw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET raw = excluded.raw', id, raw);
         return true;
       }),
-    outboxDue: async (now) =>
+    outboxDue: async (claim) =>
+      // The holder's own claims too: replies it prepared and did not send (an interrupted pass).
       (
-        await sql.all(
-          `SELECT ${WITH_RAW} WHERE o.statut = 'PRET' AND (o.prochaine_tentative IS NULL OR o.prochaine_tentative <= $1)
-           ORDER BY o.id LIMIT ${OUTBOX_BATCH}`,
-          now.toISOString(),
+        await claimBatch(
+          `statut = 'PRET' AND (prochaine_tentative IS NULL OR prochaine_tentative <= $3) AND (claimed_by = $1 OR ${unclaimed('$3')})`,
+          [claim.now.toISOString()],
+          claim,
+          'o.*, r.raw',
         )
       ).map(toOutbox),
+    renewOutboxClaim: async (id, claim) =>
+      (await sql.run(
+        `UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND statut = 'PRET' AND (claimed_by = $1 OR ${unclaimed('$4')})`,
+        claim.holder,
+        claim.until.toISOString(),
+        id,
+        claim.now.toISOString(),
+      )) === 1,
     markSent: async (id, at, refus) => {
       await sql.run(
-        `UPDATE outbox SET statut = 'ENVOYE', envoye_at = $1, tentatives = tentatives + 1, restants = NULL,
+        `UPDATE outbox SET statut = 'ENVOYE', envoye_at = $1, tentatives = tentatives + 1, restants = NULL, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, $1), refus = COALESCE($2, refus) WHERE id = $3`,
         at.toISOString(),
         refus === undefined ? null : JSON.stringify(refus),
@@ -76,7 +110,7 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
     },
     markAttemptFailed: async (id, attempt) => {
       await sql.run(
-        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = $1, prochaine_tentative = $2,
+        `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = $1, prochaine_tentative = $2, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, $3), restants = COALESCE($4, restants), refus = COALESCE($5, refus)
          WHERE id = $6`,
         attempt.error,
@@ -89,7 +123,7 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
     },
     markOutboxFailed: async (id, at, error) => {
       await sql.run(
-        `UPDATE outbox SET statut = 'ECHEC', echec_at = $1, derniere_erreur = $2, prochaine_tentative = NULL
+        `UPDATE outbox SET statut = 'ECHEC', echec_at = $1, derniere_erreur = $2, prochaine_tentative = NULL, ${RELEASED}
          WHERE id = $3 AND statut = 'PRET'`,
         at.toISOString(),
         error,
@@ -114,7 +148,7 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
         const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
         // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
         await tx.run(
-          `UPDATE outbox SET statut = 'PRET', prochaine_tentative = $1, relances = $2,
+          `UPDATE outbox SET statut = 'PRET', prochaine_tentative = $1, relances = $2, ${RELEASED},
              premiere_tentative = CASE WHEN statut = 'ECHEC' THEN NULL ELSE premiere_tentative END, echec_at = NULL
            WHERE id = $3`,
           at.toISOString(),

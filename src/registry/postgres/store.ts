@@ -7,6 +7,7 @@ import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { createPool, PostgresConnection, type PostgresOptions, type Sql } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
+import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
 import { migrate } from './migrations.js';
 import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
@@ -15,7 +16,7 @@ import { territoiresReads, territoiresWrites } from './territoires.js';
 export type { PostgresOptions } from './connection.js';
 
 /** The PostgreSQL registry's methods come from its parts (see the constructor). */
-export interface PostgresRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'close'> {}
+export interface PostgresRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
 
 function reads(sql: Sql): RegistryReads {
   return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql) };
@@ -40,7 +41,7 @@ export class PostgresRegistry implements Registry {
     /** The schema version the database was migrated to when opened. */
     readonly schemaVersion: number,
     /** The server's version (`SHOW server_version`), for `doctor`. */
-    readonly serverVersion: string,
+    private readonly serverVersion: string,
   ) {
     const c = connection;
     Object.assign(this, {
@@ -49,7 +50,12 @@ export class PostgresRegistry implements Registry {
       ...lotsWrites(c.sql),
       ...outboxWrites(c),
       ...territoiresWrites(c.sql),
-    } satisfies Omit<Registry, 'transaction' | 'schemaVersion' | 'close'>);
+      ...leasesWrites(c.sql),
+    } satisfies Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>);
+  }
+
+  get server(): string {
+    return `PostgreSQL ${this.serverVersion}`;
   }
 
   transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T> {
