@@ -8,6 +8,7 @@ import { cleDoublon, normaliseIdentite } from '../../src/registry/doublon.js';
 import { expiryDay, isExpired } from '../../src/registry/lifecycle.js';
 import { applyMigration, MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
+import { BACKENDS, freshRegistry } from './backends.js';
 import { commitDemandes, cre, G1104, sampleDemandeLogement, withDemandeur } from './helpers.js';
 
 /**
@@ -64,13 +65,9 @@ describe('doublon key', () => {
   });
 });
 
-describe('doublons evaded with invisible or look-alike characters (issue 15)', () => {
-  let dir: string | undefined;
-  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
-
+describe.each(BACKENDS)('doublons evaded with invisible or look-alike characters (issue 15) on $name', (backend) => {
   it('refuses each spelling of a registered demandeur, as DEM_SCHEMA or DEM_DOUBLON', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sne-doublon-'));
-    const registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+    const registry = await freshRegistry(backend);
     try {
       await registry.addGuichet(G1104);
       const identite = { prenom: 'Zoé', dateNaissance: '1975-06-30' };

@@ -1,23 +1,20 @@
 /**
- * The lifecycle through the real commitLot (spec 4.2, 4.4, 4.5) on a SQLite file, with a clock
+ * The lifecycle through the real commitLot (spec 4.2, 4.4, 4.5) on each backend, with a clock
  * the test controls: CRE and its numbering, doublons, the renewal window, MOD, RAD, expiry.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { expireDemandes, selectExpirees } from '../../src/registry/expire.js';
-import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import type { DemandeLogement } from '../../src/lot/types.js';
 import type { ResultatRecord } from '../../src/registry/model.js';
+import type { Registry } from '../../src/registry/registry.js';
+import { BACKENDS, freshRegistry } from './backends.js';
 import { commitDemandes, cre, G1104, G1301, G2000, mod, rad, ren, sampleDemandeLogement, withDemandeur } from './helpers.js';
 
 type Lot = Awaited<ReturnType<typeof commitDemandes>>;
 
-describe('registry lifecycle', () => {
-  let dir: string;
-  let registry: SqliteRegistry;
+describe.each(BACKENDS)('registry lifecycle on $name', (backend) => {
+  let registry: Registry;
   const clock = fixedClock('2026-11-26T10:00:00+01:00');
   const base = sampleDemandeLogement();
   const martin = withDemandeur(base, { nom: 'Martin', prenom: 'Élodie', dateNaissance: '1988-03-14' });
@@ -36,15 +33,13 @@ describe('registry lifecycle', () => {
   const register = async (donnees: DemandeLogement = martin): Promise<string> => (await only(await send('G1104', cre(`R-${Math.random()}`, donnees)))).numeroUnique!;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sne-lifecycle-'));
-    registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+    registry = await freshRegistry(backend);
     for (const g of [G1104, G2000, G1301]) await registry.addGuichet(g);
     await registry.addGuichet({ ...G1104, code: 'G9999', expediteurs: ['lots@g9999.example'], departements: ['93', '75', '13'] });
     clock.set('2026-11-26T10:00:00+01:00');
   });
   afterEach(async () => {
     await registry.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('CRE and numbering (spec 4.4)', () => {

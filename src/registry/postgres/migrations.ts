@@ -6,9 +6,10 @@
  * column is `COLLATE "C"` (byte order, as SQLite's BINARY): an ORDER BY or a date comparison
  * gives the same answer as on SQLite, whatever the database's locale.
  *
- * The first step creates the whole schema of SQLite version 8 and is recorded as version 8: from
- * there both backends share version numbers. Never edit a released step; the next change is a
- * step added to BOTH lists with the same number (SQLite's MIGRATIONS[n - 1], here `version: n`).
+ * The first step creates the whole schema of SQLite version 8 (after all eight of its MIGRATIONS)
+ * and is recorded as version 8: from there both backends share version numbers. Never edit a
+ * released step; the next change is a step added to BOTH lists with the same number (SQLite's
+ * MIGRATIONS[n - 1], here `version: n`).
  */
 import type pg from 'pg';
 import { sqlOn, type Sql } from './connection.js';

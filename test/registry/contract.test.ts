@@ -1,0 +1,344 @@
+/**
+ * The registry contract (src/registry/registry.ts): every case runs on each backend, on new
+ * empty storage, and must give the same answers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DemandeError } from '../../src/errors.js';
+import { cleDoublon } from '../../src/registry/doublon.js';
+import type { DemandeRecord } from '../../src/registry/model.js';
+import { SCHEMA_VERSION, type Registry } from '../../src/registry/registry.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/registry/postgres/migrations.js';
+import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
+import { BACKENDS } from './backends.js';
+import { sampleDemandeLogement, withDemandeur } from './helpers.js';
+
+const GUICHET = {
+  code: 'G1104',
+  nom: 'Bailleur',
+  adresse: '1 rue A\n93200 Saint-Denis',
+  expediteurs: ['Lots@G1104.example'],
+  destinataires: ['retours@g1104.example'],
+  cles: [{ fingerprint: 'ABCD', armored: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }],
+  departements: ['93', '75'],
+};
+
+describe.each(BACKENDS)('$name registry', (backend) => {
+  let storage: string;
+  let registry: Registry;
+  beforeEach(async () => {
+    storage = await backend.storage();
+    registry = await backend.open(storage);
+  });
+  afterEach(async () => {
+    await registry.close();
+  });
+
+  it('applies every migration once and records the version, shared by both backends', async () => {
+    expect([MIGRATIONS.length, POSTGRES_SCHEMA_VERSION]).toEqual([SCHEMA_VERSION, SCHEMA_VERSION]);
+    expect(registry.schemaVersion).toBe(SCHEMA_VERSION);
+    await registry.close();
+    registry = await backend.open(storage);
+    expect(registry.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(registry.server).toMatch(/^(SQLite|PostgreSQL) \d+\.\d+/);
+  });
+
+  it('gives a lease to one holder at a time, to another once it expired or was released', async () => {
+    const t0 = new Date('2026-11-26T10:00:00.000Z');
+    const later = (s: number) => new Date(t0.getTime() + s * 1000);
+    expect(await registry.takeLease('pass:expiry', 'a', t0, later(30))).toBe(true);
+    expect(await registry.takeLease('pass:expiry', 'b', later(10), later(40))).toBe(false);
+    expect(await registry.takeLease('pass:expiry', 'a', later(10), later(40))).toBe(true); // renewed
+    expect(await registry.takeLease('pass:expiry', 'b', later(35), later(65))).toBe(false);
+    expect(await registry.takeLease('pass:expiry', 'b', later(40), later(70))).toBe(true); // expired: taken over
+    await registry.releaseLease('pass:expiry', 'a'); // no longer a's: nothing happens
+    expect(await registry.takeLease('pass:expiry', 'a', later(41), later(71))).toBe(false);
+    await registry.releaseLease('pass:expiry', 'b');
+    expect(await registry.takeLease('pass:expiry', 'a', later(42), later(72))).toBe(true);
+  });
+
+  it('claims replies for one instance until its claim expires; sending renews it, an outcome ends it', async () => {
+    const t0 = new Date('2026-11-26T10:00:00.000Z');
+    const at = (holder: string, s: number) => ({ holder, now: new Date(t0.getTime() + s * 1000), until: new Date(t0.getTime() + (s + 30) * 1000) });
+    const lotId = await registry.transaction(async (tx) =>
+      tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    );
+    const ids = await registry.transaction(async (tx) =>
+      Promise.all(['a', 'b', 'c'].map(async (n) => tx.queueReply({ lotId, kind: 'attestation', messageId: `<${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}' }))),
+    );
+    expect((await registry.outboxToPrepare(at('A', 0))).map((o) => o.id)).toEqual(ids);
+    expect(await registry.outboxToPrepare(at('B', 1))).toEqual([]); // held by A
+    expect(await registry.outboxToPrepare(at('A', 1))).toEqual([]); // A's own: not again in the same pass
+    await registry.markPrepared(ids[0]!, Buffer.from('scellé'));
+    expect(await registry.outboxDue(at('B', 2))).toEqual([]); // prepared by A, A sends it
+    expect((await registry.outboxDue(at('A', 2))).map((o) => o.id)).toEqual([ids[0]]);
+    // A stalled past its claim: B takes the reply over, and A may no longer send it.
+    expect(await registry.outboxDue(at('B', 31))).toEqual([]);
+    expect((await registry.outboxDue(at('B', 33))).map((o) => o.raw?.toString())).toEqual(['scellé']);
+    expect(await registry.renewOutboxClaim(ids[0]!, at('A', 34))).toBe(false);
+    expect(await registry.renewOutboxClaim(ids[0]!, at('B', 34))).toBe(true);
+    await registry.markAttemptFailed(ids[0]!, { at: t0, error: 'refusé', nextAttempt: new Date(t0.getTime() + 35_000) });
+    expect((await registry.outboxDue(at('A', 36))).map((o) => o.id)).toEqual([ids[0]]); // the next attempt is anyone's
+    await registry.markSent(ids[0]!, new Date(t0.getTime() + 36_000));
+    expect(await registry.renewOutboxClaim(ids[0]!, at('A', 37))).toBe(false); // sent: nothing to claim
+    expect((await registry.outboxToPrepare(at('B', 31))).map((o) => o.id)).toEqual([ids[1], ids[2]]);
+  });
+
+  it('finds an active guichet by its sender address, whatever its case', async () => {
+    await registry.addGuichet(GUICHET);
+    expect((await registry.guichetBySender('lots@g1104.example'))?.code).toBe('G1104');
+    expect((await registry.guichetBySender('LOTS@G1104.EXAMPLE'))?.departements).toEqual(['75', '93']);
+    expect(await registry.guichetBySender('retours@g1104.example')).toBeUndefined();
+  });
+
+  it('ignores a disabled guichet', async () => {
+    await registry.addGuichet({ ...GUICHET, actif: false });
+    expect(await registry.guichetBySender('lots@g1104.example')).toBeUndefined();
+  });
+
+  it('numbers gap-free per territory and month, and rolls a failed transaction back whole', async () => {
+    const take = async (territoire: string, mmyy: string) => registry.transaction(async (tx) => tx.nextSequence(territoire, mmyy));
+    expect([await take('111', '1126'), await take('111', '1126'), await take('093', '1126'), await take('111', '1226')]).toEqual([1, 2, 1, 1]);
+    await expect(
+      registry.transaction(async (tx) => {
+        await tx.nextSequence('111', '1126');
+        throw new Error('crash in the middle of a lot');
+      }),
+    ).rejects.toThrow('crash');
+    expect(await take('111', '1126')).toBe(3);
+  });
+
+  it('runs transactions one at a time, even when their work awaits', async () => {
+    const order: string[] = [];
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const lot = (name: string) =>
+      registry.transaction(async (tx) => {
+        order.push(`${name} begins`);
+        const first = await tx.nextSequence('111', '1126');
+        await tick(); // the other transaction may not start here
+        const second = await tx.nextSequence('111', '1126');
+        order.push(`${name} ends`);
+        return [first, second];
+      });
+    expect(await Promise.all([lot('A'), lot('B')])).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(order).toEqual(['A begins', 'A ends', 'B begins', 'B ends']);
+  });
+
+  it('never shows uncommitted work to a call made outside the open transaction', async () => {
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const open = registry.transaction(async (tx) => {
+      await tx.insertLot({ messageSha256: 'sha', statut: 'QUARANTAINE', recuAt: 'hier', traiteAt: 'hier', erreurs: [], original: Buffer.from('x') });
+      opened();
+      await held;
+      throw new Error('rolled back');
+    });
+    await isOpen;
+    const outside = registry.listLots(); // the transaction is open, its lot written: this waits for its end
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await expect(open).rejects.toThrow('rolled back');
+    expect(await outside).toEqual([]);
+  });
+
+  it('keeps a territory’s settings, replaced by the next ones', async () => {
+    expect(await registry.getTerritory('093')).toBeUndefined();
+    await registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 36, commissionAdresse: 'A', modifieAt: '2026-11-26T10:00:00Z' });
+    await registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 48, commissionAdresse: 'B', modifieAt: '2026-11-27T10:00:00Z' });
+    expect(await registry.getTerritory('093')).toMatchObject({ delaiAnormalementLongMois: 48, commissionAdresse: 'B' });
+    expect(await registry.listTerritories()).toHaveLength(1);
+  });
+
+  it('lists the active bailleurs holding stock in any of the communes', async () => {
+    await registry.addGuichet(GUICHET);
+    await registry.addGuichet({ ...GUICHET, code: 'G2000', nom: 'Autre bailleur', expediteurs: ['b@x.example'] });
+    await registry.addGuichet({ ...GUICHET, code: 'G3000', nom: 'Bailleur inactif', expediteurs: ['c@x.example'], actif: false });
+    await registry.setGuichetCommunes('G1104', ['93066', '93001']);
+    await registry.setGuichetCommunes('G2000', ['93048']);
+    await registry.setGuichetCommunes('G3000', ['93066']);
+    expect(await registry.guichetCommunes('G1104')).toEqual(['93001', '93066']);
+    expect(await registry.bailleursIn(['93066', '93048'])).toEqual(['Autre bailleur', 'Bailleur']);
+    expect(await registry.bailleursIn(['75111'])).toEqual([]);
+  });
+
+  it('sorts as SQLite does, byte by byte, whatever the database’s locale', async () => {
+    for (const [code, nom] of [['g3', 'béta'], ['G2', 'Zeta'], ['G1', 'alpha'], ['G4', 'Éric']] as const) {
+      await registry.addGuichet({ ...GUICHET, code, nom, expediteurs: [`${code}@x.example`] });
+      await registry.setGuichetCommunes(code, ['93066']);
+    }
+    expect(await registry.bailleursIn(['93066'])).toEqual(['Zeta', 'alpha', 'béta', 'Éric']);
+    expect((await registry.listGuichets()).map((g) => g.code)).toEqual(['G1', 'G2', 'G4', 'g3']);
+  });
+
+  it('changes a guichet’s fields and lists whole, and its keys one by one', async () => {
+    await registry.addGuichet(GUICHET);
+    expect(await registry.updateGuichet('G9999', { nom: 'Personne' })).toBe(false);
+    expect(await registry.updateGuichet('G1104', { nom: 'Renommé', actif: false, expediteurs: ['Nouveau@G1104.example'], departements: ['13'] })).toBe(true);
+    expect(await registry.getGuichet('G1104')).toMatchObject({
+      nom: 'Renommé',
+      adresse: GUICHET.adresse,
+      actif: false,
+      expediteurs: ['nouveau@g1104.example'],
+      destinataires: ['retours@g1104.example'],
+      departements: ['13'],
+    });
+    await registry.addGuichetKey('G1104', { fingerprint: 'ABCD', armored: 'remplacée' });
+    await registry.addGuichetKey('G1104', { fingerprint: '0123', armored: 'nouvelle' });
+    expect((await registry.getGuichet('G1104'))?.cles).toEqual([
+      { fingerprint: '0123', armored: 'nouvelle' },
+      { fingerprint: 'ABCD', armored: 'remplacée' },
+    ]);
+    expect(await registry.removeGuichetKey('G1104', 'ABCD')).toBe(true);
+    expect(await registry.removeGuichetKey('G1104', 'ABCD')).toBe(false);
+    expect((await registry.getGuichet('G1104'))?.cles.map((k) => k.fingerprint)).toEqual(['0123']);
+  });
+
+  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome', async () => {
+    const lot = { statut: 'ACCEPTE' as const, recuAt: '2026-11-26T09:00:00.000Z', traiteAt: '2026-11-26T09:00:01.000Z', erreurs: [], original: Buffer.from([0, 1, 2, 255]) };
+    const erreur = { code: 'DEM_SCHEMA', message: 'illisible « \\ " » {', chemin: '/lot/demande[2]' } as unknown as DemandeError;
+    const first = await registry.transaction(async (tx) => {
+      const id = await tx.insertLot({ ...lot, messageSha256: 'sha-1', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa', source: 'b-copie' });
+      await tx.recordReception(id, 'a-copie', '2026-11-27T09:00:00.000Z');
+      await tx.recordReception(id, 'b-copie', '2026-11-28T09:00:00.000Z'); // already recorded: kept as first seen
+      await tx.insertResultats(id, [
+        { position: 1, reference: 'R1', typeFichier: 'CRE', statut: 'ENREGISTREE', numeroUnique: '1111126000001G1104', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', erreurs: [] },
+        { position: 2, statut: 'REJETEE', erreurs: [erreur] },
+      ]);
+      return id;
+    });
+    const redelivered = await registry.transaction(async (tx) =>
+      tx.insertLot({ ...lot, messageSha256: 'sha-2', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa', doublonDe: first }),
+    );
+    expect(await registry.lotSources(first)).toEqual(['b-copie', 'a-copie']);
+    expect(await registry.lotOriginal(first)).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(await registry.lotOriginalSize(first)).toBe(4);
+    expect((await registry.lotByIdentifiant('G1104', 'LOT-1'))?.id).toBe(first);
+    expect(await registry.getLot(redelivered)).toMatchObject({ doublonDe: first, version: 1 });
+    expect((await registry.lotByMessageSha256('sha-2'))?.id).toBe(redelivered);
+    expect(await registry.lotResultats(first)).toEqual([
+      { position: 1, reference: 'R1', typeFichier: 'CRE', statut: 'ENREGISTREE', numeroUnique: '1111126000001G1104', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', erreurs: [] },
+      { position: 2, statut: 'REJETEE', erreurs: [erreur] },
+    ]);
+
+    await registry.transaction(async (tx) => {
+      await tx.setLotStatut(first, 'PARTIEL');
+      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+    });
+    expect(await registry.getLot(first)).toMatchObject({ statut: 'REJETE', version: 2, traiteAt: '2026-12-01T09:00:00.000Z', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa' });
+    expect(await registry.lotResultats(first)).toEqual([{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+    expect((await registry.listLots()).map((l) => l.id)).toEqual([first, redelivered]);
+  });
+
+  it('forgets a quarantined message once, keeping its lot row', async () => {
+    const [accepted, quarantined] = await registry.transaction(async (tx) => [
+      await tx.insertLot({ messageSha256: 'a', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('accepté') }),
+      await tx.insertLot({ messageSha256: 'q', statut: 'QUARANTAINE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('illisible') }),
+    ]);
+    const at = new Date('2026-11-26T10:00:00Z');
+    expect(await registry.deleteQuarantined(accepted!, at, 'gestionnaire:alice')).toBe(false);
+    expect(await registry.deleteQuarantined(quarantined!, at, 'gestionnaire:alice')).toBe(true);
+    expect(await registry.deleteQuarantined(quarantined!, at, 'gestionnaire:alice')).toBe(false);
+    expect(await registry.getLot(quarantined!)).toMatchObject({ supprimeAt: at.toISOString(), supprimePar: 'gestionnaire:alice' });
+    expect(await registry.lotOriginal(quarantined!)).toBeUndefined();
+    expect(await registry.lotOriginalSize(quarantined!)).toBe(0);
+    expect(await registry.lotOriginalSize(999)).toBeUndefined();
+  });
+
+  const claim = (now: Date) => ({ holder: 'instance', now, until: new Date(now.getTime() + 30_000) });
+
+  it('prepares, sends, defers, gives up, retries and queues replies again', async () => {
+    const T_PREPARE = new Date('2026-11-26T09:59:00.000Z');
+    const lotId = await registry.transaction(async (tx) =>
+      tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    );
+    const [cr, att] = await registry.transaction(async (tx) => [
+      await tx.queueReply({ lotId, kind: 'compte-rendu', messageId: '<cr@sne.test>', destinataires: ['a@x.example'], document: '{"cr":1}' }),
+      await tx.queueReply({ lotId, kind: 'attestation', messageId: '<att@sne.test>', destinataires: ['a@x.example', 'b@x.example'], document: '{"att":1}' }),
+    ]);
+    expect((await registry.outboxToPrepare(claim(T_PREPARE))).map((o) => [o.id, o.document])).toEqual([[cr, '{"cr":1}'], [att, '{"att":1}']]);
+    expect(await registry.markPrepared(cr!, Buffer.from('scellé'))).toBe(true);
+    expect(await registry.markPrepared(cr!, Buffer.from('encore'))).toBe(false);
+    const t0 = new Date('2026-11-26T10:00:00.000Z');
+    expect(await registry.outboxNextAttempt()).toEqual(new Date(0));
+    expect((await registry.outboxDue(claim(t0))).map((o) => [o.id, o.raw?.toString(), o.document])).toEqual([[cr, 'scellé', undefined]]);
+    expect((await registry.outboxForLot(lotId)).map((o) => o.raw)).toEqual([undefined, undefined]);
+
+    // Queued again for another lot: the sealed one as it is, the other to prepare from its document.
+    const lot2 = await registry.transaction(async (tx) =>
+      tx.insertLot({ messageSha256: 'sha2', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('y') }),
+    );
+    const [crAgain, attAgain] = await registry.transaction(async (tx) => [await tx.requeueReply(cr!, lot2), await tx.requeueReply(att!, lot2)]);
+    expect(await registry.getOutbox(crAgain!)).toMatchObject({ lotId: lot2, statut: 'PRET', messageId: '<cr@sne.test>', raw: Buffer.from('scellé'), tentatives: 0 });
+    expect(await registry.getOutbox(attAgain!)).toMatchObject({ lotId: lot2, statut: 'A_PREPARER', document: '{"att":1}', destinataires: ['a@x.example', 'b@x.example'] });
+
+    const t1 = new Date('2026-11-26T10:05:00.000Z');
+    const refus = [{ adresse: 'b@x.example', reponse: '550 inconnu', at: t0.toISOString() }];
+    await registry.markAttemptFailed(cr!, { at: t0, error: 'connexion refusée', nextAttempt: t1, restants: ['a@x.example'], refus });
+    expect(await registry.getOutbox(cr!)).toMatchObject({ tentatives: 1, derniereErreur: 'connexion refusée', prochaineTentative: t1.toISOString(), premiereTentative: t0.toISOString(), restants: ['a@x.example'], refus });
+    expect((await registry.outboxDue(claim(t0))).map((o) => o.id)).toEqual([crAgain]);
+    expect((await registry.outboxDue(claim(t1))).map((o) => o.id)).toEqual([cr, crAgain]);
+    await registry.markSent(crAgain!, t1);
+    expect(await registry.getOutbox(crAgain!)).toMatchObject({ statut: 'ENVOYE', envoyeAt: t1.toISOString(), premiereTentative: t1.toISOString(), tentatives: 1, refus: [] });
+    expect(await registry.outboxNextAttempt()).toEqual(t1);
+
+    const t2 = new Date('2026-11-29T10:00:00.000Z');
+    await registry.markOutboxFailed(crAgain!, t2, 'déjà envoyé'); // only a PRET reply is given up
+    await registry.markOutboxFailed(cr!, t2, 'délai dépassé');
+    expect(await registry.getOutbox(cr!)).toMatchObject({ statut: 'ECHEC', echecAt: t2.toISOString(), derniereErreur: 'délai dépassé' });
+    expect(await registry.getOutbox(crAgain!)).toMatchObject({ statut: 'ENVOYE' });
+    expect(await registry.outboxNextAttempt()).toBeUndefined();
+    expect((await registry.outboxByStatut('ECHEC')).map((o) => o.id)).toEqual([cr]);
+    expect(await registry.retryOutbox(crAgain!, t2, 'alice')).toBeUndefined();
+    expect(await registry.retryOutbox(cr!, t2, 'alice')).toBe('PRET');
+    const retried = (await registry.getOutbox(cr!))!;
+    expect(retried).toMatchObject({ statut: 'PRET', prochaineTentative: t2.toISOString(), relances: [{ at: t2.toISOString(), par: 'alice', statutAvant: 'ECHEC' }] });
+    expect(retried.premiereTentative).toBeUndefined();
+    expect(retried.echecAt).toBeUndefined();
+    await registry.markSent(cr!, t2, refus);
+    expect(await registry.getOutbox(cr!)).toMatchObject({ statut: 'ENVOYE', refus, premiereTentative: t2.toISOString(), tentatives: 2 });
+    expect(await registry.getOutbox(cr!)).not.toHaveProperty('restants');
+  });
+
+  it('finds doublons among the active demandes only, and the demandes past their anniversary', async () => {
+    const donnees = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont', prenom: 'Zoé', dateNaissance: '1975-06-30' });
+    const demande = (numeroUnique: string, statut: 'ACTIVE' | 'RADIEE', dateEcheance: string): DemandeRecord => ({
+      numeroUnique,
+      territoire: '111',
+      guichet: 'G1104',
+      statut,
+      dateDepot: '2026-01-05',
+      dateEcheance,
+      donnees,
+    });
+    const demandes = [
+      ['1110126000002G1104', 'ACTIVE', '2027-01-05'],
+      ['1110126000001G1104', 'ACTIVE', '2027-01-05'],
+      ['1110126000003G1104', 'RADIEE', '2026-12-01'],
+      ['1110126000004G1104', 'ACTIVE', '2027-02-01'],
+    ] as const;
+    await registry.transaction(async (tx) => {
+      for (const [n, statut, echeance] of demandes) await tx.insertDemande(demande(n, statut, echeance), { guichet: 'G1104', identifiantLot: 'LOT-1', reference: n });
+      expect(await tx.numeroForSource('G1104', 'LOT-1', '1110126000003G1104')).toBe('1110126000003G1104');
+      expect(await tx.numeroForSource('G1104', 'LOT-2', '1110126000003G1104')).toBeUndefined();
+      await tx.insertEvent({ numeroUnique: '1110126000001G1104', action: 'CRE', acteur: 'guichet:G1104', at: '2026-01-05T09:00:00.000Z', details: { reference: 'R', n: 1 } });
+      await tx.insertEvent({ numeroUnique: '1110126000001G1104', action: 'RAD', acteur: 'passerelle', at: '2027-02-06T09:00:00.000Z' });
+      await tx.updateDemande({ ...demande('1110126000004G1104', 'RADIEE', '2027-02-01'), motifRadiation: 'RADIRR', sousMotifRadiation: 'IRRSEJ', dateRadiation: '2027-01-10' });
+    });
+    const cle = cleDoublon(donnees)!;
+    expect(await registry.findDoublon('111', cle, '1110126000001G1104')).toEqual({ numeroUnique: '1110126000002G1104', guichet: 'G1104' });
+    expect(await registry.findDoublon('111', cle, '1110126000002G1104')).toEqual({ numeroUnique: '1110126000001G1104', guichet: 'G1104' });
+    expect(await registry.findDoublon('093', cle)).toBeUndefined();
+    expect((await registry.demandesEchues('2027-01-05')).map((d) => d.numeroUnique)).toEqual(['1110126000001G1104', '1110126000002G1104']);
+    expect(await registry.demandesEchues('2027-01-04')).toEqual([]);
+    expect(await registry.getDemande('1110126000004G1104')).toMatchObject({ statut: 'RADIEE', motifRadiation: 'RADIRR', sousMotifRadiation: 'IRRSEJ', dateRadiation: '2027-01-10' });
+    expect(await registry.getDemande('1110126000002G1104')).toEqual(demande('1110126000002G1104', 'ACTIVE', '2027-01-05'));
+    expect(await registry.demandeHistory('1110126000001G1104')).toEqual([
+      { numeroUnique: '1110126000001G1104', action: 'CRE', acteur: 'guichet:G1104', at: '2026-01-05T09:00:00.000Z', details: { reference: 'R', n: 1 } },
+      { numeroUnique: '1110126000001G1104', action: 'RAD', acteur: 'passerelle', at: '2027-02-06T09:00:00.000Z' },
+    ]);
+  });
+});
