@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (after `npm ci`): installs the Debian packages the tests drive for
-# real (GnuPG, poppler, qpdf, Dovecot), then typechecks and runs every test. Nothing is skipped:
+# real (GnuPG, poppler, qpdf, Dovecot, PostgreSQL), then typechecks and runs every test. Nothing is skipped:
 # a missing package is installed, or the run fails loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ declare -A NEEDED=(
   [/usr/lib/dovecot/lmtp]=dovecot-lmtpd
   [openssl]=openssl   # the IMAPS test's self-signed certificate
   [faketime]=faketime # npm run check:dates: the suite at a month's and a year's end
+  [/usr/lib/postgresql/15/bin/initdb]=postgresql # the registry on PostgreSQL (a throw-away cluster per test file)
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
