@@ -1,16 +1,17 @@
 /**
- * A gateway home on the embedded edges (deposit Maildir, outgoing Maildir, SQLite) with one
+ * A gateway home on the embedded edges (deposit Maildir, outgoing Maildir, SQLite or a given
+ * PostgreSQL database) with one
  * enrolled guichet, G1104 (93 and 75), whose software encrypts and signs lots as a guichet's
  * would (`sealLotMessage`). Lots over the 4 MiB attachment limit are zipped first, as the spec
  * lets a guichet do.
  */
 import { zipSync } from 'fflate';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nationalKeyLocation, openGateway, openRegistry, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
-import { homePath } from '../../src/config/load.js';
+import { configPath, homePath, loadConfig } from '../../src/config/load.js';
 import { sqlitePath } from '../../src/config/registry-location.js';
 import type { Config } from '../../src/config/schema.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
@@ -40,10 +41,21 @@ export interface BenchHome {
   cleanup(): void;
 }
 
-/** `fill`: fills the registry file (e.g. with 2 million demandes) after the guichet's enrolment. */
-export async function benchHome(options: { fill?: (registryFile: string) => void } = {}): Promise<BenchHome> {
+/**
+ * `fill`: fills the registry file (e.g. with 2 million demandes) after the guichet's enrolment.
+ * `registry`: a PostgreSQL database instead of the home's SQLite file (its password written to a
+ * 0600 file of the home).
+ */
+export async function benchHome(options: { fill?: (registryFile: string) => void; registry?: { url: string; password: string } } = {}): Promise<BenchHome> {
   const home = mkdtempSync(join(tmpdir(), 'sne-bench-'));
-  const { config } = await initHome(home);
+  let { config } = await initHome(home);
+  if (options.registry) {
+    writeFileSync(join(home, 'registry.password'), `${options.registry.password}\n`, { mode: 0o600 });
+    const file = JSON.parse(readFileSync(configPath(home), 'utf8')) as Record<string, Record<string, unknown>>;
+    file.registry = { url: options.registry.url, passwordFile: 'registry.password' };
+    writeFileSync(configPath(home), JSON.stringify(file, null, 2));
+    config = loadConfig(home, {});
+  }
   const keys = await guichetKeys(join(home, 'guichet-keys'), BENCH_GUICHET);
   const national = nationalPublicKeys(nationalKeyLocation(config));
   const registry = (await openRegistry(config));

@@ -36,7 +36,8 @@ function asPostgres(command: string, args: readonly string[]) {
   return run('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args]);
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/** `durable`: fsync and synchronous commits on, as in production (benchmarks); tests skip them. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'sne-postgres-'));
   const { uid, gid } = postgresIds();
   chownSync(dir, uid, gid);
@@ -54,9 +55,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const settings = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}`;
     try {
-      await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'postgres.log'), '-w', '-t', '30', 'start']);
+      await asPostgres('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'postgres.log'), '-w', '-t', '30', 'start']);
       break;
     } catch (error) {
       // A port taken meanwhile by another process: the server exits at once, try another.
