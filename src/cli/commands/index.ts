@@ -12,6 +12,7 @@ import { registerLots } from './lots.js';
 import { registerOutbox } from './outbox.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerReference } from './reference.js';
+import { registerRegistry } from './registry.js';
 import { registerValidate } from './validate.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -35,4 +36,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerValidate,
   registerOutbox,
   registerQuarantine,
+  registerRegistry,
 ];

@@ -37,7 +37,7 @@ export interface PostgresOptions {
  * Key of the advisory lock every registry transaction takes (`pg_advisory_xact_lock`); any
  * constant works, as long as nothing else on the database uses it. "SNE" then 1.
  */
-const TRANSACTION_LOCK = 0x534e4501;
+export const TRANSACTION_LOCK = 0x534e4501;
 
 export function sqlOn(db: pg.Pool | pg.PoolClient): Sql {
   const all = async (text: string, ...params: unknown[]): Promise<Row[]> => (await db.query<Row>(text, params)).rows;
