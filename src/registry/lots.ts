@@ -9,7 +9,7 @@ export interface LotsReads {
   lotByMessageSha256(sha256: string): Promise<LotRecord | undefined>;
   /**
    * The mailbox identities (`InboundMessage.sourceId`) of every delivery of a lot's message, first
-   * one included; empty for a lot committed before they were recorded (schema 7).
+   * one included; empty for a lot committed before they were recorded (schema 8).
    */
   lotSources(lotId: number): Promise<readonly string[]>;
   /** The lot that first used this identifiant (not a re-delivery, not a lot-level rejection). */

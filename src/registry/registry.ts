@@ -1,9 +1,10 @@
 /**
  * The registry as the rest of the gateway sees it: one asynchronous contract made of parts, one
  * module each (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts, leases.ts) over the
- * entities of model.ts. A backend implements it (src/registry/sqlite/); nothing outside a backend's folder
- * knows SQL. A lot is committed by `transaction`, in one go or not at all: its work gets `tx`,
- * the only handle valid inside it (a call on the registry itself waits for the transaction to end).
+ * entities of model.ts. A backend implements it (src/registry/sqlite/, src/registry/postgres/);
+ * nothing outside a backend's folder knows SQL. A lot is committed by `transaction`, in one go or
+ * not at all: its work must use `tx`, the only handle valid inside it (a call on the registry
+ * itself never sees the transaction's uncommitted work; on SQLite it waits for it to end).
  */
 import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';
 import type { GuichetsReads, GuichetsRegistry } from './guichets.js';
