@@ -53,7 +53,8 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
 }
 
 export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof OutboxReads> {
-  const sql = c.sql;
+  // Bookkeeping: a write lost in a server crash makes a reply prepared or sent again (connection.ts).
+  const sql = c.relaxed;
   /**
    * The first batch of rows matching `where` (its parameters from $3), claimed for `claim.holder`
    * ($1, until $2), in id order. SKIP LOCKED: rows another instance is claiming right now are
@@ -80,7 +81,7 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
         if ((await tx.run(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = $1 AND statut = 'A_PREPARER'`, id)) !== 1) return false;
         await tx.run('INSERT INTO outbox_raw (id, raw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET raw = excluded.raw', id, raw);
         return true;
-      }),
+      }, { relaxed: true }),
     outboxDue: async (claim) =>
       // The holder's own claims too: replies it prepared and did not send (an interrupted pass).
       (

@@ -26,12 +26,13 @@ export class PostgresRegistry implements Registry {
   /** Connects and migrates; rejects when the server cannot be reached or the schema not brought up to date. */
   static async open(options: PostgresOptions): Promise<PostgresRegistry> {
     const pool = createPool(options);
+    const relaxed = createPool(options, { relaxed: true });
     try {
       const schemaVersion = await migrate(pool);
       const row = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0];
-      return new PostgresRegistry(new PostgresConnection(pool), schemaVersion, row?.server_version ?? 'unknown');
+      return new PostgresRegistry(new PostgresConnection(pool, relaxed), schemaVersion, row?.server_version ?? 'unknown');
     } catch (error) {
-      await pool.end();
+      await Promise.all([pool.end(), relaxed.end()]);
       throw error;
     }
   }
@@ -50,7 +51,7 @@ export class PostgresRegistry implements Registry {
       ...lotsWrites(c.sql),
       ...outboxWrites(c),
       ...territoiresWrites(c.sql),
-      ...leasesWrites(c.sql),
+      ...leasesWrites(c.relaxed),
     } satisfies Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>);
   }
 
