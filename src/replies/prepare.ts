@@ -14,7 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument } from './documents.js';
-import { withTerritoryData } from './territoires.js';
+import { rememberedTerritoryReads, withTerritoryData, type TerritoryReads } from './territoires.js';
 import type { AttestationData } from './types.js';
 import type { ReplyWorkerPool } from './workers/pool.js';
 import { sealReply, type ReplyJob } from './workers/reply-job.js';
@@ -66,9 +66,9 @@ export type OnPrepared = (ready: OutboxItem) => Promise<void>;
  * that fails stays claimed until its claim expires: the next pass (of any instance) tries it again.
  */
 export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared): Promise<number> {
-  const envelopes: Envelopes = new Map();
+  const pass: PassReads = { envelopes: new Map(), territories: rememberedTerritoryReads(deps.registry) };
   const pool = deps.workers;
-  const prepare = (item: OutboxItem, seal: (job: ReplyJob) => Promise<Buffer>) => prepareOne(item, deps, envelopes, seal, onPrepared);
+  const prepare = (item: OutboxItem, seal: (job: ReplyJob) => Promise<Buffer>) => prepareOne(item, deps, pass, seal, onPrepared);
   const next = () => deps.registry.outboxToPrepare(outboxClaim(deps.instance ?? THIS_PROCESS, deps.clock));
   let count = 0;
   // The others go on when one fails (each is stored on its own); the first failure is rethrown.
@@ -103,11 +103,17 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
 const MIN_BATCH_FOR_WORKERS = 16;
 const IN_FLIGHT_PER_WORKER = 3;
 
-/** The lot and guichet of each item, read once per batch: a lot's replies come a thousand at a time. */
+/** The lot and guichet of each item, read once per pass: a lot's replies come a thousand at a time. */
 type Envelopes = Map<number, { lot: LotRecord; guichet: Guichet }>;
 
+/** What one pass reads of the registry once: each lot's envelope, the territories' settings. */
+interface PassReads {
+  readonly envelopes: Envelopes;
+  readonly territories: TerritoryReads;
+}
+
 /** The reply's job: its document completed from the registry and the reference, its envelope. */
-async function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes): Promise<ReplyJob> {
+async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territories }: PassReads): Promise<ReplyJob> {
   let envelope = envelopes.get(item.lotId);
   if (envelope === undefined) {
     const lot = await deps.registry.getLot(item.lotId);
@@ -123,7 +129,7 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes):
   return {
     document:
       document.kind === 'attestation'
-        ? { ...document, data: await withTerritoryData(withCommuneNames(document.data, () => deps.reference), deps.registry) }
+        ? { ...document, data: await withTerritoryData(withCommuneNames(document.data, () => deps.reference), territories) }
         : document,
     recipientKeys: guichet.cles.map((c) => c.armored),
     from: deps.from,
@@ -137,11 +143,11 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, envelopes: Envelopes):
 async function prepareOne(
   item: OutboxItem,
   deps: PrepareDeps,
-  envelopes: Envelopes,
+  pass: PassReads,
   seal: (job: ReplyJob) => Promise<Buffer>,
   onPrepared: OnPrepared | undefined,
 ): Promise<void> {
-  const raw = await seal(await jobOf(item, deps, envelopes));
+  const raw = await seal(await jobOf(item, deps, pass));
   // Not stored (another process prepared it meanwhile): that process sends it, not this one.
   if (!await deps.registry.markPrepared(item.id, raw)) return;
   deps.logger.debug({ outbox: item.id, lotId: item.lotId, kind: item.kind }, 'reply prepared');

@@ -24,8 +24,29 @@ export function commissionMediationOf(settings: TerritorySettings | undefined): 
     : { delaiAnormalementLongMois: settings.delaiAnormalementLongMois, adresse: settings.commissionAdresse };
 }
 
+/** What an attestation reads of the registry. */
+export type TerritoryReads = Pick<RegistryReads, 'getTerritory' | 'bailleursIn'>;
+
+/**
+ * The territory reads remembered for one pass over the replies: a lot's thousand attestations
+ * share a few territories and lists of communes (each read is a round trip on PostgreSQL). The
+ * next pass reads again, so a gestionnaire's change applies to the next attestations.
+ */
+export function rememberedTerritoryReads(registry: TerritoryReads): TerritoryReads {
+  const territories = new Map<string, ReturnType<TerritoryReads['getTerritory']>>();
+  const bailleurs = new Map<string, ReturnType<TerritoryReads['bailleursIn']>>();
+  const remembered = <K, V>(cache: Map<K, V>, key: K, read: () => V): V => {
+    if (!cache.has(key)) cache.set(key, read());
+    return cache.get(key)!;
+  };
+  return {
+    getTerritory: (territoire) => remembered(territories, territoire, () => registry.getTerritory(territoire)),
+    bailleursIn: (communes) => remembered(bailleurs, communes.join(','), () => registry.bailleursIn(communes)),
+  };
+}
+
 /** The attestation's data completed from the registry: commission de médiation and bailleurs. */
-export async function withTerritoryData(data: AttestationData, registry: RegistryReads): Promise<AttestationData> {
+export async function withTerritoryData(data: AttestationData, registry: TerritoryReads): Promise<AttestationData> {
   const commission = commissionMediationOf(await registry.getTerritory(territoireOfNumero(data.numeroUnique)));
   const codes = data.demande.logementRecherche.communesSouhaitees.flatMap((c) => (c.code === undefined ? [] : [c.code]));
   const { commissionMediation: _unset, ...rest } = data;

@@ -39,12 +39,23 @@ export interface PostgresOptions {
  */
 export const TRANSACTION_LOCK = 0x534e4501;
 
+/**
+ * The parts' statements are few and run thousands of times per lot: each is prepared once per
+ * connection under a name of its own (the server then skips parsing and planning it again).
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `sne_${statementNames.size + 1}`));
+  return { name, text, values };
+}
+
 export function sqlOn(db: pg.Pool | pg.PoolClient): Sql {
-  const all = async (text: string, ...params: unknown[]): Promise<Row[]> => (await db.query<Row>(text, params)).rows;
+  const all = async (text: string, ...params: unknown[]): Promise<Row[]> => (await db.query<Row>(prepared(text, params))).rows;
   return {
     all,
     one: async (text, ...params) => (await all(text, ...params))[0],
-    run: async (text, ...params) => (await db.query(text, params)).rowCount ?? 0,
+    run: async (text, ...params) => (await db.query(prepared(text, params))).rowCount ?? 0,
   };
 }
 
@@ -110,12 +121,12 @@ export class PostgresConnection {
   }
 
   /** A short transaction of a few statements that must apply together, not serialised with the lots. */
-  atomically<T>(work: (sql: Sql) => Promise<T>, { relaxed = false } = {}): Promise<T> {
-    return this.run(false, work, relaxed ? this.relaxedPool : this.pool);
+  atomically<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.run(false, work);
   }
 
-  private async run<T>(serialised: boolean, work: (sql: Sql) => Promise<T>, pool = this.pool): Promise<T> {
-    const client = await pool.connect();
+  private async run<T>(serialised: boolean, work: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       // READ COMMITTED whatever the server's default: each statement then sees what the previous

@@ -76,18 +76,18 @@ export function demandesTx(sql: Sql): Omit<DemandesTx, keyof DemandesReads> {
         )?.numero_unique,
       ),
     insertDemande: async (d, source) => {
+      // One statement, one round trip: a lot registers thousands (the foreign key is checked at its end).
       await sql.run(
-        `INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
-           date_echeance, motif_radiation, sous_motif_radiation, date_radiation, donnees, cle_doublon)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `WITH demande AS (
+           INSERT INTO demandes (numero_unique, territoire, guichet, statut, date_depot, date_renouvellement,
+             date_echeance, motif_radiation, sous_motif_radiation, date_radiation, donnees, cle_doublon)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING numero_unique)
+         INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique)
+         SELECT $13, $14, $15, numero_unique FROM demande`,
         ...demandeColumns(d),
-      );
-      await sql.run(
-        'INSERT INTO demande_sources (guichet, identifiant_lot, reference, numero_unique) VALUES ($1, $2, $3, $4)',
         source.guichet,
         source.identifiantLot,
         source.reference,
-        d.numeroUnique,
       );
     },
     updateDemande: async (d) => {

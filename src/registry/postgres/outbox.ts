@@ -76,12 +76,14 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
   return {
     outboxToPrepare: async (claim) =>
       (await claimBatch(`statut = 'A_PREPARER' AND ${unclaimed('$3')}`, [claim.now.toISOString()], claim)).map(toOutbox),
-    markPrepared: (id, raw) =>
-      c.atomically(async (tx) => {
-        if ((await tx.run(`UPDATE outbox SET statut = 'PRET', document = '' WHERE id = $1 AND statut = 'A_PREPARER'`, id)) !== 1) return false;
-        await tx.run('INSERT INTO outbox_raw (id, raw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET raw = excluded.raw', id, raw);
-        return true;
-      }, { relaxed: true }),
+    markPrepared: async (id, raw) =>
+      // One statement: the row leaves A_PREPARER and its bytes are stored together, or neither.
+      (await sql.run(
+        `WITH prepared AS (UPDATE outbox SET statut = 'PRET', document = '' WHERE id = $1 AND statut = 'A_PREPARER' RETURNING id)
+         INSERT INTO outbox_raw (id, raw) SELECT id, $2 FROM prepared ON CONFLICT (id) DO UPDATE SET raw = excluded.raw`,
+        id,
+        raw,
+      )) === 1,
     outboxDue: async (claim) =>
       // The holder's own claims too: replies it prepared and did not send (an interrupted pass).
       (
