@@ -73,8 +73,12 @@ describe(`three daemons on one PostgreSQL registry and one Maildir, killed at ra
     const outgoing = join(homePath(config, config.sender.path), 'new');
 
     for (let slot = 0; slot < INSTANCES; slot++) group.start(slot);
-    // Lots arrive at random instants while instances are killed and restarted.
-    const arrivals = sealed.map((raw, i) => ({ raw, at: Date.now() + Math.floor((CHAOS_MS * 0.8 * (i + random())) / LOTS) }));
+    // Lots arrive in three bursts, at random instants within each, while instances are killed and
+    // restarted: several at once keep all three busy, so that kills find work under way.
+    const start = Date.now();
+    const arrivals = sealed
+      .map((raw, i) => ({ raw, at: start + 1_500 + Math.floor((i * 3) / LOTS) * (CHAOS_MS / 3) + random() * 1_500 }))
+      .sort((a, b) => a.at - b.at);
     const kills = await killAtRandom(group, {
       random,
       durationMs: CHAOS_MS,
