@@ -2,7 +2,7 @@
  * End to end on the embedded edges, with GnuPG 2.2 as the guichet's software: a lot made by
  * `gpg --sign --encrypt` is dropped in the Maildir, processed, and every reply is decrypted
  * and its national signature verified by gpg, also when the replies are sealed on the reply
- * worker threads.
+ * worker threads. On both registry backends (SQLite and PostgreSQL).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
-import { initHome } from '../../src/cli/commands/init.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalKeyFiles, nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { pipelineDeps, runOnce } from '../../src/daemon.js';
@@ -20,6 +19,7 @@ import { buildLotMessage } from '../../src/mail/mime-out.js';
 import { processMessage } from '../../src/pipeline/process.js';
 import { NUMERO_UNIQUE } from '../../src/registry/numero-unique.js';
 import { generate } from '../../bench/lib/generate-lot.js';
+import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome, type GpgKey } from '../helpers/gpg.js';
 import { openReplyAttachment } from '../helpers/replies.js';
 
@@ -27,7 +27,7 @@ const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', imp
 const SENDER = 'lots@g1104.example';
 const REPLIES = 'retours@g1104.example';
 
-describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLite)', () => {
+describe.each(HOME_BACKENDS)('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ $name)', (backend) => {
   let home: string;
   let gpgHome: GpgHome;
   let guichetKey: GpgKey;
@@ -45,7 +45,7 @@ describe('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ SQLit
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-e2e-'));
-    const { config } = await initHome(home);
+    const { config } = await initHomeOn(backend, home);
     nationalFingerprint = nationalKeyFiles(nationalKeyLocation(config))[0]!.fingerprint;
     gpgHome = await createGpgHome();
     guichetKey = await gpgGenerateKey(gpgHome, 'Guichet G1104', SENDER);

@@ -4,14 +4,13 @@
  * or a LOT_IDENTIFIANT_REUTILISE refusal, get compte rendus of their own, both written by the
  * Maildir sender; the same lot delivered again gets the same one again; a byte-identical message
  * delivered again gets its compte rendu again, while the same copy seen again after a crash is
- * only settled. Sealed replies keep no rendering input.
+ * only settled. Sealed replies keep no rendering input. On both registry backends.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
-import { initHome } from '../../src/cli/commands/init.js';
 import { fixedClock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
@@ -22,12 +21,13 @@ import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { outgoingFileName } from '../../src/mail/maildir-sender.js';
 import { processMessage } from '../../src/pipeline/process.js';
 import type { LotRecord, OutboxItem } from '../../src/registry/model.js';
+import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 import { G1104 } from '../helpers/guichets.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
 const GUICHET = { ...G1104, departements: ['93', '75'] };
 
-describe('replies: a Message-ID of their own, sent again on a new delivery', () => {
+describe.each(HOME_BACKENDS)('replies: a Message-ID of their own, sent again on a new delivery ($name)', (backend) => {
   let home: string;
   let gateway: Gateway;
   let keys: GuichetKeys;
@@ -58,7 +58,7 @@ describe('replies: a Message-ID of their own, sent again on a new delivery', () 
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-redelivery-'));
-    const { config } = await initHome(home);
+    const { config } = await initHomeOn(backend, home);
     // Half past midnight in Paris, still the day before in UTC.
     gateway = await openGateway(config, silentLogger(), fixedClock('2026-12-01T00:30:00+01:00'));
     keys = await guichetKeys(join(home, 'guichets'), GUICHET);

@@ -1,10 +1,12 @@
-/** Replay (spec 6) in process: dry run touches nothing; a quarantined lot is released once its sender is enrolled. */
+/**
+ * Replay (spec 6) in process, on both registry backends: dry run touches nothing; a quarantined
+ * lot is released once its sender is enrolled.
+ */
 import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
-import { initHome } from '../../src/cli/commands/init.js';
 import { fixedClock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
@@ -13,10 +15,11 @@ import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetKeys } from '../
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { replayLot } from '../../src/pipeline/replay.js';
+import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 import { G1104 } from '../helpers/guichets.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
-describe('replay', () => {
+describe.each(HOME_BACKENDS)('replay ($name)', (backend) => {
   let home: string;
   let gateway: Gateway;
   let keys: GuichetKeys;
@@ -32,7 +35,7 @@ describe('replay', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-replay-'));
-    const { config } = await initHome(home);
+    const { config } = await initHomeOn(backend, home);
     gateway = await openGateway(config, silentLogger());
     keys = await guichetKeys(join(home, 'guichets'), G1104);
   });
@@ -79,7 +82,7 @@ describe('replay', () => {
  * Spec 3.2: a demande is dated from its dateReception, else from the Paris day the gateway
  * received the lot — not the day it was processed, nor the day of a replay weeks later.
  */
-describe('replay and the dates of the law', () => {
+describe.each(HOME_BACKENDS)('replay and the dates of the law ($name)', (backend) => {
   const RECU = new Date('2026-11-30T22:30:00Z'); // 23:30 on 30 November in Paris
   const clock = fixedClock('2026-12-01T09:00:00+01:00'); // processed the next morning
   let home: string;
@@ -87,7 +90,7 @@ describe('replay and the dates of the law', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-replay-dates-'));
-    const { config } = await initHome(home);
+    const { config } = await initHomeOn(backend, home);
     gateway = await openGateway(config, silentLogger(), clock);
   });
   afterAll(async () => {

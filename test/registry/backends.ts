@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 import type { Registry } from '../../src/registry/registry.js';
 import { PostgresRegistry } from '../../src/registry/postgres/store.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
-import { startPostgres, type PostgresCluster } from '../harness/postgres.js';
+import { postgresCluster } from '../harness/file-postgres.js';
 
 export interface Backend {
   readonly name: 'SQLite' | 'PostgreSQL';
@@ -20,18 +20,13 @@ export interface Backend {
   open(storage: string): Promise<Registry>;
 }
 
-let cluster: Promise<PostgresCluster> | undefined;
 const dirs: string[] = [];
 
-afterAll(async () => {
+afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  const started = cluster;
-  cluster = undefined;
-  if (started) await (await started).stop();
 });
 
-/** The file's cluster, started at its first use. */
-export const postgresCluster = (): Promise<PostgresCluster> => (cluster ??= startPostgres());
+export { postgresCluster };
 
 export const SQLITE: Backend = {
   name: 'SQLite',
