@@ -1,8 +1,7 @@
 /** The demandes part on PostgreSQL (src/registry/demandes.ts). */
+import { compact, demandeColumns, str, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
 import type { AuditEntry } from '../model.js';
-import { demandeColumns, toDemande } from '../sqlite/demandes.js';
-import { compact, str } from '../sqlite/rows.js';
 import type { Sql } from './connection.js';
 
 export function demandesReads(sql: Sql): DemandesReads {

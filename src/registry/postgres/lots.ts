@@ -1,11 +1,8 @@
 /** The lots part on PostgreSQL (src/registry/lots.ts). */
+import { lotColumns, LOT_COLUMNS, toLot, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
-import { toLot, toResultat } from '../sqlite/lots.js';
 import type { Sql } from './connection.js';
-
-/** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
-const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
 
 export function lotsReads(sql: Sql): LotsReads {
   const one = async (text: string, ...params: unknown[]): Promise<LotRecord | undefined> => {
@@ -58,18 +55,7 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
         `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
            recu_at, traite_at, erreurs, doublon_de, original)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-        lot.messageSha256,
-        lot.messageId ?? null,
-        lot.expediteur ?? null,
-        lot.guichet ?? null,
-        lot.identifiantLot ?? null,
-        lot.empreinte ?? null,
-        lot.statut,
-        lot.recuAt,
-        lot.traiteAt,
-        JSON.stringify(lot.erreurs),
-        lot.doublonDe ?? null,
-        lot.original,
+        ...lotColumns(lot),
       );
       const lotId = Number(row!.id);
       if (lot.source !== undefined) await recordReception(lotId, lot.source, lot.recuAt);

@@ -1,7 +1,7 @@
 /** The outbox part on PostgreSQL (src/registry/outbox.ts). */
+import { toOutbox } from '../rows.js';
 import type { OutboxClaim } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
-import { toOutbox } from '../sqlite/outbox.js';
 import type { PostgresConnection, Row, Sql } from './connection.js';
 
 /** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */

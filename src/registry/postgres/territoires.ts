@@ -1,6 +1,6 @@
 /** The territories part on PostgreSQL (src/registry/territoires.ts). */
+import { toTerritory } from '../rows.js';
 import type { TerritoiresReads, TerritoiresRegistry } from '../territoires.js';
-import { toTerritory } from '../sqlite/territoires.js';
 import type { Sql } from './connection.js';
 
 export function territoiresReads(sql: Sql): TerritoiresReads {

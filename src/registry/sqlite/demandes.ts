@@ -1,43 +1,8 @@
 /** The demandes part on SQLite (src/registry/demandes.ts). */
+import { compact, demandeColumns, str, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
-import { cleDoublon } from '../doublon.js';
-import type { AuditEntry, DemandeRecord } from '../model.js';
+import type { AuditEntry } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
-import { compact, str } from './rows.js';
-
-export function toDemande(row: Row): DemandeRecord {
-  return compact<DemandeRecord>({
-    numeroUnique: String(row.numero_unique),
-    territoire: String(row.territoire),
-    guichet: String(row.guichet),
-    statut: row.statut as DemandeRecord['statut'],
-    dateDepot: String(row.date_depot),
-    dateRenouvellement: str(row.date_renouvellement),
-    dateEcheance: String(row.date_echeance),
-    motifRadiation: str(row.motif_radiation),
-    sousMotifRadiation: str(row.sous_motif_radiation),
-    dateRadiation: str(row.date_radiation),
-    donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
-  });
-}
-
-export function demandeColumns(d: DemandeRecord): unknown[] {
-  return [
-    d.numeroUnique,
-    d.territoire,
-    d.guichet,
-    d.statut,
-    d.dateDepot,
-    d.dateRenouvellement ?? null,
-    d.dateEcheance,
-    d.motifRadiation ?? null,
-    d.sousMotifRadiation ?? null,
-    d.dateRadiation ?? null,
-    JSON.stringify(d.donnees),
-    // Derived from the data it is stored with, so the doublon index never drifts from it.
-    cleDoublon(d.donnees) ?? null,
-  ];
-}
 
 export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
   return {

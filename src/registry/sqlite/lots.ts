@@ -1,44 +1,8 @@
 /** The lots part on SQLite (src/registry/lots.ts). */
+import { lotColumns, LOT_COLUMNS, toLot, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
-import { compact, str } from './rows.js';
-
-/** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
-const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
-
-export function toLot(row: Row): LotRecord {
-  return compact<LotRecord>({
-    id: Number(row.id),
-    messageSha256: String(row.message_sha256),
-    messageId: str(row.message_id),
-    expediteur: str(row.expediteur),
-    guichet: str(row.guichet),
-    identifiantLot: str(row.identifiant_lot),
-    empreinte: str(row.empreinte),
-    statut: row.statut as LotRecord['statut'],
-    version: Number(row.version),
-    recuAt: String(row.recu_at),
-    traiteAt: String(row.traite_at),
-    erreurs: JSON.parse(String(row.erreurs)) as LotRecord['erreurs'],
-    doublonDe: row.doublon_de === null ? undefined : Number(row.doublon_de),
-    supprimeAt: str(row.supprime_at),
-    supprimePar: str(row.supprime_par),
-  });
-}
-
-export function toResultat(row: Row): ResultatRecord {
-  return compact<ResultatRecord>({
-    position: Number(row.position),
-    reference: str(row.reference),
-    typeFichier: str(row.type_fichier) as ResultatRecord['typeFichier'],
-    statut: row.statut as ResultatRecord['statut'],
-    numeroUnique: str(row.numero_unique),
-    dateDepot: str(row.date_depot),
-    dateEcheance: str(row.date_echeance),
-    erreurs: JSON.parse(String(row.erreurs)) as ResultatRecord['erreurs'],
-  });
-}
 
 export function lotsReads(c: SqliteConnection): Sync<LotsReads> {
   const one = (sql: string, ...params: unknown[]): LotRecord | undefined => {
@@ -97,20 +61,7 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
                recu_at, traite_at, erreurs, doublon_de, original)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(
-            lot.messageSha256,
-            lot.messageId ?? null,
-            lot.expediteur ?? null,
-            lot.guichet ?? null,
-            lot.identifiantLot ?? null,
-            lot.empreinte ?? null,
-            lot.statut,
-            lot.recuAt,
-            lot.traiteAt,
-            JSON.stringify(lot.erreurs),
-            lot.doublonDe ?? null,
-            lot.original,
-          ).lastInsertRowid,
+          .run(...lotColumns(lot)).lastInsertRowid,
       );
       if (lot.source !== undefined) recordReception(lotId, lot.source, lot.recuAt);
       return lotId;

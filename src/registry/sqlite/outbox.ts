@@ -1,8 +1,8 @@
 /** The outbox part on SQLite (src/registry/outbox.ts). */
+import { toOutbox } from '../rows.js';
 import type { OutboxClaim, OutboxItem } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
-import { compact, str } from './rows.js';
 
 /** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
 const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
@@ -12,28 +12,6 @@ const OUTBOX_BATCH = 100;
 /** An attempt's outcome ends the claim: the next attempt is anyone's. */
 const RELEASED = 'claimed_by = NULL, claimed_until = NULL';
 const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
-
-export function toOutbox(row: Row): OutboxItem {
-  return compact<OutboxItem>({
-    id: Number(row.id),
-    lotId: Number(row.lot_id),
-    kind: row.kind as OutboxItem['kind'],
-    messageId: String(row.message_id),
-    destinataires: JSON.parse(String(row.destinataires)) as string[],
-    statut: row.statut as OutboxItem['statut'],
-    document: row.document === '' ? undefined : String(row.document),
-    raw: row.raw === null ? undefined : (row.raw as Buffer),
-    tentatives: Number(row.tentatives),
-    prochaineTentative: str(row.prochaine_tentative),
-    derniereErreur: str(row.derniere_erreur),
-    premiereTentative: str(row.premiere_tentative),
-    restants: row.restants === null || row.restants === undefined ? undefined : (JSON.parse(String(row.restants)) as string[]),
-    refus: JSON.parse(String(row.refus ?? '[]')) as OutboxItem['refus'],
-    envoyeAt: str(row.envoye_at),
-    echecAt: str(row.echec_at),
-    relances: JSON.parse(String(row.relances ?? '[]')) as OutboxItem['relances'],
-  });
-}
 
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {

@@ -1,16 +1,7 @@
 /** The territories part on SQLite (src/registry/territoires.ts). */
-import type { TerritorySettings } from '../model.js';
+import { toTerritory } from '../rows.js';
 import type { TerritoiresReads, TerritoiresRegistry } from '../territoires.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
-
-export function toTerritory(row: Row): TerritorySettings {
-  return {
-    territoire: String(row.territoire),
-    delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
-    commissionAdresse: String(row.commission_adresse),
-    modifieAt: String(row.modifie_at),
-  };
-}
 
 export function territoiresReads(c: SqliteConnection): Sync<TerritoiresReads> {
   return {

@@ -1,0 +1,135 @@
+/**
+ * The registry's rows as both backends store them (the same columns and encodings: instants and
+ * days as ISO text, lists as JSON text): column values of new entities, and entities of rows
+ * read. No SQL here: each backend's folder holds its own.
+ */
+import { cleDoublon } from './doublon.js';
+import type { DemandeRecord, LotRecord, NewLot, OutboxItem, ResultatRecord, TerritorySettings } from './model.js';
+
+export type Row = Record<string, unknown>;
+
+/** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
+export const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
+
+export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+
+/** Builds an object without the keys whose value is undefined (rows map NULL to absent). */
+export function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toLot(row: Row): LotRecord {
+  return compact<LotRecord>({
+    id: Number(row.id),
+    messageSha256: String(row.message_sha256),
+    messageId: str(row.message_id),
+    expediteur: str(row.expediteur),
+    guichet: str(row.guichet),
+    identifiantLot: str(row.identifiant_lot),
+    empreinte: str(row.empreinte),
+    statut: row.statut as LotRecord['statut'],
+    version: Number(row.version),
+    recuAt: String(row.recu_at),
+    traiteAt: String(row.traite_at),
+    erreurs: JSON.parse(String(row.erreurs)) as LotRecord['erreurs'],
+    doublonDe: row.doublon_de === null ? undefined : Number(row.doublon_de),
+    supprimeAt: str(row.supprime_at),
+    supprimePar: str(row.supprime_par),
+  });
+}
+
+/** A new lot's column values, in the order of both backends' INSERT. */
+export function lotColumns(lot: NewLot): unknown[] {
+  return [
+    lot.messageSha256,
+    lot.messageId ?? null,
+    lot.expediteur ?? null,
+    lot.guichet ?? null,
+    lot.identifiantLot ?? null,
+    lot.empreinte ?? null,
+    lot.statut,
+    lot.recuAt,
+    lot.traiteAt,
+    JSON.stringify(lot.erreurs),
+    lot.doublonDe ?? null,
+    lot.original,
+  ];
+}
+
+export function toResultat(row: Row): ResultatRecord {
+  return compact<ResultatRecord>({
+    position: Number(row.position),
+    reference: str(row.reference),
+    typeFichier: str(row.type_fichier) as ResultatRecord['typeFichier'],
+    statut: row.statut as ResultatRecord['statut'],
+    numeroUnique: str(row.numero_unique),
+    dateDepot: str(row.date_depot),
+    dateEcheance: str(row.date_echeance),
+    erreurs: JSON.parse(String(row.erreurs)) as ResultatRecord['erreurs'],
+  });
+}
+
+export function toDemande(row: Row): DemandeRecord {
+  return compact<DemandeRecord>({
+    numeroUnique: String(row.numero_unique),
+    territoire: String(row.territoire),
+    guichet: String(row.guichet),
+    statut: row.statut as DemandeRecord['statut'],
+    dateDepot: String(row.date_depot),
+    dateRenouvellement: str(row.date_renouvellement),
+    dateEcheance: String(row.date_echeance),
+    motifRadiation: str(row.motif_radiation),
+    sousMotifRadiation: str(row.sous_motif_radiation),
+    dateRadiation: str(row.date_radiation),
+    donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
+  });
+}
+
+export function demandeColumns(d: DemandeRecord): unknown[] {
+  return [
+    d.numeroUnique,
+    d.territoire,
+    d.guichet,
+    d.statut,
+    d.dateDepot,
+    d.dateRenouvellement ?? null,
+    d.dateEcheance,
+    d.motifRadiation ?? null,
+    d.sousMotifRadiation ?? null,
+    d.dateRadiation ?? null,
+    JSON.stringify(d.donnees),
+    // Derived from the data it is stored with, so the doublon index never drifts from it.
+    cleDoublon(d.donnees) ?? null,
+  ];
+}
+
+export function toOutbox(row: Row): OutboxItem {
+  return compact<OutboxItem>({
+    id: Number(row.id),
+    lotId: Number(row.lot_id),
+    kind: row.kind as OutboxItem['kind'],
+    messageId: String(row.message_id),
+    destinataires: JSON.parse(String(row.destinataires)) as string[],
+    statut: row.statut as OutboxItem['statut'],
+    document: row.document === '' ? undefined : String(row.document),
+    raw: row.raw === null ? undefined : (row.raw as Buffer),
+    tentatives: Number(row.tentatives),
+    prochaineTentative: str(row.prochaine_tentative),
+    derniereErreur: str(row.derniere_erreur),
+    premiereTentative: str(row.premiere_tentative),
+    restants: row.restants === null || row.restants === undefined ? undefined : (JSON.parse(String(row.restants)) as string[]),
+    refus: JSON.parse(String(row.refus ?? '[]')) as OutboxItem['refus'],
+    envoyeAt: str(row.envoye_at),
+    echecAt: str(row.echec_at),
+    relances: JSON.parse(String(row.relances ?? '[]')) as OutboxItem['relances'],
+  });
+}
+
+export function toTerritory(row: Row): TerritorySettings {
+  return {
+    territoire: String(row.territoire),
+    delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
+    commissionAdresse: String(row.commission_adresse),
+    modifieAt: String(row.modifie_at),
+  };
+}
