@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Gateway } from '../app.js';
 import type { DaemonObserver } from '../daemon.js';
 import type { Outcome } from '../pipeline/process.js';
+import type { OutboxDepth } from '../registry/model.js';
 import type { OutboxPassSummary } from '../replies/outbox-pass.js';
 
 /** The channel a lot came by; `https` joins `mail` with the synchronous channel (spec 7). */
@@ -35,6 +36,8 @@ export class GatewayMetrics implements DaemonObserver {
   readonly #repliesLatency: Histogram<'channel'>;
   /** Lot id → when this instance committed it (ms), until its last reply is sent. */
   readonly #pending = new Map<number, number>();
+  /** The outbox read of the scrape under way, shared by both outbox gauges (collected concurrently). */
+  #depth: Promise<readonly OutboxDepth[]> | undefined;
 
   constructor(gw: Gateway) {
     this.#gw = gw;
@@ -83,25 +86,24 @@ export class GatewayMetrics implements DaemonObserver {
       labelNames: ['state'],
       registers,
       collect: async () => {
-        const depth = await gw.registry.outboxDepth();
-        const now = gw.clock.now().getTime();
+        const depth = await this.#outboxDepth();
         outbox.reset();
-        oldest.reset();
-        for (const { statut, replies, oldestQueuedAt } of depth) {
-          outbox.set({ state: statut }, replies);
-          if (WAITING.has(statut) && oldestQueuedAt !== undefined) {
-            oldest.set({ state: statut }, Math.max(0, (now - Date.parse(oldestQueuedAt)) / 1000));
-          }
-        }
-        for (const state of ['A_PREPARER', 'PRET', 'ECHEC']) if (!depth.some((d) => d.statut === state)) outbox.set({ state }, 0);
+        for (const state of ['A_PREPARER', 'PRET', 'ECHEC']) outbox.set({ state }, depth.find((d) => d.statut === state)?.replies ?? 0);
       },
     });
-    // Filled by the collect above: one registry read per scrape for both gauges.
     const oldest = new Gauge({
       name: 'sne_outbox_oldest_reply_age_seconds',
       help: 'Age of the oldest reply waiting in each state (A_PREPARER, PRET), since it was queued; absent when none waits.',
       labelNames: ['state'],
       registers,
+      collect: async () => {
+        const depth = await this.#outboxDepth();
+        const now = gw.clock.now().getTime();
+        oldest.reset();
+        for (const { statut, oldestQueuedAt } of depth) {
+          if (WAITING.has(statut) && oldestQueuedAt !== undefined) oldest.set({ state: statut }, Math.max(0, (now - Date.parse(oldestQueuedAt)) / 1000));
+        }
+      },
     });
     const mailbox = new Gauge({
       name: 'sne_mailbox_connected',
@@ -121,7 +123,15 @@ export class GatewayMetrics implements DaemonObserver {
 
   /** The Prometheus text of every metric, gauges read now. */
   async render(): Promise<string> {
-    return await this.registry.metrics();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#depth = undefined;
+    }
+  }
+
+  #outboxDepth(): Promise<readonly OutboxDepth[]> {
+    return (this.#depth ??= this.#gw.registry.outboxDepth());
   }
 
   async outcomes(outcomes: readonly Outcome[]): Promise<void> {
