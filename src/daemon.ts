@@ -15,7 +15,7 @@ import type { Judge } from './pipeline/judge.js';
 import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
 import { processMessage, type Outcome, type PipelineDeps } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
-import { outboxPass } from './replies/outbox-pass.js';
+import { outboxPass, type OutboxPassSummary } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
 import { replyWorkerPool, type ReplyWorkerPool } from './replies/workers/index.js';
 
@@ -26,6 +26,12 @@ export interface PassSummary {
   readonly repliesDeferred: number;
   /** Replies given up after their lifetime during this pass (statut ECHEC). */
   readonly repliesFailed: number;
+}
+
+/** What the daemon reports of each pass, to whoever watches it (the metrics of src/ops/). */
+export interface DaemonObserver {
+  outcomes(outcomes: readonly Outcome[]): Promise<void>;
+  outboxPass(summary: OutboxPassSummary): Promise<void>;
 }
 
 /** The pipeline's dependencies; by default messages are judged on this thread (replay, tests). */
@@ -125,23 +131,46 @@ export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSu
   }
 }
 
-/** Intake, outbox and the daily expiry, concurrently, until `signal` aborts. */
+/**
+ * Intake, outbox and the daily expiry, concurrently, until `signal` aborts; with the operations
+ * endpoints when `ops.port` is set, closed last (they answer `/readyz` 503 while the rest drains).
+ */
 export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void> {
   const log = gw.logger.child({ component: 'daemon' });
-  log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
-  const outbox = wakeable();
-  const workers = workersFor(gw);
-  const judges = judgesFor(gw);
-  judges.keepReady();
+  const ops = gw.config.ops.port > 0 ? await (await import('./ops/index.js')).startOps(gw, signal) : undefined;
   try {
-    await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge), outboxLoop(gw, signal, log, outbox, workers)]);
+    log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
+    const observer = ops === undefined ? undefined : watchedBy(ops.metrics, log);
+    const outbox = wakeable();
+    const workers = workersFor(gw);
+    const judges = judgesFor(gw);
+    judges.keepReady();
+    try {
+      await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge, observer), outboxLoop(gw, signal, log, outbox, workers, observer)]);
+    } finally {
+      await Promise.all([workers.close(), judges.close()]);
+    }
+    log.info('daemon stopped');
   } finally {
-    await Promise.all([workers.close(), judges.close()]);
+    await ops?.close();
   }
-  log.info('daemon stopped');
 }
 
-async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void, judge: Judge): Promise<void> {
+/** The observer, its failures logged: watching the daemon never stops it. */
+function watchedBy(observer: DaemonObserver, log: Logger): DaemonObserver {
+  const safely =
+    <T>(report: (value: T) => Promise<void>) =>
+    async (value: T): Promise<void> => {
+      try {
+        await report(value);
+      } catch (error) {
+        log.warn({ err: error }, 'metrics not updated');
+      }
+    };
+  return { outcomes: safely((o) => observer.outcomes(o)), outboxPass: safely((s) => observer.outboxPass(s)) };
+}
+
+async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void, judge: Judge, observer?: DaemonObserver): Promise<void> {
   let expiredOn: string | undefined;
   while (!signal.aborted) {
     const today = parisDate(gw.clock.now());
@@ -154,6 +183,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
     }
     try {
       const outcomes = await intakePass(gw, signal, judge);
+      await observer?.outcomes(outcomes);
       if (outcomes.some((o) => o.kind === 'committed')) wakeOutbox();
       if (outcomes.length > 0) log.info({ messages: outcomes.length, retry: outcomes.filter((o) => o.kind === 'retry-later').length }, 'intake pass done');
     } catch (error) {
@@ -165,10 +195,12 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
   }
 }
 
-async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool): Promise<void> {
+async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool, observer?: DaemonObserver): Promise<void> {
   while (!signal.aborted) {
     try {
-      const { sent, deferred, failed } = await outboxPass(outboxDeps(gw, signal, workers));
+      const summary = await outboxPass(outboxDeps(gw, signal, workers));
+      await observer?.outboxPass(summary);
+      const { sent, deferred, failed } = summary;
       if (sent + deferred + failed > 0) log.info({ repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed }, 'outbox drained');
     } catch (error) {
       log.error({ err: error }, 'outbox pass failed; tried again later');

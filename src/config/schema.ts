@@ -64,6 +64,13 @@ export interface Config {
     readonly leaseMs: number;
   };
   readonly replies: { readonly copyAttestationToDemandeur: boolean };
+  /** The operations listener of `run` (plain HTTP: /livez, /readyz, /metrics; spec 7). */
+  readonly ops: {
+    /** TCP port; 0 (the default): no listener. */
+    readonly port: number;
+    /** Address to bind: the loopback unless an operator opens it (no authentication, no TLS). */
+    readonly host: string;
+  };
   readonly log: { readonly level: string };
 }
 
@@ -86,6 +93,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false },
+  ops: { port: 0, host: '127.0.0.1' },
   log: { level: 'info' },
 };
 
@@ -163,6 +171,10 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     leaseMs: integerAtLeast(1_000, ' (millisecondes)'),
   },
   replies: { copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu') },
+  ops: {
+    port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
+    host: isString,
+  },
   log: { level: (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? undefined : `une valeur parmi ${LOG_LEVELS.join(', ')}`) },
 };
 

@@ -61,6 +61,10 @@ export class ImapSource implements MailboxSource {
     this.#log = options.logger.child({ component: 'imap', mailbox: this.#path });
   }
 
+  get connected(): boolean {
+    return !this.#closed && this.#client?.usable === true;
+  }
+
   async *pending(): AsyncIterable<InboundMessage> {
     const client = await this.#session();
     const { uidValidity, items } = await this.#list(client);

@@ -44,6 +44,9 @@ export class MaildirSource implements MailboxSource {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** A directory of this machine: always there to read (a failure shows in the pass itself). */
+  readonly connected = true;
+
   async *pending(): AsyncIterable<MaildirMessage> {
     await this.#ensure();
     const entries = [...(await this.#list('new')), ...(await this.#list('cur'))];

@@ -23,6 +23,8 @@ export interface MailboxSource {
   settle(message: InboundMessage, folder: SettledFolder): Promise<void>;
   /** Resolves when new mail may be waiting, or after `timeoutMs`; for the daemon loop. */
   waitForMail(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Whether the mailbox can be read now (IMAP: a usable session; a Maildir: always), for `/readyz` and `/metrics`. */
+  readonly connected: boolean;
   close(): Promise<void>;
 }
 

@@ -90,7 +90,7 @@ export async function settleKnownMessage(
     return { lot, alreadyCommitted: true };
   }
   await tx.recordReception(lot.id, reception.source, reception.recuAt.toISOString());
-  await requeueCompteRendu(tx, lot.id, lot.id);
+  await requeueCompteRendu(tx, lot.id, lot.id, reception.recuAt);
   return { lot, alreadyCommitted: false, redelivered: true };
 }
 
@@ -128,7 +128,7 @@ async function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: '
   if (first && first.empreinte === decoded.empreinte) {
     // The same lot delivered again: nothing is registered, its compte rendu is sent again.
     const lotId = await insertLot(tx, reception, { ...lotFields, statut: first.statut, erreurs: [], doublonDe: first.id });
-    await requeueCompteRendu(tx, first.id, lotId);
+    await requeueCompteRendu(tx, first.id, lotId, reception.traiteAt);
     return lotId;
   }
   if (first) {

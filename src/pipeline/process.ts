@@ -26,7 +26,14 @@ export interface PipelineDeps {
 }
 
 export type Outcome =
-  | { readonly kind: 'committed'; readonly lot: LotRecord; readonly folder: SettledFolder; readonly alreadyCommitted: boolean }
+  | {
+      readonly kind: 'committed';
+      readonly lot: LotRecord;
+      readonly folder: SettledFolder;
+      readonly alreadyCommitted: boolean;
+      /** The same bytes delivered again: nothing new committed, the lot's compte rendu queued again. */
+      readonly redelivered?: boolean;
+    }
   /** Not committed: the message stays in the inbox and is tried again later. */
   | { readonly kind: 'retry-later'; readonly reason: string }
   /** Another instance is judging it (spec 10): left to it. */
@@ -49,7 +56,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
         { lotId: lot.id, statut: lot.statut },
         redelivered ? 'message delivered again; its compte rendu is sent again' : 'message already committed; settling it',
       );
-      return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted };
+      return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted, ...(redelivered === true ? { redelivered } : {}) };
     }
     // Judged by one instance at a time; the commit alone decides what is registered (commit.ts).
     const claim = await holdLease(deps.registry, `message:${messageSha256}`, deps.instance ?? THIS_PROCESS, deps.clock);
@@ -74,7 +81,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       { lotId: lot.id, guichet: lot.guichet, identifiantLot: lot.identifiantLot, statut: lot.statut, erreurs: lot.erreurs.map((e) => e.code), doublonDe: lot.doublonDe },
       'lot committed',
     );
-    return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted: result.alreadyCommitted };
+    return { kind: 'committed', lot, folder: folderFor(lot), alreadyCommitted: result.alreadyCommitted, ...(result.redelivered === true ? { redelivered: true } : {}) };
   } catch (error) {
     log.error({ err: error }, 'message could not be processed; it stays in the inbox');
     return { kind: 'retry-later', reason: error instanceof Error ? error.message : String(error) };

@@ -124,6 +124,8 @@ export interface OutboxItem {
   readonly echecAt?: string;
   /** Every `outbox retry` of this reply, oldest first. */
   readonly relances: readonly OutboxRelance[];
+  /** When it was queued (with its lot's outcome, or queued again for a re-delivery). */
+  readonly queuedAt?: string;
 }
 
 /** A gestionnaire made a reply due again (`outbox retry`); from ECHEC, it starts a new lifetime. */
@@ -159,7 +161,15 @@ export interface OutboxClaim {
   readonly until: Date;
 }
 
-export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires'> & { readonly document: string };
+export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires'> & { readonly document: string; readonly queuedAt: string };
+
+/** The replies of one statut, for the operations endpoints (`/metrics`). */
+export interface OutboxDepth {
+  readonly statut: OutboxStatut;
+  readonly replies: number;
+  /** When the oldest of them was queued. */
+  readonly oldestQueuedAt?: string;
+}
 
 export interface AuditEvent {
   readonly numeroUnique: string;

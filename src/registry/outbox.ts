@@ -2,7 +2,7 @@
  * The registry's outbox: the replies a lot's transaction queues (`OutboxTx`), then prepared
  * (sealed), sent, retried and given up by src/replies/, outside any lot's transaction.
  */
-import type { NewOutboxItem, OutboxAttempt, OutboxClaim, OutboxItem, OutboxRefus, OutboxStatut } from './model.js';
+import type { NewOutboxItem, OutboxAttempt, OutboxClaim, OutboxDepth, OutboxItem, OutboxRefus, OutboxStatut } from './model.js';
 
 /** What may be read both inside and outside a transaction. */
 export interface OutboxReads {
@@ -14,10 +14,10 @@ export interface OutboxReads {
 export interface OutboxTx extends OutboxReads {
   queueReply(item: NewOutboxItem): Promise<number>;
   /**
-   * Queues a reply again, the same message for `lotId`: its sealed bytes when it was prepared
-   * (ready to send), else its document (to prepare). Returns the new outbox id.
+   * Queues a reply again at `queuedAt` (ISO), the same message for `lotId`: its sealed bytes when
+   * it was prepared (ready to send), else its document (to prepare). Returns the new outbox id.
    */
-  requeueReply(outboxId: number, lotId: number): Promise<number>;
+  requeueReply(outboxId: number, lotId: number, queuedAt: string): Promise<number>;
 }
 
 /** Preparing, sending and retrying replies. */
@@ -46,6 +46,12 @@ export interface OutboxRegistry extends OutboxReads {
   /** The earliest next attempt of a reply waiting for one. */
   outboxNextAttempt(): Promise<Date | undefined>;
   outboxByStatut(statut: OutboxStatut): Promise<readonly OutboxItem[]>;
+  /**
+   * How many replies wait to be prepared (A_PREPARER), to be sent (PRET) or were given up
+   * (ECHEC), and the oldest one's queue time, per statut; statuts without replies are absent.
+   * Sent replies (ENVOYE, kept for ever) are not counted: a scrape stays cheap.
+   */
+  outboxDepth(): Promise<readonly OutboxDepth[]>;
   getOutbox(id: number): Promise<OutboxItem | undefined>;
   /**
    * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC

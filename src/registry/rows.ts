@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { DemandeRecord, LotRecord, NewLot, OutboxItem, ResultatRecord, TerritorySettings } from './model.js';
+import type { DemandeRecord, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -122,7 +122,12 @@ export function toOutbox(row: Row): OutboxItem {
     envoyeAt: str(row.envoye_at),
     echecAt: str(row.echec_at),
     relances: JSON.parse(String(row.relances ?? '[]')) as OutboxItem['relances'],
+    queuedAt: str(row.queued_at),
   });
+}
+
+export function toOutboxDepth(row: Row): OutboxDepth {
+  return compact<OutboxDepth>({ statut: row.statut as OutboxStatut, replies: Number(row.replies), oldestQueuedAt: str(row.oldest) });
 }
 
 export function toTerritory(row: Row): TerritorySettings {

@@ -21,10 +21,11 @@ export interface QueueSettings {
 /**
  * The same lot delivered again (spec 4.1): its latest compte rendu is queued again, identical —
  * the same Message-ID and, once sealed, the same bytes (its document is not kept after sealing).
+ * `queuedAt`: when the new delivery asked for it.
  */
-export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number): Promise<void> {
+export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number, queuedAt: Date): Promise<void> {
   const compteRendu = [...await tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
-  if (compteRendu) await tx.requeueReply(compteRendu.id, toLotId);
+  if (compteRendu) await tx.requeueReply(compteRendu.id, toLotId, queuedAt.toISOString());
 }
 
 export async function queueAttestation(
@@ -62,6 +63,7 @@ export async function queueAttestation(
     messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind),
     destinataires: guichet.destinataires,
     document: encodeDocument({ kind: 'attestation', data }),
+    queuedAt: lot.traiteAt,
   });
   const mel = demande.demandeLogement.demandeur.mel;
   if (settings.copyAttestationToDemandeur === true && mel !== undefined && mel !== '') {
@@ -71,6 +73,7 @@ export async function queueAttestation(
       messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind, 'demandeur'),
       destinataires: [mel],
       document: encodeDocument({ kind: 'attestation', data, pour: 'demandeur' }),
+      queuedAt: lot.traiteAt,
     });
   }
 }
@@ -89,6 +92,7 @@ export async function queueCompteRendu(
     kind: 'compte-rendu',
     messageId: compteRenduMessageId(settings.messageIdDomain, lotKey, lot.version),
     destinataires: guichet.destinataires,
+    queuedAt: lot.traiteAt,
     document: encodeDocument({
       kind: 'compte-rendu',
       data: {

@@ -50,6 +50,16 @@ describe('doctor on a fresh home', () => {
     expect(json.every((r) => r.ok)).toBe(true);
   });
 
+  it('shows the operations listener: off by default, its endpoints when on, a warning beyond the loopback', async () => {
+    expect((await sne(home, ['doctor'])).stdout).toContain("✔ points d'accès d'exploitation : désactivés (ops.port vaut 0)");
+    const on = await sne(home, ['doctor'], { SNE_GATEWAY_OPS_PORT: '9464' });
+    expect(on.stdout).toContain("✔ points d'accès d'exploitation : http://127.0.0.1:9464/livez, /readyz, /metrics (ouverts par sne-gateway run)");
+    const open = await sne(home, ['doctor'], { SNE_GATEWAY_OPS_PORT: '9464', SNE_GATEWAY_OPS_HOST: '0.0.0.0' });
+    expect(open.status).toBe(0);
+    expect(open.stdout).toMatch(/⚠ points d'accès d'exploitation : http:\/\/0\.0\.0\.0:9464\/livez, \/readyz, \/metrics .*sans authentification\n\s*→ limitez l'accès/);
+    expect((await sne(home, ['doctor'], { SNE_GATEWAY_OPS_PORT: '70000' })).stdout).toContain('ops.port (variable SNE_GATEWAY_OPS_PORT) : un port de 1 à 65535 est attendu');
+  });
+
   it('fails when the passphrase is missing, and says how to fix it', async () => {
     const file = join(home, 'keys', 'national.passphrase');
     renameSync(file, `${file}.ailleurs`);

@@ -63,7 +63,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
     );
     const ids = await registry.transaction(async (tx) =>
-      Promise.all(['a', 'b', 'c'].map(async (n) => tx.queueReply({ lotId, kind: 'attestation', messageId: `<${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}' }))),
+      Promise.all(['a', 'b', 'c'].map(async (n) => tx.queueReply({ lotId, kind: 'attestation', messageId: `<${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}', queuedAt: 't' }))),
     );
     expect((await registry.outboxToPrepare(at('A', 0))).map((o) => o.id)).toEqual(ids);
     expect(await registry.outboxToPrepare(at('B', 1))).toEqual([]); // held by A
@@ -256,8 +256,8 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
     );
     const [cr, att] = await registry.transaction(async (tx) => [
-      await tx.queueReply({ lotId, kind: 'compte-rendu', messageId: '<cr@sne.test>', destinataires: ['a@x.example'], document: '{"cr":1}' }),
-      await tx.queueReply({ lotId, kind: 'attestation', messageId: '<att@sne.test>', destinataires: ['a@x.example', 'b@x.example'], document: '{"att":1}' }),
+      await tx.queueReply({ lotId, kind: 'compte-rendu', messageId: '<cr@sne.test>', destinataires: ['a@x.example'], document: '{"cr":1}', queuedAt: 't' }),
+      await tx.queueReply({ lotId, kind: 'attestation', messageId: '<att@sne.test>', destinataires: ['a@x.example', 'b@x.example'], document: '{"att":1}', queuedAt: 't' }),
     ]);
     expect((await registry.outboxToPrepare(claim(T_PREPARE))).map((o) => [o.id, o.document])).toEqual([[cr, '{"cr":1}'], [att, '{"att":1}']]);
     expect(await registry.markPrepared(cr!, Buffer.from('scellé'))).toBe(true);
@@ -271,8 +271,8 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     const lot2 = await registry.transaction(async (tx) =>
       tx.insertLot({ messageSha256: 'sha2', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('y') }),
     );
-    const [crAgain, attAgain] = await registry.transaction(async (tx) => [await tx.requeueReply(cr!, lot2), await tx.requeueReply(att!, lot2)]);
-    expect(await registry.getOutbox(crAgain!)).toMatchObject({ lotId: lot2, statut: 'PRET', messageId: '<cr@sne.test>', raw: Buffer.from('scellé'), tentatives: 0 });
+    const [crAgain, attAgain] = await registry.transaction(async (tx) => [await tx.requeueReply(cr!, lot2, 'u'), await tx.requeueReply(att!, lot2, 'u')]);
+    expect(await registry.getOutbox(crAgain!)).toMatchObject({ lotId: lot2, statut: 'PRET', messageId: '<cr@sne.test>', raw: Buffer.from('scellé'), tentatives: 0, queuedAt: 'u' });
     expect(await registry.getOutbox(attAgain!)).toMatchObject({ lotId: lot2, statut: 'A_PREPARER', document: '{"att":1}', destinataires: ['a@x.example', 'b@x.example'] });
 
     const t1 = new Date('2026-11-26T10:05:00.000Z');
@@ -301,6 +301,32 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     await registry.markSent(cr!, t2, refus);
     expect(await registry.getOutbox(cr!)).toMatchObject({ statut: 'ENVOYE', refus, premiereTentative: t2.toISOString(), tentatives: 2 });
     expect(await registry.getOutbox(cr!)).not.toHaveProperty('restants');
+  });
+
+  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside', async () => {
+    expect(await registry.outboxDepth()).toEqual([]);
+    const lotId = await registry.transaction(async (tx) =>
+      tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    );
+    const queuedAt = ['2026-11-26T10:00:03.000Z', '2026-11-26T10:00:01.000Z', '2026-11-26T10:00:02.000Z', '2026-11-26T10:00:04.000Z', '2026-11-26T10:00:00.000Z'];
+    const ids = await registry.transaction(async (tx) => {
+      const ids: number[] = [];
+      for (const [n, at] of queuedAt.entries()) {
+        ids.push(await tx.queueReply({ lotId, kind: 'attestation', messageId: `<${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}', queuedAt: at }));
+      }
+      return ids;
+    });
+    const t0 = new Date('2026-11-26T10:01:00.000Z');
+    await registry.outboxToPrepare({ holder: 'A', now: t0, until: new Date(t0.getTime() + 30_000) });
+    for (const id of ids.slice(0, 4)) await registry.markPrepared(id, Buffer.from('scellé'));
+    await registry.markSent(ids[0]!, t0);
+    await registry.markOutboxFailed(ids[1]!, t0, 'délai dépassé');
+    // A_PREPARER: ids[4]; PRET: ids[2], ids[3]; ECHEC: ids[1]; ENVOYE (not counted): ids[0].
+    expect(await registry.outboxDepth()).toEqual([
+      { statut: 'A_PREPARER', replies: 1, oldestQueuedAt: queuedAt[4] },
+      { statut: 'ECHEC', replies: 1, oldestQueuedAt: queuedAt[1] },
+      { statut: 'PRET', replies: 2, oldestQueuedAt: queuedAt[2] },
+    ]);
   });
 
   it('finds doublons among the active demandes only, and the demandes past their anniversary', async () => {

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COPIED_TABLES, copyRegistry, CopyRefusedError, type CopyOptions, type CopyReport } from '../../src/registry/copy.js';
-import type { Registry } from '../../src/registry/registry.js';
+import { SCHEMA_VERSION, type Registry } from '../../src/registry/registry.js';
 import { PostgresImport } from '../../src/registry/postgres/import.js';
 import { SqliteExport } from '../../src/registry/sqlite/export.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
@@ -126,7 +126,7 @@ describe('registry copy, SQLite to PostgreSQL', () => {
       registry.transaction(async (tx) => {
         const sequence = await tx.nextSequence('111', '1126');
         const lotId = await tx.insertLot({ messageSha256: 'e'.repeat(64), statut: 'REJETE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('y') });
-        const outboxId = await tx.queueReply({ lotId, kind: 'compte-rendu', messageId: '<suite@sne.test>', destinataires: ['a@x.example'], document: '{}' });
+        const outboxId = await tx.queueReply({ lotId, kind: 'compte-rendu', messageId: '<suite@sne.test>', destinataires: ['a@x.example'], document: '{}', queuedAt: 't' });
         await tx.insertEvent({ numeroUnique: numeros[2]!, action: 'CONSULTATION', acteur: 'test', lotId, at: 'z' });
         return { sequence, lotId, outboxId };
       });
@@ -154,10 +154,10 @@ describe('registry copy, SQLite to PostgreSQL', () => {
     await registry.close();
     open.splice(open.indexOf(registry), 1);
     const db = new Database(path);
-    db.pragma('user_version = 8');
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
     db.close();
     const url = await POSTGRESQL.storage();
-    await expect(copy(path, url)).rejects.toThrow(/schéma version 8, cette passerelle copie la version 9/);
+    await expect(copy(path, url)).rejects.toThrow(`schéma version ${SCHEMA_VERSION - 1}, cette passerelle copie la version ${SCHEMA_VERSION}`);
     expect(await (await postgres(url)).listGuichets()).toEqual([]);
   });
 

@@ -53,7 +53,7 @@ describe('the log line of a failed write into the outgoing Maildir', () => {
       const messageId = '<cr.G1104.LOT-1.v1@passerelle.example>';
       const id = await registry.transaction(async (tx) => {
         const lotId = await tx.insertLot(acceptedLot('LOT-1', '<LOT-1@g1104.example>', clock.now()));
-        return await tx.queueReply({ lotId, kind: 'compte-rendu', messageId, destinataires: ['jean.dupont@exemple.fr'], document: '{}' });
+        return await tx.queueReply({ lotId, kind: 'compte-rendu', messageId, destinataires: ['jean.dupont@exemple.fr'], document: '{}', queuedAt: clock.now().toISOString() });
       });
       await registry.markPrepared(id, Buffer.from(`Message-ID: ${messageId}\r\n\r\nx\r\n`));
       const outgoing = join(dir, 'outgoing');

@@ -146,6 +146,19 @@ const edgesCheck: Check = async ({ config }) => [
   config.sender.kind === 'smtp' ? await serverCheck(config, 'sender') : maildirCheck("boîte d'envoi", homePath(config, config.sender.path)),
 ];
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The listeners `run` opens: the operations endpoints (spec 7), off unless `ops.port` is set. */
+const listenersCheck: Check = ({ config }) => {
+  const { port, host } = config.ops;
+  if (port === 0) return [{ ok: true, label: "points d'accès d'exploitation : désactivés (ops.port vaut 0)" }];
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const label = `points d'accès d'exploitation : ${base}/livez, /readyz, /metrics (ouverts par sne-gateway run)`;
+  return LOOPBACK.has(host)
+    ? [{ ok: true, label }]
+    : [{ ok: true, warning: true, label: `${label}, joignables hors de cette machine, sans authentification`, fix: "limitez l'accès (pare-feu) aux seuls serveurs de supervision, ou ops.host 127.0.0.1" }];
+};
+
 const territoriesCheck: Check = async ({ registry }) =>
   (await territoriesOnDefaults(registry)).map((territoire) => ({
     ok: true,
@@ -215,7 +228,7 @@ const modesCheck: Check = ({ config }) => {
 };
 
 /** The checks, in the order they are printed. */
-export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, outboxCheck, referenceCheck, territoriesCheck];
+export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, listenersCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
   const registry = (await openRegistry(config));

@@ -197,6 +197,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   );
   `,
   },
+  {
+    version: 10,
+    step: `
+  ALTER TABLE outbox ADD COLUMN queued_at TEXT COLLATE "C";
+  UPDATE outbox SET queued_at = (SELECT traite_at FROM lots WHERE lots.id = outbox.lot_id);
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

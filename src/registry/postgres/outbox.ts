@@ -1,5 +1,5 @@
 /** The outbox part on PostgreSQL (src/registry/outbox.ts). */
-import { toOutbox } from '../rows.js';
+import { toOutbox, toOutboxDepth } from '../rows.js';
 import type { OutboxClaim } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { PostgresConnection, Row, Sql } from './connection.js';
@@ -23,26 +23,28 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
   return {
     queueReply: async (item) => {
       const row = await sql.one(
-        `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
-         VALUES ($1, $2, $3, $4, 'A_PREPARER', $5) RETURNING id`,
+        `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
+         VALUES ($1, $2, $3, $4, 'A_PREPARER', $5, $6) RETURNING id`,
         item.lotId,
         item.kind,
         item.messageId,
         JSON.stringify(item.destinataires),
         item.document,
+        item.queuedAt,
       );
       return Number(row!.id);
     },
-    requeueReply: async (outboxId, lotId) => {
+    requeueReply: async (outboxId, lotId, queuedAt) => {
       // The sealed bytes are copied as they are, inside the database: the same message, never rendered again.
       const row = await sql.one(
-        `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+        `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
          SELECT $1::bigint, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
-           CASE WHEN r.id IS NULL THEN o.document ELSE '' END
+           CASE WHEN r.id IS NULL THEN o.document ELSE '' END, $3
          FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = $2
          RETURNING id`,
         lotId,
         outboxId,
+        queuedAt,
       );
       if (!row) throw new Error(`no outbox item ${outboxId} to queue again`);
       const id = Number(row.id);
@@ -138,6 +140,13 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
       return row?.next === null || row?.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: async (statut) => (await sql.all('SELECT * FROM outbox WHERE statut = $1 ORDER BY id', statut)).map(toOutbox),
+    outboxDepth: async () =>
+      (
+        await sql.all(
+          `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+           WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`,
+        )
+      ).map(toOutboxDepth),
     getOutbox: async (id) => {
       const row = await sql.one(`SELECT ${WITH_RAW} WHERE o.id = $1`, id);
       return row ? toOutbox(row) : undefined;

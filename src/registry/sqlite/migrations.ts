@@ -239,4 +239,10 @@ export const MIGRATIONS: readonly Migration[] = [
     until  TEXT NOT NULL
   ) STRICT;
   `,
+  // Issue 17: when each reply was queued, for the age of the oldest waiting one (`/metrics`,
+  // like Postfix's queue age). Replies queued before: their lot's processing time.
+  `
+  ALTER TABLE outbox ADD COLUMN queued_at TEXT;
+  UPDATE outbox SET queued_at = (SELECT traite_at FROM lots WHERE lots.id = outbox.lot_id);
+  `,
 ];

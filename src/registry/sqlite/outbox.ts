@@ -1,5 +1,5 @@
 /** The outbox part on SQLite (src/registry/outbox.ts). */
-import { toOutbox } from '../rows.js';
+import { toOutbox, toOutboxDepth } from '../rows.js';
 import type { OutboxClaim, OutboxItem } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
@@ -13,6 +13,10 @@ const OUTBOX_BATCH = 100;
 const RELEASED = 'claimed_by = NULL, claimed_until = NULL';
 const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
 
+/** The statut index keeps it to the waiting rows. */
+const OUTBOX_DEPTH = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+  WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`;
+
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {
     outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
@@ -25,22 +29,22 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
       Number(
         c
           .stmt(
-            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
-             VALUES (?, ?, ?, ?, 'A_PREPARER', ?)`,
+            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
+             VALUES (?, ?, ?, ?, 'A_PREPARER', ?, ?)`,
           )
-          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document).lastInsertRowid,
+          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
       ),
-    requeueReply: (outboxId, lotId) => {
+    requeueReply: (outboxId, lotId, queuedAt) => {
       // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.
       const id = Number(
         c
           .stmt(
-            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document)
+            `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
              SELECT ?, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
-               CASE WHEN r.id IS NULL THEN o.document ELSE '' END
+               CASE WHEN r.id IS NULL THEN o.document ELSE '' END, ?
              FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = ?`,
           )
-          .run(lotId, outboxId).lastInsertRowid,
+          .run(lotId, queuedAt, outboxId).lastInsertRowid,
       );
       c.stmt('INSERT INTO outbox_raw (id, raw) SELECT ?, raw FROM outbox_raw WHERE id = ?').run(id, outboxId);
       return id;
@@ -120,6 +124,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
       return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
+    outboxDepth: () => (c.stmt(OUTBOX_DEPTH).all() as Row[]).map(toOutboxDepth),
     getOutbox,
     retryOutbox: (id, at, par) =>
       c.db
