@@ -12,6 +12,7 @@ import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { startPostgres, type PostgresCluster } from '../harness/postgres.js';
 import { commitDemandes, cre, G1104, sampleDemandeLogement, withDemandeur } from '../registry/helpers.js';
 import { cliIn } from '../helpers/cli.js';
+import { SCHEMA_VERSION } from '../../src/registry/registry.js';
 
 const home = mkdtempSync(join(tmpdir(), 'sne-registry-copy-'));
 const registryFile = join(home, 'registry.sqlite');
@@ -44,7 +45,7 @@ describe('registry copy', () => {
     const copy = cli()('registry', 'copy', '--to', url);
     expect(copy.stderr).toBe('');
     expect(copy.status).toBe(0);
-    expect(copy.stdout).toContain(`Registre copié de ${registryFile} vers ${url} (schéma version 9) :`);
+    expect(copy.stdout).toContain(`Registre copié de ${registryFile} vers ${url} (schéma version ${SCHEMA_VERSION}) :`);
     expect(copy.stdout).toMatch(/^ {2}demandes +2 ligne\(s\) {2}✔ sha256 [0-9a-f]{16}…$/m);
     expect(copy.stdout).toMatch(/^ {2}guichets +1 ligne\(s\)/m);
     expect(copy.stdout).toMatch(/ligne\(s\) copiée\(s\) et vérifiée\(s\) : même nombre de lignes et même somme de contrôle SHA-256/);
