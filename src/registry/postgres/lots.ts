@@ -5,7 +5,7 @@ import { toLot, toResultat } from '../sqlite/lots.js';
 import type { Sql } from './connection.js';
 
 /** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
-const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
+const LOT_COLUMNS = 'id, canal, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
 
 export function lotsReads(sql: Sql): LotsReads {
   const one = async (text: string, ...params: unknown[]): Promise<LotRecord | undefined> => {
@@ -56,8 +56,8 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
     insertLot: async (lot) => {
       const row = await sql.one(
         `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
-           recu_at, traite_at, erreurs, doublon_de, original)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+           recu_at, traite_at, erreurs, doublon_de, original, canal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         lot.messageSha256,
         lot.messageId ?? null,
         lot.expediteur ?? null,
@@ -70,6 +70,7 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
         JSON.stringify(lot.erreurs),
         lot.doublonDe ?? null,
         lot.original,
+        lot.canal ?? 'mail',
       );
       const lotId = Number(row!.id);
       if (lot.source !== undefined) await recordReception(lotId, lot.source, lot.recuAt);

@@ -197,6 +197,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   );
   `,
   },
+  // Issue 17: the HTTPS channel (spec 7), as SQLite's step 10.
+  {
+    version: 10,
+    step: `
+  CREATE TABLE guichet_certificats (
+    empreinte TEXT COLLATE "C" PRIMARY KEY,
+    guichet   TEXT COLLATE "C" NOT NULL REFERENCES guichets(code)
+  );
+  CREATE INDEX guichet_certificats_guichet ON guichet_certificats (guichet);
+  ALTER TABLE guichets ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

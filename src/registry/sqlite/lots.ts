@@ -5,11 +5,12 @@ import type { Row, SqliteConnection, Sync } from './connection.js';
 import { compact, str } from './rows.js';
 
 /** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
-const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
+const LOT_COLUMNS = 'id, canal, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
 
 export function toLot(row: Row): LotRecord {
   return compact<LotRecord>({
     id: Number(row.id),
+    canal: (row.canal ?? 'mail') as LotRecord['canal'],
     messageSha256: String(row.message_sha256),
     messageId: str(row.message_id),
     expediteur: str(row.expediteur),
@@ -94,8 +95,8 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
         c
           .stmt(
             `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
-               recu_at, traite_at, erreurs, doublon_de, original)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               recu_at, traite_at, erreurs, doublon_de, original, canal)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             lot.messageSha256,
@@ -110,6 +111,7 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
             JSON.stringify(lot.erreurs),
             lot.doublonDe ?? null,
             lot.original,
+            lot.canal ?? 'mail',
           ).lastInsertRowid,
       );
       if (lot.source !== undefined) recordReception(lotId, lot.source, lot.recuAt);
