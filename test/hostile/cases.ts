@@ -290,7 +290,7 @@ async function judge(input: Input): Promise<string> {
     cles: [{ fingerprint: input.parties.guichetKeys.fingerprint, armored: input.parties.guichetKeys.publicKey }], departements: ['93'], canal: 'mail', certificats: [],
   };
   const keyring = await loadPrivateKeyring([{ privateKey: input.parties.national.privateKey }]);
-  const decoded = await decodeLot(message.value, guichet, keyring);
+  const decoded = await decodeLot(message.value.openpgp, guichet, keyring);
   return decoded.ok ? 'OK' : decoded.error.code;
 }
 

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COPIED_TABLES, copyRegistry, CopyRefusedError, type CopyOptions, type CopyReport } from '../../src/registry/copy.js';
-import type { Registry } from '../../src/registry/registry.js';
+import { SCHEMA_VERSION, type Registry } from '../../src/registry/registry.js';
 import { PostgresImport } from '../../src/registry/postgres/import.js';
 import { SqliteExport } from '../../src/registry/sqlite/export.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
@@ -157,7 +157,7 @@ describe('registry copy, SQLite to PostgreSQL', () => {
     db.pragma('user_version = 8');
     db.close();
     const url = await POSTGRESQL.storage();
-    await expect(copy(path, url)).rejects.toThrow(/schéma version 8, cette passerelle copie la version 9/);
+    await expect(copy(path, url)).rejects.toThrow(new RegExp(`schéma version 8, cette passerelle copie la version ${SCHEMA_VERSION}`));
     expect(await (await postgres(url)).listGuichets()).toEqual([]);
   });
 
