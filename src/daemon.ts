@@ -12,6 +12,7 @@ import { unlockedKeyMaterial } from './crypto/index.js';
 import { holdLease } from './instance.js';
 import type { Logger } from './log.js';
 import type { Judge } from './pipeline/judge.js';
+import { folderFor } from './mail/submission.js';
 import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
 import { processMessage, type Outcome, type PipelineDeps } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
@@ -34,7 +35,7 @@ export interface DaemonObserver {
   outboxPass(summary: OutboxPassSummary): Promise<void>;
 }
 
-/** The pipeline's dependencies; by default messages are judged on this thread (replay, tests). */
+/** The pipeline's dependencies; by default submissions are judged on this thread (replay, tests). */
 export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): PipelineDeps {
   return {
     registry: gw.registry,
@@ -48,9 +49,9 @@ export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): Pipelin
 
 /** Judging on this thread: MIME, OpenPGP, libxml2 and the rules are imported on first use. */
 function judgeHere(gw: Gateway): Judge {
-  return async (message, messageSha256, now) => {
-    const { judgeMessage } = await import('./pipeline/judge.js');
-    return judgeMessage(message, messageSha256, now, { registry: gw.registry, keyring: gw.keyring, reference: gw.reference });
+  return async (submission, messageSha256, now) => {
+    const { judgeSubmission } = await import('./pipeline/judge.js');
+    return judgeSubmission(submission, messageSha256, now, { registry: gw.registry, keyring: gw.keyring, reference: gw.reference });
   };
 }
 
@@ -98,7 +99,7 @@ export async function intakePass(gw: Gateway, signal?: AbortSignal, judge?: Judg
     outcomes.push(outcome);
     if (outcome.kind !== 'committed') return;
     try {
-      await gw.mailbox.settle(message, outcome.folder);
+      await gw.mailbox.settle(message, folderFor(outcome.lot));
     } catch (error) {
       log.warn({ err: error, source: message.sourceId, lotId: outcome.lot.id }, 'committed message not moved yet; moved on a later pass');
     }
@@ -145,9 +146,22 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
     const workers = workersFor(gw);
     const judges = judgesFor(gw);
     judges.keepReady();
+    // The HTTPS channel (spec 7), when configured: lots judged on the same thread, replies prepared by the same outbox.
+    const https =
+      gw.config.http.port > 0
+        ? await (await import('./https/server.js')).startHttpsChannel({
+            config: gw.config,
+            pipeline: pipelineDeps(gw, judges.judge),
+            prepare: outboxDeps(gw),
+            onCommitted: outbox.wake,
+          })
+        : undefined;
+    // Draining starts with the stop: new requests get 503 while the loops finish.
+    signal.addEventListener('abort', () => void https?.close(), { once: true });
     try {
       await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge, observer), outboxLoop(gw, signal, log, outbox, workers, observer)]);
     } finally {
+      await https?.close();
       await Promise.all([workers.close(), judges.close()]);
     }
     log.info('daemon stopped');

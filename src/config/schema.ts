@@ -71,6 +71,18 @@ export interface Config {
     /** Address to bind: the loopback unless an operator opens it (no authentication, no TLS). */
     readonly host: string;
   };
+  /** The HTTPS channel (spec 7): off while `port` is 0. */
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** PEM files of the server's certificate (its chain after it) and private key. */
+    readonly certFile: string;
+    readonly keyFile: string;
+    /** Requests a guichet may make per minute; past it `429` with `Retry-After`. */
+    readonly rateLimitPerMinute: number;
+    /** On stop, how long requests in flight may take to finish before the listener is closed under them. */
+    readonly drainMs: number;
+  };
   readonly log: { readonly level: string };
 }
 
@@ -94,6 +106,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false },
   ops: { port: 0, host: '127.0.0.1' },
+  http: { port: 0, host: '0.0.0.0', certFile: '', keyFile: '', rateLimitPerMinute: 60, drainMs: 30_000 },
   log: { level: 'info' },
 };
 
@@ -175,6 +188,14 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
     host: isString,
   },
+  http: {
+    port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 0 (canal désactivé) à 65535 est attendu'),
+    host: isString,
+    certFile: isStringOrEmpty,
+    keyFile: isStringOrEmpty,
+    rateLimitPerMinute: integerAtLeast(1, ' (requêtes par minute)'),
+    drainMs: integerAtLeast(0, ' (millisecondes)'),
+  },
   log: { level: (v) => (typeof v === 'string' && LOG_LEVELS.includes(v) ? undefined : `une valeur parmi ${LOG_LEVELS.join(', ')}`) },
 };
 
@@ -187,4 +208,5 @@ export const CROSS_CHECKS: readonly ((config: Omit<Config, 'home'>) => string | 
   (c) => (c.mailbox.kind === 'imap' && c.mailbox.url !== '' && new URL(c.mailbox.url).username === '' ? "mailbox.url : l'utilisateur IMAP est attendu (imap://utilisateur@hôte/INBOX)" : undefined),
   (c) => (c.sender.kind === 'smtp' && c.sender.url === '' ? 'sender.url : requis quand sender.kind vaut « smtp » (smtp://hôte:port)' : undefined),
   (c) => (c.sender.retryMaxMs < c.sender.retryMinMs ? 'sender.retryMaxMs : doit être ≥ sender.retryMinMs' : undefined),
+  (c) => (c.http.port > 0 && (c.http.certFile === '' || c.http.keyFile === '') ? 'http.certFile et http.keyFile : requis quand http.port est donné (certificat TLS du serveur et sa clé, PEM)' : undefined),
 ];

@@ -104,6 +104,16 @@ export async function readPgpMimeEntity(decrypted: Uint8Array): Promise<LotResul
   return ok(content);
 }
 
+/**
+ * The one attachment of a reply the gateway built (mime-out.ts): its encrypted document, byte for
+ * byte what a guichet's mail client saves (the HTTPS channel serves it, spec 7).
+ */
+export async function readReplyAttachment(raw: Uint8Array): Promise<Uint8Array | undefined> {
+  const email = await parse(raw);
+  const [attachment, ...more] = email?.attachments ?? [];
+  return attachment === undefined || more.length > 0 ? undefined : bytes(attachment);
+}
+
 /** The headers that identify a message, decoded (`outbox show`); empty when it cannot be read. */
 export async function readIdentifyingHeaders(raw: Uint8Array): Promise<{ readonly name: string; readonly value: string }[]> {
   const email = await parse(raw);

@@ -8,7 +8,7 @@ import { parisDate } from '../clock.js';
 import { lotError, type LotError } from '../errors.js';
 import type { Demande, DemandeLue } from '../lot/types.js';
 import { OPERATIONS } from '../registry/operations/index.js';
-import type { Guichet, LotRecord, LotStatut, ResultatRecord } from '../registry/model.js';
+import type { Canal, Guichet, LotRecord, LotStatut, ResultatRecord } from '../registry/model.js';
 import type { RegistryTx } from '../registry/registry.js';
 import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
 import { queueAttestation, queueCompteRendu, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
@@ -16,8 +16,10 @@ import type { Judgement, NomsCommunes } from '../rules/index.js';
 import type { DecodedLot } from './decode.js';
 
 export interface Reception {
+  /** Default `mail`. */
+  readonly canal?: Canal;
   readonly messageSha256: string;
-  /** The message's identity in its mailbox (`InboundMessage.sourceId`): tells a crash from a re-send. */
+  /** The submission's identity in its channel (`Submission.source`): tells a crash from a re-send. */
   readonly source?: string;
   readonly messageId?: string;
   readonly expediteur?: string;
@@ -80,7 +82,7 @@ export async function commitLot(tx: RegistryTx, input: CommitInput, settings: Co
  */
 export async function settleKnownMessage(
   tx: RegistryTx,
-  reception: Pick<Reception, 'messageSha256' | 'source' | 'recuAt'>,
+  reception: Pick<Reception, 'canal' | 'messageSha256' | 'source' | 'recuAt'>,
 ): Promise<CommitResult | undefined> {
   const lot = await tx.lotByMessageSha256(reception.messageSha256);
   if (!lot) return undefined;
@@ -90,7 +92,8 @@ export async function settleKnownMessage(
     return { lot, alreadyCommitted: true };
   }
   await tx.recordReception(lot.id, reception.source, reception.recuAt.toISOString());
-  await requeueCompteRendu(tx, lot.id, lot.id, reception.recuAt);
+  const guichet = lot.guichet === undefined ? undefined : await tx.getGuichet(lot.guichet);
+  if (guichet) await requeueCompteRendu(tx, lot.id, lot.id, reception.recuAt, reception.canal ?? 'mail', guichet);
   return { lot, alreadyCommitted: false, redelivered: true };
 }
 
@@ -128,7 +131,7 @@ async function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: '
   if (first && first.empreinte === decoded.empreinte) {
     // The same lot delivered again: nothing is registered, its compte rendu is sent again.
     const lotId = await insertLot(tx, reception, { ...lotFields, statut: first.statut, erreurs: [], doublonDe: first.id });
-    await requeueCompteRendu(tx, first.id, lotId, reception.traiteAt);
+    await requeueCompteRendu(tx, first.id, lotId, reception.traiteAt, reception.canal ?? 'mail', guichet);
     return lotId;
   }
   if (first) {

@@ -1,14 +1,15 @@
 /**
- * From the raw message to the parsed lot: every envelope stage in order, each ending the lot
+ * From the OpenPGP payload to the parsed lot: every envelope stage in order, each ending the lot
  * with its lot-level code (spec 4.1). Pure but for the decryption's promise.
  */
 import { decryptAndVerify, type PrivateKeyring } from '../crypto/index.js';
 import { lotError, type LotError } from '../errors.js';
-import { readPgpMimeEntity, type LotMessage } from '../mail/mime-in.js';
+import { readPgpMimeEntity } from '../mail/mime-in.js';
 import type { Guichet } from '../registry/model.js';
 import { parseLot } from '../lot/parse.js';
 import { extractLotXml } from '../lot/payload.js';
 import type { ParsedLot } from '../lot/types.js';
+import type { LotPayload } from './open.js';
 import { sha256Hex } from './sha256.js';
 
 export interface DecodedLot {
@@ -22,16 +23,16 @@ export type DecodeResult =
   | { readonly ok: true; readonly value: DecodedLot }
   | { readonly ok: false; readonly error: LotError; readonly partial?: { identifiantLot?: string; empreinte?: string } };
 
-export async function decodeLot(message: LotMessage, guichet: Guichet, keyring: PrivateKeyring): Promise<DecodeResult> {
+export async function decodeLot(message: LotPayload, guichet: Guichet, keyring: PrivateKeyring): Promise<DecodeResult> {
   const decrypted = await decryptAndVerify(
-    message.openpgp.content,
+    message.content,
     keyring,
     guichet.cles.map((c) => c.armored),
   );
   if (!decrypted.ok) return decrypted;
 
   let payload = decrypted.value.payload;
-  if (message.openpgp.pgpMime) {
+  if (message.pgpMime) {
     const entity = await readPgpMimeEntity(payload);
     if (!entity.ok) return entity;
     payload = entity.value;

@@ -1,11 +1,11 @@
 /**
  * What the judge thread does (see judge-thread.ts): its own registry connection (to know
- * senders), the reference and the keyring, loaded once; then one verdict per message.
+ * guichets), the reference and the keyring, loaded once; then one verdict per message.
  */
 import { openRegistry } from '../app.js';
 import { loadPrivateKeyring } from '../crypto/index.js';
 import { loadReference } from '../rules/reference/index.js';
-import { judgeMessage } from './judge.js';
+import { judgeSubmission } from './judge.js';
 import type { JudgeRequest, JudgeResponse, JudgeThreadInit } from './judge-thread.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -16,8 +16,8 @@ export async function judgeHandler({ config, keys }: JudgeThreadInit): Promise<(
     keyring: await loadPrivateKeyring(keys),
     reference: loadReference(config.home),
   };
-  return async ({ message, messageSha256, now }) => {
-    const input = await judgeMessage(message, messageSha256, now, context);
+  return async ({ submission, messageSha256, now }) => {
+    const input = await judgeSubmission(submission, messageSha256, now, context);
     // The original goes back empty: the main thread still holds it.
     return { input: { ...input, reception: { ...input.reception, original: EMPTY } }, externalBytes: process.memoryUsage().external };
   };

@@ -13,11 +13,11 @@
  */
 import type { Config } from '../config/schema.js';
 import type { KeyMaterial } from '../crypto/index.js';
-import type { InboundMessage } from '../mail/types.js';
 import { LIMITS as INPUT_LIMITS } from '../limits.js';
 import { ThreadExited, ThreadPool, ThreadTimeout } from '../threads.js';
 import type { CommitInput } from './commit.js';
 import type { Judge } from './judge.js';
+import type { Submission } from './submission.js';
 import { exhausted, overBudget } from './unjudged.js';
 
 export interface JudgeThreadInit {
@@ -27,7 +27,7 @@ export interface JudgeThreadInit {
 }
 
 export interface JudgeRequest {
-  readonly message: InboundMessage;
+  readonly submission: Submission;
   readonly messageSha256: string;
   readonly now: Date;
 }
@@ -90,13 +90,13 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
   let keepReady = false;
   let closed = false;
 
-  const judgeOne: Judge = async (message, messageSha256, now) => {
+  const judgeOne: Judge = async (submission, messageSha256, now) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { input, externalBytes } = await threads.run({ message, messageSha256, now }, { timeoutMs: budgetMs });
+        const { input, externalBytes } = await threads.run({ submission, messageSha256, now }, { timeoutMs: budgetMs });
         if (externalBytes > releaseAbove) threads.stopWhenIdle(keepReady);
         // The thread sends the original back empty: this thread still holds it.
-        return { ...input, reception: { ...input.reception, original: message.raw } };
+        return { ...input, reception: { ...input.reception, original: submission.original } };
       } catch (error) {
         if (closed) throw error;
         if (error instanceof ThreadTimeout) {
@@ -111,8 +111,8 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
   let queue: Promise<unknown> = Promise.resolve();
 
   return {
-    judge(message, messageSha256, now) {
-      const turn = queue.then(() => judgeOne(message, messageSha256, now));
+    judge(submission, messageSha256, now) {
+      const turn = queue.then(() => judgeOne(submission, messageSha256, now));
       queue = turn.catch(() => undefined);
       return turn;
     },

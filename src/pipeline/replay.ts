@@ -1,13 +1,13 @@
 /**
- * Replay (spec 6): a stored lot's original message goes through the current stages and rules
+ * Replay (spec 6): a stored lot's original (a mail message, or an HTTPS request's body) goes through the current stages and rules
  * again — after a habilitation, a reference-data update, or a sender's enrolment (a quarantined
  * lot). Already-registered demandes keep their numéro; only the rejected ones are judged again.
  * A dry run computes the same outcome in a transaction that is rolled back: nothing is
  * registered, numbered or queued.
  */
-import type { InboundMessage } from '../mail/types.js';
 import { replayCommit, type ReplayChange } from './commit.js';
 import type { PipelineDeps } from './process.js';
+import type { Submission } from './submission.js';
 
 /**
  * `lot` is the lot as it stands after the replay; in a dry run, as it stands now (its version and
@@ -26,13 +26,10 @@ export async function replayLot(deps: PipelineDeps, lotId: number, options: { dr
   const original = lot && await deps.registry.lotOriginal(lotId);
   if (!lot || !original) throw new RangeError(`lot ${lotId} inconnu`);
 
-  const message: InboundMessage = {
-    sourceId: `replay:${lotId}`,
-    raw: original,
-    sizeBytes: original.length,
-    receivedAt: new Date(lot.recuAt),
-  };
-  const input = await deps.judge(message, lot.messageSha256, deps.clock.now());
+  // Through the channel it came by: a mail's sender is looked up again, an HTTPS lot is its guichet's.
+  const common = { source: `replay:${lotId}`, original, sizeBytes: original.length, receivedAt: new Date(lot.recuAt) };
+  const submission: Submission = lot.canal === 'https' ? { canal: 'https', guichet: lot.guichet ?? '', ...common } : { canal: 'mail', ...common };
+  const input = await deps.judge(submission, lot.messageSha256, deps.clock.now());
   try {
     const change = await deps.registry.transaction(async (tx) => {
       const result = await replayCommit(tx, (await tx.getLot(lotId))!, input, deps.settings);

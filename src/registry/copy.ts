@@ -58,6 +58,7 @@ export const COPIED_TABLES: readonly string[] = [
   'guichet_cles',
   'guichet_departements',
   'guichet_communes',
+  'guichet_certificats',
   'territoires',
   'lots',
   'lot_resultats',

@@ -6,6 +6,9 @@
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
 
+/** How a lot reached the gateway, and how a guichet takes what the gateway initiates (spec 7). */
+export type Canal = 'mail' | 'https';
+
 export interface Guichet {
   readonly code: string;
   readonly nom: string;
@@ -19,11 +22,19 @@ export interface Guichet {
   readonly cles: readonly { readonly fingerprint: string; readonly armored: string }[];
   /** Départements it may register for (`93`, `2A`, `971`). */
   readonly departements: readonly string[];
+  /** Where what the gateway initiates itself goes (préavis, dispatching): mailed, or fetched over HTTPS (spec 7). */
+  readonly canal: Canal;
+  /** SHA-256 fingerprints of its client certificates (upper-case hex, no separators): who it is over HTTPS. */
+  readonly certificats: readonly string[];
 }
 
-export type NewGuichet = Omit<Guichet, 'actif'> & { readonly actif?: boolean };
+export type NewGuichet = Omit<Guichet, 'actif' | 'canal' | 'certificats'> & {
+  readonly actif?: boolean;
+  readonly canal?: Canal;
+  readonly certificats?: readonly string[];
+};
 
-export type GuichetChanges = Partial<Pick<Guichet, 'nom' | 'adresse' | 'actif' | 'expediteurs' | 'destinataires' | 'departements'>>;
+export type GuichetChanges = Partial<Pick<Guichet, 'nom' | 'adresse' | 'actif' | 'expediteurs' | 'destinataires' | 'departements' | 'canal'>>;
 
 export type LotStatut = 'ACCEPTE' | 'PARTIEL' | 'REJETE' | 'QUARANTAINE';
 
@@ -43,6 +54,8 @@ export interface ResultatRecord {
 
 export interface LotRecord {
   readonly id: number;
+  /** How it came: a mail message (the original is that message) or an HTTPS request (the original is its body). */
+  readonly canal: Canal;
   readonly messageSha256: string;
   readonly messageId?: string;
   readonly expediteur?: string;
@@ -62,7 +75,9 @@ export interface LotRecord {
   readonly supprimePar?: string;
 }
 
-export interface NewLot extends Omit<LotRecord, 'id' | 'version'> {
+export interface NewLot extends Omit<LotRecord, 'id' | 'version' | 'canal'> {
+  /** Default `mail`. */
+  readonly canal?: Canal;
   /** The original message, as received (still encrypted), kept for replay. */
   readonly original: Buffer;
   /** The message's identity in its mailbox (`InboundMessage.sourceId`), recorded as its first reception. */

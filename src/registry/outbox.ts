@@ -15,9 +15,10 @@ export interface OutboxTx extends OutboxReads {
   queueReply(item: NewOutboxItem): Promise<number>;
   /**
    * Queues a reply again at `queuedAt` (ISO), the same message for `lotId`: its sealed bytes when
-   * it was prepared (ready to send), else its document (to prepare). Returns the new outbox id.
+   * it was prepared (ready to send), else its document (to prepare); to `destinataires` when
+   * given, else to the same recipients. Returns the new outbox id.
    */
-  requeueReply(outboxId: number, lotId: number, queuedAt: string): Promise<number>;
+  requeueReply(outboxId: number, lotId: number, queuedAt: string, destinataires?: readonly string[]): Promise<number>;
 }
 
 /** Preparing, sending and retrying replies. */

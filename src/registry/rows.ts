@@ -9,7 +9,7 @@ import type { DemandeRecord, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxS
 export type Row = Record<string, unknown>;
 
 /** A lot's columns but its original message (up to 8 MiB), read only by `lotOriginal`. */
-export const LOT_COLUMNS = 'id, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
+export const LOT_COLUMNS = 'id, canal, message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut, version, recu_at, traite_at, erreurs, doublon_de, supprime_at, supprime_par';
 
 export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 
@@ -21,6 +21,7 @@ export function compact<T extends object>(value: { [K in keyof T]: T[K] | undefi
 export function toLot(row: Row): LotRecord {
   return compact<LotRecord>({
     id: Number(row.id),
+    canal: (row.canal ?? 'mail') as LotRecord['canal'],
     messageSha256: String(row.message_sha256),
     messageId: str(row.message_id),
     expediteur: str(row.expediteur),
@@ -38,7 +39,7 @@ export function toLot(row: Row): LotRecord {
   });
 }
 
-/** A new lot's column values, in the order of both backends' INSERT. */
+/** A new lot's column values, in the order of both backends' INSERT (… doublon_de, original, canal). */
 export function lotColumns(lot: NewLot): unknown[] {
   return [
     lot.messageSha256,
@@ -53,6 +54,7 @@ export function lotColumns(lot: NewLot): unknown[] {
     JSON.stringify(lot.erreurs),
     lot.doublonDe ?? null,
     lot.original,
+    lot.canal ?? 'mail',
   ];
 }
 

@@ -81,6 +81,12 @@ export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise
     return 'taken';
   }
   const to = item.restants ?? item.destinataires;
+  if (to.length === 0) {
+    // A reply of a lot received over HTTPS (queue.ts): stored is delivered, the guichet fetches it.
+    await deps.registry.markSent(item.id, deps.clock.now());
+    log.debug('reply kept for the guichet to fetch');
+    return 'sent';
+  }
   let rejected: readonly RecipientRejection[];
   try {
     const report = await deps.sender.send({ messageId: item.messageId, from: deps.from, to, raw: item.raw! });

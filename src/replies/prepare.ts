@@ -99,6 +99,20 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
   return count;
 }
 
+/**
+ * One reply sealed now, on this thread, unless it already is (the HTTPS channel answers with a
+ * lot's compte rendu before the outbox pass comes by): its stored bytes. Whoever stores first
+ * wins (`markPrepared`), so the bytes read back are the only ones ever served or sent.
+ */
+export async function sealedNow(item: OutboxItem, deps: PrepareDeps): Promise<Buffer | undefined> {
+  if (item.statut === 'A_PREPARER' && item.document !== undefined) {
+    const pass: PassReads = { envelopes: new Map(), territories: rememberedTerritoryReads(deps.registry) };
+    const raw = await sealReply(await jobOf(item, deps, pass), deps.keyring);
+    await deps.registry.markPrepared(item.id, raw);
+  }
+  return (await deps.registry.getOutbox(item.id))?.raw;
+}
+
 /** Below this many replies, starting the workers (~0.3 s) costs more than it saves. */
 const MIN_BATCH_FOR_WORKERS = 16;
 const IN_FLIGHT_PER_WORKER = 3;

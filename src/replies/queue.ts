@@ -5,7 +5,7 @@
  * and encrypts it after the commit.
  */
 import type { Demande } from '../lot/types.js';
-import type { Guichet, ResultatRecord } from '../registry/model.js';
+import type { Canal, Guichet, LotRecord, ResultatRecord } from '../registry/model.js';
 import type { RegistryTx } from '../registry/registry.js';
 import type { NomsCommunes } from '../rules/index.js';
 import { encodeDocument } from './documents.js';
@@ -19,13 +19,25 @@ export interface QueueSettings {
 }
 
 /**
- * The same lot delivered again (spec 4.1): its latest compte rendu is queued again, identical —
- * the same Message-ID and, once sealed, the same bytes (its document is not kept after sealing).
+ * Who the guichet's replies to a lot are mailed to: its reply addresses, or nobody for a lot
+ * received over HTTPS (spec 7: the guichet fetches them; deliver.ts then only marks them delivered).
+ */
+export function guichetRecipients(lot: Pick<LotRecord, 'canal'>, guichet: Guichet): readonly string[] {
+  return lot.canal === 'https' ? [] : guichet.destinataires;
+}
+
+/**
+ * The same lot delivered again (spec 4.1), by either channel: its latest compte rendu is queued
+ * again, identical — the same Message-ID and, once sealed, the same bytes (its document is not
+ * kept after sealing) — for the channel it came by this time: mailed to the same recipients, to
+ * the guichet's reply addresses when it first came over HTTPS, to nobody when it came over HTTPS.
  * `queuedAt`: when the new delivery asked for it.
  */
-export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number, queuedAt: Date): Promise<void> {
+export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLotId: number, queuedAt: Date, canal: Canal, guichet: Guichet): Promise<void> {
   const compteRendu = [...await tx.outboxForLot(fromLotId)].reverse().find((item) => item.kind === 'compte-rendu');
-  if (compteRendu) await tx.requeueReply(compteRendu.id, toLotId, queuedAt.toISOString());
+  if (!compteRendu) return;
+  const destinataires = canal === 'https' ? [] : compteRendu.destinataires.length === 0 ? guichet.destinataires : undefined;
+  await tx.requeueReply(compteRendu.id, toLotId, queuedAt.toISOString(), destinataires);
 }
 
 export async function queueAttestation(
@@ -61,7 +73,7 @@ export async function queueAttestation(
     lotId: input.lotId,
     kind: 'attestation',
     messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind),
-    destinataires: guichet.destinataires,
+    destinataires: guichetRecipients(lot, guichet),
     document: encodeDocument({ kind: 'attestation', data }),
     queuedAt: lot.traiteAt,
   });
@@ -91,7 +103,7 @@ export async function queueCompteRendu(
     lotId,
     kind: 'compte-rendu',
     messageId: compteRenduMessageId(settings.messageIdDomain, lotKey, lot.version),
-    destinataires: guichet.destinataires,
+    destinataires: guichetRecipients(lot, guichet),
     queuedAt: lot.traiteAt,
     document: encodeDocument({
       kind: 'compte-rendu',

@@ -287,10 +287,10 @@ async function judge(input: Input): Promise<string> {
   if (!message.ok) return message.error.code;
   const guichet: Guichet = {
     code: 'G1104', nom: 'G', adresse: 'A', actif: true, expediteurs: [SENDER], destinataires: [SENDER],
-    cles: [{ fingerprint: input.parties.guichetKeys.fingerprint, armored: input.parties.guichetKeys.publicKey }], departements: ['93'],
+    cles: [{ fingerprint: input.parties.guichetKeys.fingerprint, armored: input.parties.guichetKeys.publicKey }], departements: ['93'], canal: 'mail', certificats: [],
   };
   const keyring = await loadPrivateKeyring([{ privateKey: input.parties.national.privateKey }]);
-  const decoded = await decodeLot(message.value, guichet, keyring);
+  const decoded = await decodeLot(message.value.openpgp, guichet, keyring);
   return decoded.ok ? 'OK' : decoded.error.code;
 }
 

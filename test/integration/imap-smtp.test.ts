@@ -9,6 +9,7 @@ import { runDaemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log.js';
 import { ImapSource } from '../../src/mail/imap.js';
 import { processMessage } from '../../src/pipeline/process.js';
+import { folderFor } from '../../src/mail/submission.js';
 import { pipelineDeps } from '../../src/daemon.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { DEPOT, eventually, gatewayHome, GUICHET, type GatewayHome } from '../harness/gateway.js';
@@ -149,8 +150,8 @@ describe('IMAP intake and SMTP outbox against Dovecot and an SMTP server', () =>
     const outcome = await processMessage(message!, pipelineDeps(gateway));
     expect(outcome.kind).toBe('committed');
     if (outcome.kind !== 'committed') return;
-    await expect(gateway.mailbox.settle(message!, outcome.folder)).resolves.toBeUndefined();
+    await expect(gateway.mailbox.settle(message!, folderFor(outcome.lot))).resolves.toBeUndefined();
     expect(dovecot.messages('Ailleurs').some((m) => m.toString().includes(outcome.lot.messageId!))).toBe(true);
-    expect(dovecot.messages(outcome.folder).some((m) => m.toString().includes(outcome.lot.messageId!))).toBe(false);
+    expect(dovecot.messages(folderFor(outcome.lot)).some((m) => m.toString().includes(outcome.lot.messageId!))).toBe(false);
   });
 });

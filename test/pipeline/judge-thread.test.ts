@@ -15,7 +15,8 @@ import { intakePass, pipelineDeps } from '../../src/daemon.js';
 import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
-import type { InboundMessage } from '../../src/mail/types.js';
+import { mailSubmission } from '../../src/mail/submission.js';
+import type { Submission } from '../../src/pipeline/submission.js';
 import { judgeThread } from '../../src/pipeline/judge-thread.js';
 import { sha256Hex } from '../../src/pipeline/sha256.js';
 import { decodeDocument } from '../../src/replies/documents.js';
@@ -37,7 +38,7 @@ describe('the judge thread', () => {
   let home: string;
   let gateway: Gateway;
   let keys: GuichetKeys;
-  let message: InboundMessage;
+  let message: Submission;
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'sne-judge-'));
@@ -46,7 +47,7 @@ describe('the judge thread', () => {
     keys = await guichetKeys(join(home, 'guichets'), G1104);
     await enrolGuichet(gateway.registry, G1104, keys);
     const raw = await sealLotMessage({ xml: LOT, fileName: 'lot.xml', guichet: G1104, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(config)), depot: 'depot@x' });
-    message = { sourceId: 'test', raw, sizeBytes: raw.length, receivedAt: new Date('2026-11-26T08:59:00Z') };
+    message = mailSubmission({ sourceId: 'test', raw, sizeBytes: raw.length, receivedAt: new Date('2026-11-26T08:59:00Z') });
   });
   afterAll(async () => {
     await gateway.close();
@@ -54,21 +55,21 @@ describe('the judge thread', () => {
   });
 
   it('gives the verdict of the main thread, with the original message the main thread holds', async () => {
-    const sha = sha256Hex(message.raw);
+    const sha = sha256Hex(message.original);
     const here = await pipelineDeps(gateway).judge(message, sha, NOW);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
     try {
       const there = await thread.judge(message, sha, NOW);
       expect(there.kind).toBe('decoded');
       expect(there).toEqual(here);
-      expect(there.reception.original).toBe(message.raw);
+      expect(there.reception.original).toBe(message.original);
     } finally {
       await thread.close();
     }
   });
 
   it('stays warm after a small lot (run --once)', async () => {
-    const sha = sha256Hex(message.raw);
+    const sha = sha256Hex(message.original);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
     try {
       expect(thread.threadId).toBeUndefined();
@@ -85,7 +86,7 @@ describe('the judge thread', () => {
 
   // A lot leaving the thread over the threshold: here any lot, with a threshold of 1 byte.
   it('lets its memory go after a big lot; the next message starts a thread again (run --once)', async () => {
-    const sha = sha256Hex(message.raw);
+    const sha = sha256Hex(message.original);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring), { releaseAboveBytes: 1 });
     try {
       await thread.judge(message, sha, NOW);
@@ -100,7 +101,7 @@ describe('the judge thread', () => {
   });
 
   it('kept ready (the daemon): a fresh thread replaces the one a big lot stopped, before the next message', async () => {
-    const sha = sha256Hex(message.raw);
+    const sha = sha256Hex(message.original);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring), { releaseAboveBytes: 1 });
     try {
       thread.keepReady();
@@ -118,14 +119,14 @@ describe('the judge thread', () => {
   });
 
   it('resolves the INSEE names of communes given by code, and the replies are prepared without the reference', async () => {
-    const sha = sha256Hex(message.raw);
+    const sha = sha256Hex(message.original);
     const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
     const input = await thread.judge(message, sha, NOW).finally(() => thread.close());
     if (input.kind !== 'decoded') throw new Error('decoded lot expected');
     const [first] = [...input.judgements.values()];
     expect(first?.nomsCommunes).toEqual({ souhaitees: ['Saint-Denis', 'Aubervilliers', 'Paris 11e Arrondissement'] });
 
-    await deliverToMaildir(join(home, gateway.config.mailbox.path), message.raw);
+    await deliverToMaildir(join(home, gateway.config.mailbox.path), message.original);
     // Intake only: a queued reply's document is forgotten once the reply is sealed.
     const [outcome] = await intakePass(gateway);
     if (outcome?.kind !== 'committed') throw new Error('committed lot expected');

@@ -10,7 +10,7 @@ import type { JudgeRequest, JudgeResponse, JudgeThreadInit } from '../../src/pip
 await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(async (init) => {
   const judge = await judgeHandler(init);
   return (request) => {
-    const raw = Buffer.from(request.message.raw);
+    const raw = Buffer.from(request.submission.original);
     if (raw.includes('<stall@')) return new Promise<never>(() => undefined);
     if (raw.includes('<crash@')) process.exit(70);
     return judge(request);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../app.js';
 import { CryptoKeyError, inspectPublicKey, type PublicKeyInfo } from '../../crypto/index.js';
+import { normalizeFingerprint, readCertificate } from '../../https/certificates.js';
 import { sendersTaken } from '../../registry/sender-conflicts.js';
 import type { Guichet, GuichetChanges } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
@@ -77,6 +78,8 @@ function describe(g: Guichet, out: (line: string) => void): void {
   out(`  expéditeurs : ${g.expediteurs.join(', ') || '—'}`);
   out(`  réponses à : ${g.destinataires.join(', ') || '—'}`);
   out(`  départements habilités : ${g.departements.join(', ') || 'aucun'}`);
+  out(`  canal des envois de la passerelle : ${g.canal}`);
+  for (const e of g.certificats) out(`  certificat client (HTTPS) SHA-256 ${e}`);
   for (const k of g.cles) out(`  clé ${k.fingerprint}`);
 }
 
@@ -154,8 +157,10 @@ export const registerGuichets: RegisterCommand = (program, context) => {
     .option('--sender <courriel...>', "adresse(s) d'envoi des lots", list)
     .option('--reply <courriel...>', 'adresse(s) où envoyer les réponses', list)
     .option('--departments <départements...>', 'départements habilités', list)
+    .option('--canal <canal>', "canal de ce que la passerelle envoie d'elle-même (préavis, dispatching) : mail ou https")
     .action(
-      action(context, async (registry, code: string, o: { name?: string; address?: string; sender?: string[]; reply?: string[]; departments?: string[] }) => {
+      action(context, async (registry, code: string, o: { name?: string; address?: string; sender?: string[]; reply?: string[]; departments?: string[]; canal?: string }) => {
+        if (o.canal !== undefined && o.canal !== 'mail' && o.canal !== 'https') throw new UsageError(`Canal « ${o.canal} » invalide : mail ou https.`);
         check(o.sender, (v) => EMAIL.test(v), 'Adresse(s) d’envoi');
         check(o.reply, (v) => EMAIL.test(v), 'Adresse(s) de réponse');
         check(o.departments, isDepartement, 'Département(s)');
@@ -165,8 +170,9 @@ export const registerGuichets: RegisterCommand = (program, context) => {
           ...(o.sender === undefined ? {} : { expediteurs: o.sender }),
           ...(o.reply === undefined ? {} : { destinataires: o.reply }),
           ...(o.departments === undefined ? {} : { departements: o.departments }),
+          ...(o.canal === undefined ? {} : { canal: o.canal as 'mail' | 'https' }),
         };
-        if (Object.keys(changes).length === 0) throw new UsageError('Rien à modifier : donnez au moins une option (--name, --address, --sender, --reply, --departments).');
+        if (Object.keys(changes).length === 0) throw new UsageError('Rien à modifier : donnez au moins une option (--name, --address, --sender, --reply, --departments, --canal).');
         if (!await mustExist(registry, code, context)) return;
         if (o.sender !== undefined) await refuseTakenSenders(registry, code, o.sender);
         await registry.updateGuichet(code, changes);
@@ -236,6 +242,45 @@ export const registerGuichets: RegisterCommand = (program, context) => {
         }
         await registry.removeGuichetKey(code, fpr);
         context.out(`✔ clé ${fpr} retirée du guichet ${code}`);
+      }),
+    );
+
+  const certs = cmd.command('certs').description('certificats clients TLS du guichet, pour le canal HTTPS (spec 7)');
+  certs
+    .command('add <code> <fichier>')
+    .description("enregistre l'empreinte SHA-256 d'un certificat client (PEM) du guichet")
+    .action(
+      action(context, async (registry, code: string, file: string) => {
+        if (!await mustExist(registry, code, context)) return;
+        let cert;
+        try {
+          cert = readCertificate(readFileSync(file));
+        } catch (error) {
+          throw new UsageError(`${file} : ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (!await registry.addGuichetCertificate(code, cert.empreinte)) {
+          const other = (await registry.listGuichets()).find((g) => g.certificats.includes(cert.empreinte));
+          throw new OperationError(`Ce certificat est déjà celui du guichet ${other?.code ?? '?'} : un certificat désigne un seul guichet.`);
+        }
+        const now = context.clock().now();
+        const validity = cert.validTo < now ? `expiré depuis le ${cert.validTo.toISOString().slice(0, 10)} : il sera refusé` : `valable jusqu'au ${cert.validTo.toISOString().slice(0, 10)}`;
+        context.out(`✔ certificat ${cert.empreinte} (${cert.subject}) enregistré pour le guichet ${code} ; ${validity}`);
+      }),
+    );
+  certs
+    .command('remove <code> <empreinte>')
+    .description("retire un certificat du guichet : ses requêtes sont refusées dès lors")
+    .action(
+      action(context, async (registry, code: string, given: string) => {
+        if (!await mustExist(registry, code, context)) return;
+        const empreinte = normalizeFingerprint(given);
+        if (empreinte === undefined) throw new UsageError(`Empreinte « ${given} » invalide : 64 chiffres hexadécimaux (SHA-256), avec ou sans « : ».`);
+        if (!await registry.removeGuichetCertificate(code, empreinte)) {
+          context.err(`Le guichet ${code} n'a pas de certificat ${empreinte} : voyez « guichets show ${code} ».`);
+          process.exitCode = 1;
+          return;
+        }
+        context.out(`✔ certificat ${empreinte} retiré du guichet ${code}`);
       }),
     );
 };

@@ -53,8 +53,8 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
     insertLot: async (lot) => {
       const row = await sql.one(
         `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
-           recu_at, traite_at, erreurs, doublon_de, original)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+           recu_at, traite_at, erreurs, doublon_de, original, canal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         ...lotColumns(lot),
       );
       const lotId = Number(row!.id);

@@ -204,6 +204,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   UPDATE outbox SET queued_at = (SELECT traite_at FROM lots WHERE lots.id = outbox.lot_id);
   `,
   },
+  // Issue 17: the HTTPS channel (spec 7), as SQLite's step 11.
+  {
+    version: 11,
+    step: `
+  CREATE TABLE guichet_certificats (
+    empreinte TEXT COLLATE "C" PRIMARY KEY,
+    guichet   TEXT COLLATE "C" NOT NULL REFERENCES guichets(code)
+  );
+  CREATE INDEX guichet_certificats_guichet ON guichet_certificats (guichet);
+  ALTER TABLE guichets ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

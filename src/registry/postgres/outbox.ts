@@ -34,17 +34,18 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
       );
       return Number(row!.id);
     },
-    requeueReply: async (outboxId, lotId, queuedAt) => {
+    requeueReply: async (outboxId, lotId, queuedAt, destinataires) => {
       // The sealed bytes are copied as they are, inside the database: the same message, never rendered again.
       const row = await sql.one(
         `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
-         SELECT $1::bigint, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
+         SELECT $1::bigint, o.kind, o.message_id, COALESCE($4, o.destinataires), CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
            CASE WHEN r.id IS NULL THEN o.document ELSE '' END, $3
          FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = $2
          RETURNING id`,
         lotId,
         outboxId,
         queuedAt,
+        destinataires === undefined ? null : JSON.stringify(destinataires),
       );
       if (!row) throw new Error(`no outbox item ${outboxId} to queue again`);
       const id = Number(row.id);

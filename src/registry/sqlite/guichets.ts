@@ -1,6 +1,6 @@
 /** The guichets part on SQLite (src/registry/guichets.ts). */
 import type { GuichetsReads, GuichetsRegistry } from '../guichets.js';
-import type { Guichet } from '../model.js';
+import type { Canal, Guichet } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 
 export function guichetsReads(c: SqliteConnection): Sync<GuichetsReads> {
@@ -24,6 +24,8 @@ export function guichetsReads(c: SqliteConnection): Sync<GuichetsReads> {
       departements: (
         c.stmt('SELECT departement FROM guichet_departements WHERE guichet = ? ORDER BY departement').all(code) as Row[]
       ).map((r) => String(r.departement)),
+      canal: String(row.canal) as Canal,
+      certificats: (c.stmt('SELECT empreinte FROM guichet_certificats WHERE guichet = ? ORDER BY empreinte').all(code) as Row[]).map((r) => String(r.empreinte)),
     };
   };
   return {
@@ -35,6 +37,12 @@ export function guichetsReads(c: SqliteConnection): Sync<GuichetsReads> {
            WHERE a.adresse = ? AND a.usage = 'EXPEDITEUR' AND g.actif = 1`,
         )
         .get(address.toLowerCase()) as Row | undefined;
+      return row ? getGuichet(String(row.code)) : undefined;
+    },
+    guichetByCertificate: (empreinte) => {
+      const row = c
+        .stmt('SELECT g.code FROM guichet_certificats k JOIN guichets g ON g.code = k.guichet WHERE k.empreinte = ? AND g.actif = 1')
+        .get(empreinte) as Row | undefined;
       return row ? getGuichet(String(row.code)) : undefined;
     },
     listGuichets: () => (c.stmt('SELECT code FROM guichets ORDER BY code').all() as Row[]).map((r) => getGuichet(String(r.code))!),
@@ -60,7 +68,7 @@ export function guichetsWrites(c: SqliteConnection): Sync<Omit<GuichetsRegistry,
     addGuichet: (g) => {
       c.db
         .transaction(() => {
-          c.stmt('INSERT INTO guichets (code, nom, adresse, actif) VALUES (?, ?, ?, ?)').run(g.code, g.nom, g.adresse, g.actif === false ? 0 : 1);
+          c.stmt('INSERT INTO guichets (code, nom, adresse, actif, canal) VALUES (?, ?, ?, ?, ?)').run(g.code, g.nom, g.adresse, g.actif === false ? 0 : 1, g.canal ?? 'mail');
           const address = c.stmt('INSERT INTO guichet_adresses (guichet, usage, adresse) VALUES (?, ?, ?)');
           for (const a of new Set(g.expediteurs.map((e) => e.toLowerCase()))) address.run(g.code, 'EXPEDITEUR', a);
           for (const a of new Set(g.destinataires)) address.run(g.code, 'DESTINATAIRE', a);
@@ -68,6 +76,8 @@ export function guichetsWrites(c: SqliteConnection): Sync<Omit<GuichetsRegistry,
           for (const k of g.cles) key.run(g.code, k.fingerprint, k.armored);
           const dept = c.stmt('INSERT INTO guichet_departements (guichet, departement) VALUES (?, ?)');
           for (const d of new Set(g.departements)) dept.run(g.code, d);
+          const certificat = c.stmt('INSERT INTO guichet_certificats (empreinte, guichet) VALUES (?, ?)');
+          for (const e of new Set(g.certificats ?? [])) certificat.run(e, g.code);
         })
         .immediate();
     },
@@ -77,7 +87,7 @@ export function guichetsWrites(c: SqliteConnection): Sync<Omit<GuichetsRegistry,
           const current = reads.getGuichet(code);
           if (!current) return false;
           const next = { ...current, ...changes };
-          c.stmt('UPDATE guichets SET nom = ?, adresse = ?, actif = ? WHERE code = ?').run(next.nom, next.adresse, next.actif ? 1 : 0, code);
+          c.stmt('UPDATE guichets SET nom = ?, adresse = ?, actif = ?, canal = ? WHERE code = ?').run(next.nom, next.adresse, next.actif ? 1 : 0, next.canal, code);
           const replace = (usage: string, addresses: readonly string[]) => {
             c.stmt('DELETE FROM guichet_adresses WHERE guichet = ? AND usage = ?').run(code, usage);
             const insert = c.stmt('INSERT INTO guichet_adresses (guichet, usage, adresse) VALUES (?, ?, ?)');
@@ -98,6 +108,12 @@ export function guichetsWrites(c: SqliteConnection): Sync<Omit<GuichetsRegistry,
     },
     removeGuichetKey: (code, fingerprint) =>
       c.stmt('DELETE FROM guichet_cles WHERE guichet = ? AND fingerprint = ?').run(code, fingerprint).changes > 0,
+    addGuichetCertificate: (code, empreinte) => {
+      c.stmt('INSERT INTO guichet_certificats (empreinte, guichet) VALUES (?, ?) ON CONFLICT (empreinte) DO NOTHING').run(empreinte, code);
+      return (c.stmt('SELECT guichet FROM guichet_certificats WHERE empreinte = ?').get(empreinte) as Row).guichet === code;
+    },
+    removeGuichetCertificate: (code, empreinte) =>
+      c.stmt('DELETE FROM guichet_certificats WHERE guichet = ? AND empreinte = ?').run(code, empreinte).changes > 0,
     setGuichetCommunes: (guichet, communes) => {
       c.db
         .transaction(() => {

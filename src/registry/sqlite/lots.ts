@@ -58,8 +58,8 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
         c
           .stmt(
             `INSERT INTO lots (message_sha256, message_id, expediteur, guichet, identifiant_lot, empreinte, statut,
-               recu_at, traite_at, erreurs, doublon_de, original)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               recu_at, traite_at, erreurs, doublon_de, original, canal)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(...lotColumns(lot)).lastInsertRowid,
       );

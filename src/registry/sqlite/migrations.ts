@@ -245,4 +245,16 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE outbox ADD COLUMN queued_at TEXT;
   UPDATE outbox SET queued_at = (SELECT traite_at FROM lots WHERE lots.id = outbox.lot_id);
   `,
+  // Issue 17: the HTTPS channel (spec 7). A guichet's client certificates (a fingerprint names
+  // one guichet) and its `canal` for what the gateway initiates; each lot's channel (its original
+  // is a mail message or an HTTPS request's body; replies of an HTTPS lot are fetched, not mailed).
+  `
+  CREATE TABLE guichet_certificats (
+    empreinte TEXT PRIMARY KEY,
+    guichet   TEXT NOT NULL REFERENCES guichets(code)
+  ) STRICT;
+  CREATE INDEX guichet_certificats_guichet ON guichet_certificats (guichet);
+  ALTER TABLE guichets ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
+  `,
 ];

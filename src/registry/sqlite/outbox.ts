@@ -34,17 +34,17 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
           )
           .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
       ),
-    requeueReply: (outboxId, lotId, queuedAt) => {
+    requeueReply: (outboxId, lotId, queuedAt, destinataires) => {
       // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.
       const id = Number(
         c
           .stmt(
             `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
-             SELECT ?, o.kind, o.message_id, o.destinataires, CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
+             SELECT ?, o.kind, o.message_id, COALESCE(?, o.destinataires), CASE WHEN r.id IS NULL THEN 'A_PREPARER' ELSE 'PRET' END,
                CASE WHEN r.id IS NULL THEN o.document ELSE '' END, ?
              FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id WHERE o.id = ?`,
           )
-          .run(lotId, queuedAt, outboxId).lastInsertRowid,
+          .run(lotId, destinataires === undefined ? null : JSON.stringify(destinataires), queuedAt, outboxId).lastInsertRowid,
       );
       c.stmt('INSERT INTO outbox_raw (id, raw) SELECT ?, raw FROM outbox_raw WHERE id = ?').run(id, outboxId);
       return id;

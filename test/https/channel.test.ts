@@ -1,0 +1,231 @@
+/**
+ * The HTTPS channel (spec 7) with real clients: certificates made by `openssl` here (a CA, the
+ * server, two guichets, an expired one), requests by `curl` and by Node's `https`, lots sealed as
+ * a guichet's software seals them, compte rendus opened with the guichet's key.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
+import { fixedClock } from '../../src/clock.js';
+import { decryptAndVerify, signAndEncrypt } from '../../src/crypto/index.js';
+import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
+import { outboxDeps, pipelineDeps } from '../../src/daemon.js';
+import { enrolGuichet, guichetKeys, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
+import { readCertificate } from '../../src/https/certificates.js';
+import { startHttpsChannel, type HttpsChannel } from '../../src/https/server.js';
+import { silentLogger } from '../../src/log.js';
+import { G1104 } from '../helpers/guichets.js';
+import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
+
+const run = promisify(execFile);
+const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
+const G2000: GuichetIdentity = { ...G1104, code: 'G2000', nom: 'Autre bailleur', expediteur: 'lots@g2000.example', destinataire: 'retours@g2000.example' };
+const CA_CONFIG = `[ca]
+default_ca = ca
+[ca]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any
+copy_extensions = copy
+[any]
+commonName = supplied
+`;
+
+/** A CA and certificates it signs, with explicit validity dates (the gateway's clock is fixed in 2026). */
+async function makeCertificates(dir: string): Promise<void> {
+  const ssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '1000\n');
+  await ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Test CA', '-days', '9000');
+  const issue = async (name: string, cn: string, start: string, end: string, san?: string) => {
+    await ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`, ...(san ? ['-addext', `subjectAltName=${san}`] : []));
+    await ssl('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-startdate', start, '-enddate', end, '-notext');
+  };
+  await issue('server', 'localhost', '20200101000000Z', '20491231000000Z', 'DNS:localhost,IP:127.0.0.1');
+  await issue('g1104', 'G1104', '20200101000000Z', '20491231000000Z');
+  await issue('g2000', 'G2000', '20200101000000Z', '20491231000000Z');
+  await issue('expired', 'G1104 ancien', '20200101000000Z', '20200201000000Z');
+  await issue('unknown', 'Personne', '20200101000000Z', '20491231000000Z');
+}
+
+for (const backend of HOME_BACKENDS) {
+  describe(`the HTTPS channel on ${backend.name}`, () => {
+    let home: string;
+    let certs: string;
+    let gateway: Gateway;
+    let channel: HttpsChannel;
+    const keys: Record<string, GuichetKeys> = {};
+    let national: readonly string[];
+
+    beforeAll(async () => {
+      home = mkdtempSync(join(tmpdir(), 'sne-https-'));
+      certs = join(home, 'certs');
+      await run('mkdir', ['-p', certs]);
+      await makeCertificates(certs);
+      const { config } = await initHomeOn(backend, home, { http: { certFile: join(certs, 'server.pem'), keyFile: join(certs, 'server.key'), rateLimitPerMinute: 1000 } });
+      gateway = await openGateway(config, silentLogger(), fixedClock('2026-11-26T09:00:00Z'));
+      national = nationalPublicKeys(nationalKeyLocation(config));
+      for (const g of [G1104, G2000]) {
+        keys[g.code] = await guichetKeys(join(home, 'guichets'), g);
+        await enrolGuichet(gateway.registry, { ...g, departements: ['93', '75'] }, keys[g.code]!);
+      }
+      for (const [code, name] of [['G1104', 'g1104'], ['G2000', 'g2000'], ['G1104', 'expired']] as const) {
+        expect(await gateway.registry.addGuichetCertificate(code, readCertificate(readFileSync(join(certs, `${name}.pem`))).empreinte)).toBe(true);
+      }
+      channel = await startHttpsChannel({ config, pipeline: pipelineDeps(gateway), prepare: outboxDeps(gateway) }, { port: 0 });
+    }, 120_000);
+    afterAll(async () => {
+      await channel?.close();
+      await gateway?.close();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    /** The lot of `code`, under `identifiantLot`, signed by `signer`'s key, as the body of a request. */
+    const sealed = async (code: string, identifiantLot: string, signer = code): Promise<string> => {
+      const xml = LOT.replace(/<guichet>G1104</, `<guichet>${code}<`)
+        .replace(/<identifiantLot>[^<]+</, `<identifiantLot>${identifiantLot}<`)
+        .replace(/<prenom>([^<]+)</g, `<prenom>$1 ${identifiantLot.replace(/[^A-Za-z0-9]/g, '').replace(/\d/g, (d) => String.fromCharCode(65 + Number(d)))}<`);
+      const file = join(home, `${identifiantLot}.gpg`);
+      writeFileSync(file, await signAndEncrypt(new TextEncoder().encode(xml), keys[signer]!.keyring, national, { filename: 'lot.xml' }));
+      return file;
+    };
+
+    /** `curl` posting a file, with a client certificate (or none): status, headers, body. */
+    const curl = async (args: { cert?: string; file?: string; path?: string; type?: string }) => {
+      const out = join(home, `out-${Math.random().toString(36).slice(2)}`);
+      const { stdout } = await run('curl', [
+        '-sS', '--cacert', join(certs, 'ca.pem'),
+        ...(args.cert ? ['--cert', join(certs, `${args.cert}.pem`), '--key', join(certs, `${args.cert}.key`)] : []),
+        ...(args.file ? ['--data-binary', `@${args.file}`, '-H', `Content-Type: ${args.type ?? 'application/octet-stream'}`] : []),
+        '-D', '-', '-o', out, '-w', '%{http_code}',
+        `https://localhost:${channel.port}${args.path ?? '/v1/lots'}`,
+      ], { maxBuffer: 16 * 1024 * 1024 });
+      const status = Number(stdout.slice(-3));
+      const headers = Object.fromEntries(stdout.split(/\r\n/).filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 2)]));
+      return { status, headers, body: readFileSync(out) };
+    };
+
+    const open = async (body: Buffer, code = 'G1104'): Promise<string> => {
+      const opened = await decryptAndVerify(body, keys[code]!.keyring, national);
+      if (!opened.ok) throw new Error(opened.error.code);
+      return new TextDecoder().decode(opened.value.payload);
+    };
+
+    it('takes a lot posted by curl with a registered certificate and answers its compte rendu, encrypted to the guichet', async () => {
+      const answer = await curl({ cert: 'g1104', file: await sealed('G1104', 'HTTPS-001') });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['sne-statut']).toBe('ACCEPTE');
+      expect(answer.headers['sne-lot']).toBe('HTTPS-001');
+      expect(answer.headers.location).toBe('/v1/lots/HTTPS-001');
+      const xml = await open(answer.body);
+      expect(xml).toContain('identifiantLot="HTTPS-001"');
+      expect(xml).toContain('statut="ACCEPTE"');
+      const lot = await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-001');
+      expect(lot?.canal).toBe('https');
+      // Not mailed: the guichet fetches its replies.
+      expect((await gateway.registry.outboxForLot(lot!.id)).every((item) => item.destinataires.length === 0)).toBe(true);
+
+      const again = await curl({ cert: 'g1104', path: '/v1/lots/HTTPS-001' });
+      expect(again.status).toBe(200);
+      expect(again.body.equals(answer.body)).toBe(true);
+      const list = await curl({ cert: 'g1104', path: '/v1/lots/HTTPS-001/attestations' });
+      expect(list.status).toBe(200);
+      expect(JSON.parse(list.body.toString())).toHaveLength(3);
+      expect(JSON.parse(list.body.toString())[0]).toMatchObject({ typeFichier: 'CRE', pret: false });
+    });
+
+    it('answers the same lot sent again with the stored compte rendu, registering nothing', async () => {
+      const file = await sealed('G1104', 'HTTPS-002');
+      const first = await curl({ cert: 'g1104', file });
+      const demandes = (await gateway.registry.lotResultats((await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-002'))!.id)).map((r) => r.numeroUnique);
+      // Same bytes, then the same lot sealed anew (other bytes, same content).
+      const again = await curl({ cert: 'g1104', file });
+      const resealed = await curl({ cert: 'g1104', file: await sealed('G1104', 'HTTPS-002') });
+      for (const answer of [again, resealed]) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.equals(first.body)).toBe(true);
+      }
+      const lots = (await gateway.registry.listLots()).filter((l) => l.identifiantLot === 'HTTPS-002');
+      expect(lots.filter((l) => l.doublonDe === undefined)).toHaveLength(1);
+      expect(demandes.every((n) => n !== undefined)).toBe(true);
+    });
+
+    it('refuses no, unknown, expired and removed certificates with 401 AUTH_CERTIFICAT', async () => {
+      const file = await sealed('G1104', 'HTTPS-003');
+      for (const cert of [undefined, 'unknown', 'expired'] as const) {
+        const answer = await curl({ file, ...(cert ? { cert } : {}) });
+        expect(answer.status, String(cert)).toBe(401);
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+        expect(JSON.parse(answer.body.toString())).toMatchObject({ status: 401, code: 'AUTH_CERTIFICAT' });
+      }
+      const g2000 = readCertificate(readFileSync(join(certs, 'g2000.pem'))).empreinte;
+      await gateway.registry.removeGuichetCertificate('G2000', g2000);
+      try {
+        expect((await curl({ cert: 'g2000', file: await sealed('G2000', 'HTTPS-004') })).status).toBe(401);
+      } finally {
+        await gateway.registry.addGuichetCertificate('G2000', g2000);
+      }
+      expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-003')).toBeUndefined();
+    });
+
+    it('refuses a body over 4 MiB with 413 LOT_TAILLE, reading no lot', async () => {
+      const file = join(home, 'big.gpg');
+      writeFileSync(file, Buffer.alloc(4 * 1024 * 1024 + 1, 1));
+      const answer = await curl({ cert: 'g1104', file });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body.toString())).toMatchObject({ code: 'LOT_TAILLE' });
+    });
+
+    it('gives a lot signed by another guichet’s key its REJETE compte rendu (LOT_SIGNATURE), with 200', async () => {
+      const answer = await curl({ cert: 'g1104', file: await sealed('G1104', 'HTTPS-005', 'G2000') });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['sne-statut']).toBe('REJETE');
+      const xml = await open(answer.body);
+      expect(xml).toContain('code="LOT_SIGNATURE"');
+    });
+
+    it('takes concurrent lots from two guichets, over Node’s https too', async () => {
+      const post = (cert: string, file: string) =>
+        new Promise<{ status: number; statut: string; body: Buffer }>((resolve, reject) => {
+          const req = request(
+            {
+              host: 'localhost', port: channel.port, path: '/v1/lots', method: 'POST',
+              ca: readFileSync(join(certs, 'ca.pem')), cert: readFileSync(join(certs, `${cert}.pem`)), key: readFileSync(join(certs, `${cert}.key`)),
+              headers: { 'Content-Type': 'application/octet-stream' },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => resolve({ status: res.statusCode!, statut: String(res.headers['sne-statut']), body: Buffer.concat(chunks) }));
+            },
+          );
+          req.on('error', reject);
+          req.end(readFileSync(file));
+        });
+      const files = await Promise.all([1, 2, 3].flatMap((i) => [sealed('G1104', `CONC-A${i}`), sealed('G2000', `CONC-B${i}`)]));
+      const answers = await Promise.all(files.map((file, i) => post(i % 2 === 0 ? 'g1104' : 'g2000', file)));
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.status).toBe(200);
+        expect(await open(answer.body, i % 2 === 0 ? 'G1104' : 'G2000')).toContain('statut="');
+      }
+      const numeros = (await Promise.all((await gateway.registry.listLots()).filter((l) => l.identifiantLot?.startsWith('CONC-')).map((l) => gateway.registry.lotResultats(l.id))))
+        .flat().map((r) => r.numeroUnique).filter((n) => n !== undefined);
+      expect(new Set(numeros).size).toBe(numeros.length);
+    });
+
+    it('describes itself in OpenAPI 3.1', async () => {
+      const answer = await curl({ path: '/v1/openapi.json' });
+      const document = JSON.parse(answer.body.toString());
+      expect(document.openapi).toBe('3.1.0');
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/lots', '/v1/lots/{identifiantLot}', '/v1/lots/{identifiantLot}/attestations', '/v1/documents']));
+    });
+  });
+}
