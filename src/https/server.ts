@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -64,6 +65,20 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     bodyLimit: LIMITS.attachmentBytes,
     logger: false,
     genReqId: () => randomUUID(),
+  });
+
+  // A body over the limit is refused before it is sent: a client that asks first (`Expect:
+  // 100-continue`, as curl does for any sizeable body) gets its 413 instead of the go-ahead, rather
+  // than a connection closed under a 4 MiB upload (curl then reports a broken pipe, not the 413).
+  app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (Number(request.headers['content-length'] ?? 0) <= LIMITS.attachmentBytes) {
+      response.writeContinue();
+      app.server.emit('request', request, response);
+      return;
+    }
+    const body = JSON.stringify(problem('LOT_TAILLE'));
+    response.writeHead(problem('LOT_TAILLE').status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
   });
 
   const send = (reply: FastifyReply, code: HttpProblemCode, detail?: string) =>
