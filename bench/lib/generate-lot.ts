@@ -65,8 +65,8 @@ function adresse(home: Commune, cp: string, commune: string, indent: string): st
     .join('\n');
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
+/** mulberry32: a small seeded generator in [0, 1): the same seed, the same lot (or plan of kills, test/harness/daemons.ts). */
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -117,10 +117,10 @@ export function generateLot(options: GenerateOptions): string {
 
 export function generate(options: GenerateOptions): GeneratedLot {
   if (options.demandes > DATES) throw new Error(`at most ${DATES} demandes per generated lot`);
-  const rnd = random(options.seed ?? 42);
+  const rnd = seeded(options.seed ?? 42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const communes = communesOf(options.departements ?? ['93', '75']);
-  const causes = assignCauses(options.demandes, options.rejections ?? {}, random((options.seed ?? 42) + 1));
+  const causes = assignCauses(options.demandes, options.rejections ?? {}, seeded((options.seed ?? 42) + 1));
   const guichet = options.guichet ?? 'G1104';
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { DemandeRecord, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, DemandeRecord, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -103,6 +103,18 @@ export function demandeColumns(d: DemandeRecord): unknown[] {
     // Derived from the data it is stored with, so the doublon index never drifts from it.
     cleDoublon(d.donnees) ?? null,
   ];
+}
+
+export function toAuditEntry(row: Row): AuditEntry {
+  return compact<AuditEntry>({
+    numeroUnique: String(row.numero_unique),
+    action: String(row.action),
+    acteur: String(row.acteur),
+    lotId: row.lot_id === null ? undefined : Number(row.lot_id),
+    identifiantLot: str(row.identifiant_lot),
+    at: String(row.at),
+    details: row.details === null ? undefined : (JSON.parse(String(row.details)) as AuditEntry['details']),
+  });
 }
 
 export function toOutbox(row: Row): OutboxItem {

@@ -23,7 +23,8 @@ import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetKeys } from '../
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { outgoingFileName } from '../../src/mail/maildir-sender.js';
 import type { Registry } from '../../src/registry/registry.js';
-import { daemons, killAtRandom, killSeed, seeded } from '../harness/daemons.js';
+import { seeded } from '../../bench/lib/generate-lot.js';
+import { daemons, killAtRandom, killSeed } from '../harness/daemons.js';
 import { eventually } from '../harness/gateway.js';
 import { allCommittedAndSent, expectEachOnce, killLots } from '../harness/kill-lots.js';
 import { configureHome, POSTGRESQL_HOME } from '../harness/registry-home.js';

@@ -12,18 +12,6 @@ import { BIN, cliEnv } from '../helpers/cli.js';
 /** The seed of the kill plan: SNE_TEST_KILL_SEED, else a new one. */
 export const killSeed = (): number => Number(process.env.SNE_TEST_KILL_SEED) || randomInt(1, 2 ** 31);
 
-/** mulberry32: a small seeded generator in [0, 1), so that a failing plan of kills can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Daemons {

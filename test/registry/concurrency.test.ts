@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNumeroUnique } from '../../src/registry/numero-unique.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
-import { G1104, G2000 } from './helpers.js';
+import { expectGapFreeAndInterleaved, G1104, G2000 } from './helpers.js';
 
 const CHILD = new URL('./allocate-child.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sne-concurrency-'));
@@ -54,18 +53,11 @@ describe('two processes allocating numéros on one database file', () => {
     b.child.stdin.end('go\n');
     const [fromA, fromB] = await Promise.all([a.done, b.done]);
 
-    const all = [...fromA, ...fromB];
-    expect(all).toHaveLength(2 * lots * perLot);
-    expect(new Set(all).size).toBe(all.length);
-    const sequences = all.map((n) => parseNumeroUnique(n)!).filter((p) => p.territoire === '111' && p.mmyy === '1126').map((p) => p.sequence);
-    expect(sequences.sort((x, y) => x - y)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
-    // Both really ran at once: each process's numbers are interleaved with the other's.
-    const seqA = fromA.map((n) => parseNumeroUnique(n)!.sequence);
-    expect(Math.max(...seqA)).toBeGreaterThan(Math.min(...fromB.map((n) => parseNumeroUnique(n)!.sequence)));
+    expectGapFreeAndInterleaved(fromA, fromB, 2 * lots * perLot);
 
     const check = new SqliteRegistry(file);
     try {
-      for (const n of all) expect((await check.getDemande(n))?.statut).toBe('ACTIVE');
+      for (const n of [...fromA, ...fromB]) expect((await check.getDemande(n))?.statut).toBe('ACTIVE');
     } finally {
       await check.close();
     }

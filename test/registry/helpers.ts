@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { parseLot } from '../../src/lot/parse.js';
+import { parseNumeroUnique } from '../../src/registry/numero-unique.js';
 import type { Demande, DemandeLogement, Personne } from '../../src/lot/types.js';
 import { parisDate } from '../../src/clock.js';
 import { commitLot, type CommitResult } from '../../src/pipeline/commit.js';
@@ -102,4 +104,18 @@ export async function commitDemandes(
       { messageIdDomain: 'sne-gateway.test' },
     ),
   );
+}
+
+/**
+ * Two instances' numéros of one territory and month (111, 11/26): all distinct, gap-free from 1,
+ * and interleaved (both really ran at once).
+ */
+export function expectGapFreeAndInterleaved(fromA: readonly string[], fromB: readonly string[], expected: number): void {
+  const all = [...fromA, ...fromB];
+  expect(all).toHaveLength(expected);
+  expect(new Set(all).size).toBe(all.length);
+  const sequences = all.map((n) => parseNumeroUnique(n)!).filter((p) => p.territoire === '111' && p.mmyy === '1126').map((p) => p.sequence);
+  expect(sequences.sort((x, y) => x - y)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+  const seqA = fromA.map((n) => parseNumeroUnique(n)!.sequence);
+  expect(Math.max(...seqA)).toBeGreaterThan(Math.min(...fromB.map((n) => parseNumeroUnique(n)!.sequence)));
 }

@@ -4,11 +4,10 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { parseNumeroUnique } from '../../src/registry/numero-unique.js';
 import { PostgresRegistry } from '../../src/registry/postgres/store.js';
 import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 import { POSTGRESQL, postgresCluster } from './backends.js';
-import { commitDemandes, cre, G1104, G2000, sampleDemandeLogement, withDemandeur } from './helpers.js';
+import { commitDemandes, cre, expectGapFreeAndInterleaved, G1104, G2000, sampleDemandeLogement, withDemandeur } from './helpers.js';
 
 async function openTwo(): Promise<[PostgresRegistry, PostgresRegistry, string]> {
   const url = await POSTGRESQL.storage();
@@ -90,15 +89,8 @@ describe('PostgreSQL registry shared by several instances', () => {
       };
       const [fromA, fromB] = await Promise.all([register(a, 'G1104', 'A'), register(b, 'G2000', 'B')]);
 
-      const all = [...fromA, ...fromB];
-      expect(all).toHaveLength(2 * lots * perLot);
-      expect(new Set(all).size).toBe(all.length);
-      const sequences = all.map((n) => parseNumeroUnique(n)!).filter((p) => p.territoire === '111' && p.mmyy === '1126').map((p) => p.sequence);
-      expect(sequences.sort((x, y) => x - y)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
-      // Both really ran at once: each instance's numbers are interleaved with the other's.
-      const seqA = fromA.map((n) => parseNumeroUnique(n)!.sequence);
-      expect(Math.max(...seqA)).toBeGreaterThan(Math.min(...fromB.map((n) => parseNumeroUnique(n)!.sequence)));
-      for (const n of all) expect((await b.getDemande(n))?.statut).toBe('ACTIVE');
+      expectGapFreeAndInterleaved(fromA, fromB, 2 * lots * perLot);
+      for (const n of [...fromA, ...fromB]) expect((await b.getDemande(n))?.statut).toBe('ACTIVE');
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,7 +1,6 @@
 /** The demandes part on PostgreSQL (src/registry/demandes.ts). */
-import { compact, demandeColumns, str, toDemande } from '../rows.js';
+import { demandeColumns, str, toAuditEntry, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
-import type { AuditEntry } from '../model.js';
 import type { Sql } from './connection.js';
 
 export function demandesReads(sql: Sql): DemandesReads {
@@ -36,17 +35,7 @@ export function demandesReads(sql: Sql): DemandesReads {
            WHERE e.numero_unique = $1 ORDER BY e.id`,
           numeroUnique,
         )
-      ).map((r) =>
-        compact<AuditEntry>({
-          numeroUnique: String(r.numero_unique),
-          action: String(r.action),
-          acteur: String(r.acteur),
-          lotId: r.lot_id === null ? undefined : Number(r.lot_id),
-          identifiantLot: str(r.identifiant_lot),
-          at: String(r.at),
-          details: r.details === null ? undefined : (JSON.parse(String(r.details)) as AuditEntry['details']),
-        }),
-      ),
+      ).map(toAuditEntry),
   };
 }
 

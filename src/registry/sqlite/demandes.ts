@@ -1,7 +1,6 @@
 /** The demandes part on SQLite (src/registry/demandes.ts). */
-import { compact, demandeColumns, str, toDemande } from '../rows.js';
+import { demandeColumns, str, toAuditEntry, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
-import type { AuditEntry } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 
 export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
@@ -37,17 +36,7 @@ export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
              WHERE e.numero_unique = ? ORDER BY e.id`,
           )
           .all(numeroUnique) as Row[]
-      ).map((r) =>
-        compact<AuditEntry>({
-          numeroUnique: String(r.numero_unique),
-          action: String(r.action),
-          acteur: String(r.acteur),
-          lotId: r.lot_id === null ? undefined : Number(r.lot_id),
-          identifiantLot: str(r.identifiant_lot),
-          at: String(r.at),
-          details: r.details === null ? undefined : (JSON.parse(String(r.details)) as AuditEntry['details']),
-        }),
-      ),
+      ).map(toAuditEntry),
   };
 }
 
