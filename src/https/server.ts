@@ -16,7 +16,7 @@ import { homePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LIMITS } from '../limits.js';
 import { readReplyAttachment } from '../mail/mime-in.js';
-import { processSubmission, type PipelineDeps } from '../pipeline/process.js';
+import { processSubmission, type Outcome, type PipelineDeps } from '../pipeline/process.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import { attestationMessageId } from '../replies/message-ids.js';
 import { sealedNow, type PrepareDeps } from '../replies/prepare.js';
@@ -27,8 +27,11 @@ export interface HttpsChannelDeps {
   readonly config: Readonly<Config>;
   readonly pipeline: PipelineDeps;
   readonly prepare: PrepareDeps;
-  /** Told after each lot committed: its attestations are for the outbox pass to prepare. */
-  readonly onCommitted?: () => void;
+  /**
+   * Told each lot's outcome before its answer: a committed one's attestations are for the outbox
+   * pass to prepare, and every outcome is for the metrics (channel `https`).
+   */
+  readonly onOutcome?: (outcome: Outcome) => void;
 }
 
 export interface HttpsChannel {
@@ -172,8 +175,8 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
         { canal: 'https', guichet: guichet.code, source: `https:${request.id}`, original: body, sizeBytes: body.length, receivedAt: clock.now() },
         pipeline,
       );
+      deps.onOutcome?.(outcome);
       if (outcome.kind !== 'committed') return send(reply, 'INDISPONIBLE', 'Le lot n’a pas été enregistré : renvoyez-le.');
-      deps.onCommitted?.();
       const payload = await compteRendu(outcome.lot);
       if (payload === undefined) throw new Error(`lot ${outcome.lot.id}: no compte rendu to answer with`);
       return sendLot(reply, outcome.lot, payload);
