@@ -21,7 +21,7 @@ import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import { attestationMessageId } from '../replies/message-ids.js';
 import { sealedNow, type PrepareDeps } from '../replies/prepare.js';
 import { normalizeFingerprint } from './certificates.js';
-import { problem, PROBLEM_SCHEMA, type HttpProblemCode } from './problems.js';
+import { problem, PROBLEM_SCHEMA, RETRY_AFTER_SECONDS, type HttpProblemCode } from './problems.js';
 
 export interface HttpsChannelDeps {
   readonly config: Readonly<Config>;
@@ -67,6 +67,9 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     },
     bodyLimit: LIMITS.attachmentBytes,
     logger: false,
+    // Requests arriving while it drains get the channel's own 503 (problem+json, Retry-After) from
+    // the onRequest hook, not fastify's bare one.
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
   });
 
@@ -84,8 +87,10 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     response.end(body);
   });
 
-  const send = (reply: FastifyReply, code: HttpProblemCode, detail?: string) =>
-    reply.code(problem(code).status).type('application/problem+json').send(problem(code, detail));
+  const send = (reply: FastifyReply, code: HttpProblemCode, detail?: string) => {
+    if (problem(code).status === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    return reply.code(problem(code).status).type('application/problem+json').send(problem(code, detail));
+  };
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 'LOT_TAILLE');

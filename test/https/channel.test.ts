@@ -181,6 +181,24 @@ for (const backend of HOME_BACKENDS) {
       expect(new Set(numeros).size).toBe(numeros.length);
     });
 
+    it('answers 503 with Retry-After when the lot cannot be committed now, registering nothing', async () => {
+      // The judge failing as the judge thread does when it dies: the lot is not committed (retry-later).
+      const failing = await startHttpsChannel(
+        { config: gateway.config, pipeline: { ...pipelineDeps(gateway), judge: async () => Promise.reject(new Error('judge thread gone')) }, prepare: outboxDeps(gateway) },
+        { port: 0 },
+      );
+      try {
+        const answer = await curlChannel(certs, failing.port, { cert: 'g1104', file: await sealed('G1104', 'HTTPS-503'), out: join(home, 'out-503') });
+        expect(answer.status).toBe(503);
+        expect(answer.headers['retry-after']).toBe('30');
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+        expect(JSON.parse(answer.body.toString())).toMatchObject({ status: 503, code: 'INDISPONIBLE' });
+      } finally {
+        await failing.close();
+      }
+      expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-503')).toBeUndefined();
+    });
+
     it('describes itself in OpenAPI 3.1', async () => {
       const answer = await curl({ path: '/v1/openapi.json' });
       const document = JSON.parse(answer.body.toString());
