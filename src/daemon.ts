@@ -16,6 +16,7 @@ import { folderFor } from './mail/submission.js';
 import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
 import { processMessage, type Outcome, type PipelineDeps } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
+import type { Canal } from './registry/model.js';
 import { outboxPass, type OutboxPassSummary } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
 import { replyWorkerPool, type ReplyWorkerPool } from './replies/workers/index.js';
@@ -29,9 +30,9 @@ export interface PassSummary {
   readonly repliesFailed: number;
 }
 
-/** What the daemon reports of each pass, to whoever watches it (the metrics of src/ops/). */
+/** What the daemon reports of each pass and of each HTTPS lot, to whoever watches it (the metrics of src/ops/). */
 export interface DaemonObserver {
-  outcomes(outcomes: readonly Outcome[]): Promise<void>;
+  outcomes(outcomes: readonly Outcome[], channel: Canal): Promise<void>;
   outboxPass(summary: OutboxPassSummary): Promise<void>;
 }
 
@@ -153,7 +154,11 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
             config: gw.config,
             pipeline: pipelineDeps(gw, judges.judge),
             prepare: outboxDeps(gw),
-            onCommitted: outbox.wake,
+            onOutcome: (outcome) => {
+              if (outcome.kind === 'committed') outbox.wake();
+              // Not awaited: the answer does not wait for the metrics (their failures are logged).
+              void observer?.outcomes([outcome], 'https');
+            },
           })
         : undefined;
     // Draining starts with the stop: new requests get 503 while the loops finish.
@@ -172,16 +177,17 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
 
 /** The observer, its failures logged: watching the daemon never stops it. */
 function watchedBy(observer: DaemonObserver, log: Logger): DaemonObserver {
-  const safely =
-    <T>(report: (value: T) => Promise<void>) =>
-    async (value: T): Promise<void> => {
-      try {
-        await report(value);
-      } catch (error) {
-        log.warn({ err: error }, 'metrics not updated');
-      }
-    };
-  return { outcomes: safely((o) => observer.outcomes(o)), outboxPass: safely((s) => observer.outboxPass(s)) };
+  const safely = async (report: () => Promise<void>): Promise<void> => {
+    try {
+      await report();
+    } catch (error) {
+      log.warn({ err: error }, 'metrics not updated');
+    }
+  };
+  return {
+    outcomes: (outcomes, channel) => safely(() => observer.outcomes(outcomes, channel)),
+    outboxPass: (summary) => safely(() => observer.outboxPass(summary)),
+  };
 }
 
 async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void, judge: Judge, observer?: DaemonObserver): Promise<void> {
@@ -197,7 +203,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
     }
     try {
       const outcomes = await intakePass(gw, signal, judge);
-      await observer?.outcomes(outcomes);
+      await observer?.outcomes(outcomes, 'mail');
       if (outcomes.some((o) => o.kind === 'committed')) wakeOutbox();
       if (outcomes.length > 0) log.info({ messages: outcomes.length, retry: outcomes.filter((o) => o.kind === 'retry-later').length }, 'intake pass done');
     } catch (error) {

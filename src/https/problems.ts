@@ -16,6 +16,13 @@ export const HTTP_PROBLEMS = {
 
 export type HttpProblemCode = keyof typeof HTTP_PROBLEMS;
 
+/**
+ * `Retry-After` of a `503` (spec 7): the instance is stopping (a restart or another instance
+ * behind the same name takes seconds), or the lot could not be committed now (the registry did
+ * not answer). Long enough not to hammer it, short enough for a guichet's software waiting on it.
+ */
+export const RETRY_AFTER_SECONDS = 30;
+
 export interface Problem {
   readonly type: 'about:blank';
   readonly title: string;

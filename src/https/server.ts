@@ -16,19 +16,22 @@ import { homePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LIMITS } from '../limits.js';
 import { readReplyAttachment } from '../mail/mime-in.js';
-import { processSubmission, type PipelineDeps } from '../pipeline/process.js';
+import { processSubmission, type Outcome, type PipelineDeps } from '../pipeline/process.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import { attestationMessageId } from '../replies/message-ids.js';
 import { sealedNow, type PrepareDeps } from '../replies/prepare.js';
 import { normalizeFingerprint } from './certificates.js';
-import { problem, PROBLEM_SCHEMA, type HttpProblemCode } from './problems.js';
+import { problem, PROBLEM_SCHEMA, RETRY_AFTER_SECONDS, type HttpProblemCode } from './problems.js';
 
 export interface HttpsChannelDeps {
   readonly config: Readonly<Config>;
   readonly pipeline: PipelineDeps;
   readonly prepare: PrepareDeps;
-  /** Told after each lot committed: its attestations are for the outbox pass to prepare. */
-  readonly onCommitted?: () => void;
+  /**
+   * Told each lot's outcome before its answer: a committed one's attestations are for the outbox
+   * pass to prepare, and every outcome is for the metrics (channel `https`).
+   */
+  readonly onOutcome?: (outcome: Outcome) => void;
 }
 
 export interface HttpsChannel {
@@ -64,6 +67,9 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     },
     bodyLimit: LIMITS.attachmentBytes,
     logger: false,
+    // Requests arriving while it drains get the channel's own 503 (problem+json, Retry-After) from
+    // the onRequest hook, not fastify's bare one.
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
   });
 
@@ -81,8 +87,10 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     response.end(body);
   });
 
-  const send = (reply: FastifyReply, code: HttpProblemCode, detail?: string) =>
-    reply.code(problem(code).status).type('application/problem+json').send(problem(code, detail));
+  const send = (reply: FastifyReply, code: HttpProblemCode, detail?: string) => {
+    if (problem(code).status === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    return reply.code(problem(code).status).type('application/problem+json').send(problem(code, detail));
+  };
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 'LOT_TAILLE');
@@ -172,8 +180,8 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
         { canal: 'https', guichet: guichet.code, source: `https:${request.id}`, original: body, sizeBytes: body.length, receivedAt: clock.now() },
         pipeline,
       );
+      deps.onOutcome?.(outcome);
       if (outcome.kind !== 'committed') return send(reply, 'INDISPONIBLE', 'Le lot n’a pas été enregistré : renvoyez-le.');
-      deps.onCommitted?.();
       const payload = await compteRendu(outcome.lot);
       if (payload === undefined) throw new Error(`lot ${outcome.lot.id}: no compte rendu to answer with`);
       return sendLot(reply, outcome.lot, payload);

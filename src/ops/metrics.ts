@@ -9,11 +9,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Gateway } from '../app.js';
 import type { DaemonObserver } from '../daemon.js';
 import type { Outcome } from '../pipeline/process.js';
-import type { OutboxDepth } from '../registry/model.js';
+import type { Canal, OutboxDepth } from '../registry/model.js';
 import type { OutboxPassSummary } from '../replies/outbox-pass.js';
 
-/** The channel a lot came by; `https` joins `mail` with the synchronous channel (spec 7). */
-export type Channel = 'mail';
+/** The channel a lot came by: the mailbox, or the synchronous channel (spec 7). */
+export type Channel = Canal;
 
 /** Seconds: a small lot commits in well under a second, a 10,000-demande one in about a minute. */
 const COMMIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -27,15 +27,14 @@ const WAITING = new Set(['A_PREPARER', 'PRET']);
 export class GatewayMetrics implements DaemonObserver {
   readonly registry = new Registry();
   readonly #gw: Gateway;
-  readonly #channel: Channel = 'mail';
   readonly #messages: Counter<'channel' | 'outcome'>;
   readonly #lots: Counter<'channel' | 'statut' | 'code'>;
   readonly #demandes: Counter<'channel' | 'statut' | 'code'>;
   readonly #replies: Counter<'outcome'>;
   readonly #commitLatency: Histogram<'channel'>;
   readonly #repliesLatency: Histogram<'channel'>;
-  /** Lot id → when this instance committed it (ms), until its last reply is sent. */
-  readonly #pending = new Map<number, number>();
+  /** Lot id → when this instance committed it (ms) and by which channel, until its last reply is sent. */
+  readonly #pending = new Map<number, { readonly at: number; readonly channel: Channel }>();
   /** The outbox read of the scrape under way, shared by both outbox gauges (collected concurrently). */
   #depth: Promise<readonly OutboxDepth[]> | undefined;
 
@@ -44,7 +43,7 @@ export class GatewayMetrics implements DaemonObserver {
     const registers = [this.registry];
     this.#messages = new Counter({
       name: 'sne_messages_total',
-      help: 'Messages taken from the mailbox, by outcome: committed (a new lot), redelivered (a lot seen before, its compte rendu sent again), already_committed, retry_later, claimed_elsewhere.',
+      help: 'Lots received (mail messages taken from the mailbox, HTTPS requests), by channel and outcome: committed (a new lot), redelivered (a lot seen before, its compte rendu sent again), already_committed, retry_later, claimed_elsewhere.',
       labelNames: ['channel', 'outcome'],
       registers,
     });
@@ -134,8 +133,7 @@ export class GatewayMetrics implements DaemonObserver {
     return (this.#depth ??= this.#gw.registry.outboxDepth());
   }
 
-  async outcomes(outcomes: readonly Outcome[]): Promise<void> {
-    const channel = this.#channel;
+  async outcomes(outcomes: readonly Outcome[], channel: Channel): Promise<void> {
     const committed: number[] = [];
     for (const outcome of outcomes) {
       if (outcome.kind !== 'committed') {
@@ -154,7 +152,7 @@ export class GatewayMetrics implements DaemonObserver {
       for (const resultat of await this.#gw.registry.lotResultats(lot.id)) {
         this.#demandes.inc({ channel, statut: resultat.statut, code: resultat.erreurs[0]?.code ?? '' });
       }
-      this.#pending.set(lot.id, committedAt);
+      this.#pending.set(lot.id, { at: committedAt, channel });
       if (this.#pending.size > MAX_PENDING_LOTS) this.#pending.delete(this.#pending.keys().next().value!);
       committed.push(lot.id);
     }
@@ -175,8 +173,8 @@ export class GatewayMetrics implements DaemonObserver {
    */
   async #settle(lotIds: readonly number[]): Promise<void> {
     for (const lotId of lotIds) {
-      const committedAt = this.#pending.get(lotId);
-      if (committedAt === undefined) continue;
+      const pending = this.#pending.get(lotId);
+      if (pending === undefined) continue;
       const items = await this.#gw.registry.outboxForLot(lotId);
       if (items.some((item) => item.statut === 'A_PREPARER' || item.statut === 'PRET')) continue;
       this.#pending.delete(lotId);
@@ -184,7 +182,7 @@ export class GatewayMetrics implements DaemonObserver {
       // A lot without replies (quarantine) or with one given up has no such latency.
       if (sent.length === 0 || sent.length < items.length) continue;
       const last = Math.max(...sent.map((item) => Date.parse(item.envoyeAt!)));
-      this.#repliesLatency.observe({ channel: this.#channel }, Math.max(0, (last - committedAt) / 1000));
+      this.#repliesLatency.observe({ channel: pending.channel }, Math.max(0, (last - pending.at) / 1000));
     }
   }
 }

@@ -147,7 +147,9 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territori
         : document,
     recipientKeys: guichet.cles.map((c) => c.armored),
     from: deps.from,
-    to: item.destinataires,
+    // A reply of an HTTPS lot is stored, not mailed: its header still names the guichet's reply
+    // addresses, those it is mailed to if the lot comes again by mail (queue.ts requeueCompteRendu).
+    to: item.destinataires.length > 0 ? item.destinataires : guichet.destinataires,
     messageId: item.messageId,
     ...(lot.messageId ? { inReplyTo: lot.messageId } : {}),
     date: deps.clock.now(),

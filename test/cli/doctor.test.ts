@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { freePort } from '../harness/ports.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/smtp.js';
+import { makeCertificates } from '../helpers/certificates.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sne-cli-doctor-'));
@@ -58,6 +59,28 @@ describe('doctor on a fresh home', () => {
     expect(open.status).toBe(0);
     expect(open.stdout).toMatch(/⚠ points d'accès d'exploitation : http:\/\/0\.0\.0\.0:9464\/livez, \/readyz, \/metrics .*sans authentification\n\s*→ limitez l'accès/);
     expect((await sne(home, ['doctor'], { SNE_GATEWAY_OPS_PORT: '70000' })).stdout).toContain('ops.port (variable SNE_GATEWAY_OPS_PORT) : un port de 1 à 65535 est attendu');
+  });
+
+  it('shows the HTTPS listener: off by default; when on, its certificate and key are checked', async () => {
+    expect((await sne(home, ['doctor'])).stdout).toContain('✔ canal HTTPS : désactivé (http.port vaut 0)');
+    const certs = join(dir, 'certs');
+    mkdirSync(certs);
+    await makeCertificates(certs, []);
+    const http = (cert: string, key: string) => ({ SNE_GATEWAY_HTTP_PORT: '8443', SNE_GATEWAY_HTTP_HOST: '127.0.0.1', SNE_GATEWAY_HTTP_CERT_FILE: cert, SNE_GATEWAY_HTTP_KEY_FILE: key });
+    const on = await sne(home, ['doctor'], http(join(certs, 'server.pem'), join(certs, 'server.key')));
+    expect(on.status).toBe(0);
+    expect(on.stdout).toContain('✔ canal HTTPS : https://127.0.0.1:8443/v1/lots (ouvert par sne-gateway run), certificat CN=localhost, valable du 01/01/2020 au 31/12/2049');
+    const failures: [Record<string, string>, string][] = [
+      [http(join(certs, 'absent.pem'), join(certs, 'server.key')), `http.certFile : ${join(certs, 'absent.pem')} illisible`],
+      [http(join(certs, 'server.key'), join(certs, 'server.key')), 'http.certFile ne contient pas de certificat lisible'],
+      [http(join(certs, 'server.pem'), join(certs, 'server.pem')), 'http.keyFile ne contient pas de clé privée lisible'],
+      [http(join(certs, 'server.pem'), join(certs, 'ca.key')), "la clé de http.keyFile n'est pas celle du certificat"],
+    ];
+    for (const [env, found] of failures) {
+      const doctor = await sne(home, ['doctor'], env);
+      expect(doctor.status, found).toBe(1);
+      expect(doctor.stdout).toMatch(new RegExp(`✘ canal HTTPS : https://[^ ]+:8443/v1/lots \\(ouvert par sne-gateway run\\) : ${found.replace(/[.()]/g, '\\$&')}.*\\n\\s*→ http\\.certFile : le certificat du serveur`));
+    }
   });
 
   it('fails when the passphrase is missing, and says how to fix it', async () => {

@@ -1,9 +1,12 @@
-/** `guichets …` through the real binary: enrolment, keys with rotation, habilitations. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/** `guichets …` through the real binary: enrolment, keys with rotation, habilitations, client certificates and canal. */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/crypto/index.js';
+import { makeCertificates } from '../helpers/certificates.js';
 import { cliIn } from '../helpers/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'sne-cli-guichets-'));
@@ -73,5 +76,64 @@ describe('guichets', () => {
     expect(cli('guichets', 'update', 'G1104', '--name', 'Bailleur A renommé').status).toBe(0);
     expect(cli('guichets', 'list').stdout).toMatch(/G1104\s+actif.*Bailleur A renommé/);
     expect(cli('guichets', 'update', 'G1104').status).toBe(2);
+  });
+});
+
+describe('guichets: client certificates and canal (HTTPS channel, spec 7)', () => {
+  const certs = join(home, 'certs');
+  let empreinte: string;
+  let opensslColons: string;
+
+  beforeAll(async () => {
+    mkdirSync(certs);
+    await makeCertificates(certs, ['g1104']);
+    // The fingerprint as openssl prints it (colons), a client the project did not write.
+    const { stdout } = await promisify(execFile)('openssl', ['x509', '-in', join(certs, 'g1104.pem'), '-noout', '-fingerprint', '-sha256']);
+    opensslColons = stdout.trim().split('=')[1]!;
+    empreinte = opensslColons.replace(/:/g, '');
+    const other = await generateKeyPair({ name: 'Guichet B', email: 'lots@b.example' });
+    writeFileSync(keyFile('other'), other.publicKey);
+    expect(cli('guichets', 'add', 'G2000', '--name', 'Bailleur B', '--address', '2 rue B', '--sender', 'lots@b.example', '--reply', 'retours@b.example', '--key', keyFile('other'), '--departments', '75').status).toBe(0);
+  });
+
+  it('adds a certificate, printing its fingerprint; the same one for another guichet is refused', () => {
+    const added = cli('guichets', 'certs', 'add', 'G1104', join(certs, 'g1104.pem'));
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(added.stdout).toContain(`✔ certificat ${empreinte} (CN=G1104) enregistré pour le guichet G1104 ; valable jusqu'au 2049-12-31`);
+
+    const twice = cli('guichets', 'certs', 'add', 'G2000', join(certs, 'g1104.pem'));
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain('Ce certificat est déjà celui du guichet G1104 : un certificat désigne un seul guichet.');
+    expect(cli('guichets', 'show', 'G2000').stdout).not.toContain(empreinte);
+
+    const notACertificate = cli('guichets', 'certs', 'add', 'G2000', join(certs, 'g1104.key'));
+    expect(notACertificate.status).toBe(2);
+    expect(notACertificate.stderr).toContain('ne contient pas de certificat X.509 lisible');
+  });
+
+  it('shows the certificates and the canal, and changes the canal', () => {
+    const show = cli('guichets', 'show', 'G1104');
+    expect(show.stdout).toContain(`certificat client (HTTPS) SHA-256 ${empreinte}`);
+    expect(show.stdout).toContain('canal des envois de la passerelle : mail');
+    expect(cli('guichets', 'update', 'G1104', '--canal', 'https').status).toBe(0);
+    expect(cli('guichets', 'show', 'G1104').stdout).toContain('canal des envois de la passerelle : https');
+    const bad = cli('guichets', 'update', 'G1104', '--canal', 'fax');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('Canal « fax » invalide : mail ou https.');
+    expect(cli('guichets', 'update', 'G1104', '--canal', 'mail').status).toBe(0);
+    expect(cli('guichets', 'show', 'G1104').stdout).toContain('canal des envois de la passerelle : mail');
+  });
+
+  it('removes a certificate by its fingerprint as openssl prints it; then another guichet may take it', () => {
+    expect(cli('guichets', 'certs', 'remove', 'G1104', 'nothex').status).toBe(2);
+    const removed = cli('guichets', 'certs', 'remove', 'G1104', opensslColons);
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toContain(`✔ certificat ${empreinte} retiré du guichet G1104`);
+    expect(cli('guichets', 'show', 'G1104').stdout).not.toContain(empreinte);
+    const again = cli('guichets', 'certs', 'remove', 'G1104', empreinte);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`Le guichet G1104 n'a pas de certificat ${empreinte}`);
+    expect(cli('guichets', 'certs', 'add', 'G2000', join(certs, 'g1104.pem')).status).toBe(0);
   });
 });

@@ -19,42 +19,13 @@ import { enrolGuichet, guichetKeys, type GuichetIdentity, type GuichetKeys } fro
 import { readCertificate } from '../../src/https/certificates.js';
 import { startHttpsChannel, type HttpsChannel } from '../../src/https/server.js';
 import { silentLogger } from '../../src/log.js';
+import { curlChannel, makeCertificates } from '../helpers/certificates.js';
 import { G1104 } from '../helpers/guichets.js';
 import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 
 const run = promisify(execFile);
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
 const G2000: GuichetIdentity = { ...G1104, code: 'G2000', nom: 'Autre bailleur', expediteur: 'lots@g2000.example', destinataire: 'retours@g2000.example' };
-const CA_CONFIG = `[ca]
-default_ca = ca
-[ca]
-database = index.txt
-new_certs_dir = .
-serial = serial
-default_md = sha256
-policy = any
-copy_extensions = copy
-[any]
-commonName = supplied
-`;
-
-/** A CA and certificates it signs, with explicit validity dates (the gateway's clock is fixed in 2026). */
-async function makeCertificates(dir: string): Promise<void> {
-  const ssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '1000\n');
-  await ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Test CA', '-days', '9000');
-  const issue = async (name: string, cn: string, start: string, end: string, san?: string) => {
-    await ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`, ...(san ? ['-addext', `subjectAltName=${san}`] : []));
-    await ssl('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-startdate', start, '-enddate', end, '-notext');
-  };
-  await issue('server', 'localhost', '20200101000000Z', '20491231000000Z', 'DNS:localhost,IP:127.0.0.1');
-  await issue('g1104', 'G1104', '20200101000000Z', '20491231000000Z');
-  await issue('g2000', 'G2000', '20200101000000Z', '20491231000000Z');
-  await issue('expired', 'G1104 ancien', '20200101000000Z', '20200201000000Z');
-  await issue('unknown', 'Personne', '20200101000000Z', '20491231000000Z');
-}
 
 for (const backend of HOME_BACKENDS) {
   describe(`the HTTPS channel on ${backend.name}`, () => {
@@ -99,19 +70,8 @@ for (const backend of HOME_BACKENDS) {
     };
 
     /** `curl` posting a file, with a client certificate (or none): status, headers, body. */
-    const curl = async (args: { cert?: string; file?: string; path?: string; type?: string }) => {
-      const out = join(home, `out-${Math.random().toString(36).slice(2)}`);
-      const { stdout } = await run('curl', [
-        '-sS', '--cacert', join(certs, 'ca.pem'),
-        ...(args.cert ? ['--cert', join(certs, `${args.cert}.pem`), '--key', join(certs, `${args.cert}.key`)] : []),
-        ...(args.file ? ['--data-binary', `@${args.file}`, '-H', `Content-Type: ${args.type ?? 'application/octet-stream'}`] : []),
-        '-D', '-', '-o', out, '-w', '%{http_code}',
-        `https://localhost:${channel.port}${args.path ?? '/v1/lots'}`,
-      ], { maxBuffer: 16 * 1024 * 1024 });
-      const status = Number(stdout.slice(-3));
-      const headers = Object.fromEntries(stdout.split(/\r\n/).filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 2)]));
-      return { status, headers, body: readFileSync(out) };
-    };
+    const curl = (args: { cert?: string; file?: string; path?: string; type?: string }) =>
+      curlChannel(certs, channel.port, { ...args, out: join(home, `out-${Math.random().toString(36).slice(2)}`) });
 
     const open = async (body: Buffer, code = 'G1104'): Promise<string> => {
       const opened = await decryptAndVerify(body, keys[code]!.keyring, national);
@@ -219,6 +179,24 @@ for (const backend of HOME_BACKENDS) {
       const numeros = (await Promise.all((await gateway.registry.listLots()).filter((l) => l.identifiantLot?.startsWith('CONC-')).map((l) => gateway.registry.lotResultats(l.id))))
         .flat().map((r) => r.numeroUnique).filter((n) => n !== undefined);
       expect(new Set(numeros).size).toBe(numeros.length);
+    });
+
+    it('answers 503 with Retry-After when the lot cannot be committed now, registering nothing', async () => {
+      // The judge failing as the judge thread does when it dies: the lot is not committed (retry-later).
+      const failing = await startHttpsChannel(
+        { config: gateway.config, pipeline: { ...pipelineDeps(gateway), judge: async () => Promise.reject(new Error('judge thread gone')) }, prepare: outboxDeps(gateway) },
+        { port: 0 },
+      );
+      try {
+        const answer = await curlChannel(certs, failing.port, { cert: 'g1104', file: await sealed('G1104', 'HTTPS-503'), out: join(home, 'out-503') });
+        expect(answer.status).toBe(503);
+        expect(answer.headers['retry-after']).toBe('30');
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+        expect(JSON.parse(answer.body.toString())).toMatchObject({ status: 503, code: 'INDISPONIBLE' });
+      } finally {
+        await failing.close();
+      }
+      expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-503')).toBeUndefined();
     });
 
     it('describes itself in OpenAPI 3.1', async () => {

@@ -2,6 +2,7 @@
  * `sne-gateway doctor`: one line per check, ✔ or ✘ with the fix. Each check is a function in
  * one table; a failing check never stops the others. Exit status 1 when any check fails.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { nationalKeyLocation, openRegistry } from '../../app.js';
@@ -12,6 +13,7 @@ import type { Config } from '../../config/schema.js';
 import { serverPassword } from '../../config/secrets.js';
 import { inspectPublicKey } from '../../crypto/index.js';
 import { describeNationalKeys, loadNationalKeyring } from '../../crypto/national-keys.js';
+import { readCertificate } from '../../https/certificates.js';
 import { senderConflicts } from '../../registry/sender-conflicts.js';
 import type { OutboxItem } from '../../registry/model.js';
 import { SCHEMA_VERSION, type Registry } from '../../registry/registry.js';
@@ -148,16 +150,56 @@ const edgesCheck: Check = async ({ config }) => [
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** The listeners `run` opens: the operations endpoints (spec 7), off unless `ops.port` is set. */
-const listenersCheck: Check = ({ config }) => {
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** The listeners `run` opens, off unless their port is set: the HTTPS channel and the operations endpoints (spec 7). */
+const listenersCheck: Check = ({ config, now }) => [httpsListener(config, now), opsListener(config)];
+
+function opsListener(config: Readonly<Config>): CheckResult {
   const { port, host } = config.ops;
-  if (port === 0) return [{ ok: true, label: "points d'accès d'exploitation : désactivés (ops.port vaut 0)" }];
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const label = `points d'accès d'exploitation : ${base}/livez, /readyz, /metrics (ouverts par sne-gateway run)`;
+  if (port === 0) return { ok: true, label: "points d'accès d'exploitation : désactivés (ops.port vaut 0)" };
+  const label = `points d'accès d'exploitation : http://${hostPort(host, port)}/livez, /readyz, /metrics (ouverts par sne-gateway run)`;
   return LOOPBACK.has(host)
-    ? [{ ok: true, label }]
-    : [{ ok: true, warning: true, label: `${label}, joignables hors de cette machine, sans authentification`, fix: "limitez l'accès (pare-feu) aux seuls serveurs de supervision, ou ops.host 127.0.0.1" }];
-};
+    ? { ok: true, label }
+    : { ok: true, warning: true, label: `${label}, joignables hors de cette machine, sans authentification`, fix: "limitez l'accès (pare-feu) aux seuls serveurs de supervision, ou ops.host 127.0.0.1" };
+}
+
+/** The HTTPS channel: `run` would fail to start it without a readable certificate and its key. */
+function httpsListener(config: Readonly<Config>, now: Date): CheckResult {
+  const { port, host, certFile, keyFile } = config.http;
+  if (port === 0) return { ok: true, label: 'canal HTTPS : désactivé (http.port vaut 0)' };
+  const label = `canal HTTPS : https://${hostPort(host, port)}/v1/lots (ouvert par sne-gateway run)`;
+  const fix = 'http.certFile : le certificat du serveur en PEM (sa chaîne à la suite) ; http.keyFile : sa clé privée en PEM, non chiffrée';
+  // Both are set: the configuration requires them with http.port.
+  const read = (setting: string, file: string): Buffer | string => {
+    try {
+      return readFileSync(homePath(config, file));
+    } catch {
+      return `${setting} : ${homePath(config, file)} illisible`;
+    }
+  };
+  const cert = read('http.certFile', certFile);
+  const key = read('http.keyFile', keyFile);
+  for (const found of [cert, key]) if (typeof found === 'string') return { ok: false, label: `${label} : ${found}`, fix };
+  let info;
+  try {
+    info = readCertificate(cert as Buffer);
+  } catch {
+    return { ok: false, label: `${label} : http.certFile ne contient pas de certificat lisible`, fix };
+  }
+  try {
+    if (!new X509Certificate(cert as Buffer).checkPrivateKey(createPrivateKey(key as Buffer))) {
+      return { ok: false, label: `${label} : la clé de http.keyFile n'est pas celle du certificat`, fix };
+    }
+  } catch {
+    return { ok: false, label: `${label} : http.keyFile ne contient pas de clé privée lisible (PEM non chiffré)`, fix };
+  }
+  const day = (d: Date) => d.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+  const certificate = `certificat ${info.subject}, valable du ${day(info.validFrom)} au ${day(info.validTo)}`;
+  if (info.validTo < now || info.validFrom > now) return { ok: false, label: `${label}, ${certificate}`, fix: 'renouvelez le certificat du serveur (http.certFile)' };
+  if (soon(info.validTo, now)) return { ok: true, warning: true, label: `${label}, ${certificate}`, fix: 'renouvelez le certificat du serveur (http.certFile)' };
+  return { ok: true, label: `${label}, ${certificate}` };
+}
 
 const territoriesCheck: Check = async ({ registry }) =>
   (await territoriesOnDefaults(registry)).map((territoire) => ({
