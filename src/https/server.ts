@@ -56,6 +56,12 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
   const { registry, clock } = pipeline;
   const log = pipeline.logger.child({ component: 'https' });
   let draining = false;
+  /** Requests taken before the stop: they finish during the drain. */
+  const inFlight = new Set<string>();
+  let drained: (() => void) | undefined;
+  const settled = (request: FastifyRequest) => {
+    if (inFlight.delete(request.id) && inFlight.size === 0) drained?.();
+  };
 
   const app = Fastify({
     https: {
@@ -108,6 +114,7 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
   // Who is asking, before anything else is read: the certificate's fingerprint, valid today, of an active guichet.
   app.addHook('onRequest', async (request, reply) => {
     if (draining) return send(reply, 'INDISPONIBLE', 'La passerelle s’arrête.');
+    inFlight.add(request.id);
     if (PUBLIC_PATHS.has(request.url)) return;
     const peer = (request.raw.socket as TLSSocket).getPeerCertificate?.();
     const empreinte = peer?.fingerprint256 === undefined ? undefined : normalizeFingerprint(peer.fingerprint256);
@@ -120,6 +127,9 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     if (!guichet) return send(reply, 'AUTH_CERTIFICAT', `Le certificat ${empreinte} n'est celui d'aucun guichet actif.`);
     request.guichet = guichet;
   });
+
+  app.addHook('onResponse', async (request) => settled(request));
+  app.addHook('onRequestAbort', async (request) => settled(request));
 
   await app.register(swagger, {
     openapi: {
@@ -284,14 +294,19 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
   log.info({ address, port }, 'HTTPS channel listening');
 
   let closing: Promise<void> | undefined;
+  // The drain: the listener stays open and answers 503 (with Retry-After) to new requests while
+  // those in flight finish, for `http.drainMs` at most; then it closes, cutting what is left.
   const close = async (): Promise<void> => {
     draining = true;
-    const timer = setTimeout(() => app.server.closeAllConnections(), config.http.drainMs);
-    try {
-      await app.close();
-    } finally {
-      clearTimeout(timer);
-    }
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      if (inFlight.size === 0) return resolve();
+      drained = resolve;
+      timer = setTimeout(resolve, config.http.drainMs);
+    });
+    clearTimeout(timer);
+    app.server.closeAllConnections();
+    await app.close();
     log.info('HTTPS channel closed');
   };
   return { port, close: () => (closing ??= close()) };

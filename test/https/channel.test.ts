@@ -199,6 +199,35 @@ for (const backend of HOME_BACKENDS) {
       expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-503')).toBeUndefined();
     });
 
+    it('drains on stop: the lot in flight is answered, a new request gets 503 with Retry-After, then the listener closes', async () => {
+      // A judge held until the test lets it go: the lot is in flight when the stop comes.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const inJudge = new Promise<void>((resolve) => (started = resolve));
+      const judge = pipelineDeps(gateway).judge;
+      const draining = await startHttpsChannel(
+        {
+          config: gateway.config,
+          pipeline: { ...pipelineDeps(gateway), judge: async (...args) => (started(), await held, judge(...args)) },
+          prepare: outboxDeps(gateway),
+        },
+        { port: 0 },
+      );
+      const inFlight = curlChannel(certs, draining.port, { cert: 'g1104', file: await sealed('G1104', 'HTTPS-DRAIN'), out: join(home, 'out-drain') });
+      await inJudge;
+      const closed = draining.close();
+      const refused = await curlChannel(certs, draining.port, { cert: 'g2000', path: '/v1/lots/HTTPS-001', out: join(home, 'out-drain-2') });
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('30');
+      expect(JSON.parse(refused.body.toString())).toMatchObject({ code: 'INDISPONIBLE' });
+      release();
+      expect((await inFlight).status).toBe(200);
+      await closed;
+      await expect(curlChannel(certs, draining.port, { cert: 'g1104', path: '/v1/lots/HTTPS-DRAIN', out: join(home, 'out-drain-3') })).rejects.toThrow();
+      expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-DRAIN')).toBeDefined();
+    });
+
     it('describes itself in OpenAPI 3.1', async () => {
       const answer = await curl({ path: '/v1/openapi.json' });
       const document = JSON.parse(answer.body.toString());
