@@ -113,7 +113,12 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
   return {
     judge(submission, messageSha256, now) {
       const turn = queue.then(() => judgeOne(submission, messageSha256, now));
-      queue = turn.catch(() => undefined);
+      // Not `turn.catch(…)`, which resolves to the verdict: the queue would hold the last judged
+      // lot (10,000 demandes: ~45 MB of heap) until the next message, through all its replies.
+      queue = turn.then(
+        () => undefined,
+        () => undefined,
+      );
       return turn;
     },
     keepReady() {

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
 import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
 import type { Logger } from '../log.js';
+import { collectGarbage } from '../memory.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
@@ -85,6 +86,8 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
         // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap),
         // and stored before its lot's attestations are dispatched: the guichet gets it first.
         await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
+        // A big lot's commit and its compte rendu are garbage now: collected before its attestations.
+        if ((item.document?.length ?? 0) > BIG_COMPTE_RENDU_CHARS) collectGarbage();
         continue;
       }
       const task: Promise<void> = prepare(item, (job) => pool.seal(job))
@@ -115,6 +118,8 @@ export async function sealedNow(item: OutboxItem, deps: PrepareDeps): Promise<Bu
 
 /** Below this many replies, starting the workers (~0.3 s) costs more than it saves. */
 const MIN_BATCH_FOR_WORKERS = 16;
+/** A compte rendu this long (~5,000 results) follows a commit big enough to leave V8's limits high. */
+const BIG_COMPTE_RENDU_CHARS = 1024 * 1024;
 const IN_FLIGHT_PER_WORKER = 3;
 
 /** The lot and guichet of each item, read once per pass: a lot's replies come a thousand at a time. */

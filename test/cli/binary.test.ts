@@ -32,7 +32,7 @@ describe('bin/sne-gateway', () => {
     expect(second.stdout).toContain(`clé nationale existante : ${fingerprint}`);
   });
 
-  it('started through its shebang, tunes the allocator and the young generation, the operator\'s tunables last', () => {
+  it('started through its shebang, tunes the allocator and the young generation and exposes gc, the operator\'s tunables last', () => {
     const probe = join(home, 'probe.cjs');
     writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify({ tunables: process.env.GLIBC_TUNABLES, argv: process.execArgv })));");
     const result = spawnSync(BIN, ['--help'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, GLIBC_TUNABLES: 'glibc.malloc.arena_max=4' } });
@@ -45,6 +45,8 @@ describe('bin/sne-gateway', () => {
       'glibc.malloc.arena_max=4',
     ]);
     expect(seen.argv).toContain('--max-semi-space-size=4');
+    // src/memory.ts collects once after a big lot's compte rendu: a no-op without it.
+    expect(seen.argv).toContain('--expose-gc');
   });
 
   it('run --once on an empty mailbox exits 0', () => {

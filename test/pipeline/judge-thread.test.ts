@@ -6,6 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js';
 import { initHome } from '../../src/cli/commands/init.js';
@@ -30,6 +32,9 @@ const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', imp
 // The lot also asks for Paris 11e: habilitated for 75 too.
 const G1104: GuichetIdentity = { ...FIXTURE_GUICHET, departements: ['93', '75'] };
 const NOW = new Date('2026-11-26T09:00:00Z');
+// A full collection on demand, to tell what the thread's caller still holds.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const noReference = (): ReferenceIndex => {
   throw new Error('the reference was loaded');
 };
@@ -63,6 +68,19 @@ describe('the judge thread', () => {
       expect(there.kind).toBe('decoded');
       expect(there).toEqual(here);
       expect(there.reception.original).toBe(message.original);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('holds no verdict once it has returned it (a 10,000-demande lot would stay through its replies)', async () => {
+    const sha = sha256Hex(message.original);
+    const thread = judgeThread(gateway.config, () => unlockedKeyMaterial(gateway.keyring));
+    try {
+      const verdict = new WeakRef(await thread.judge(message, sha, NOW));
+      await pause(10); // a WeakRef keeps its target until the end of the job that made it
+      collectGarbage();
+      expect(verdict.deref()).toBeUndefined();
     } finally {
       await thread.close();
     }
