@@ -20,20 +20,10 @@ import { freePort, waitForPort } from '../harness/ports.js';
 import { SQLITE_HOME, initHomeOn } from '../harness/registry-home.js';
 import { curlChannel, makeCertificates } from '../helpers/certificates.js';
 import { G1104 } from '../helpers/guichets.js';
+import { sample } from '../helpers/prometheus.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
 const GUICHET = { ...G1104, departements: ['93', '75'] };
-
-/** One sample of the Prometheus text, or undefined when no line has these labels. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('metrics of the HTTPS channel', () => {
   let home: string;

@@ -26,22 +26,12 @@ import { readiness } from '../../src/ops/readiness.js';
 import { eventually } from '../harness/gateway.js';
 import { freePort, waitForPort } from '../harness/ports.js';
 import { G1104 } from '../helpers/guichets.js';
+import { sample } from '../helpers/prometheus.js';
 
 const run = promisify(execFile);
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
 const GUICHET = { ...G1104, departements: ['93', '75'] };
 const NOW = '2026-12-01T10:30:00+01:00';
-
-/** One sample of the Prometheus text: its value, or undefined when no line has these labels. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 async function curl(url: string): Promise<{ status: number; body: string }> {
   const { stdout } = await run('curl', ['--silent', '--show-error', '--max-time', '10', '--write-out', '\n%{http_code}', url]);
