@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, DemandeRecord, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -58,6 +58,19 @@ export function lotColumns(lot: NewLot): unknown[] {
   ];
 }
 
+/** A replay's new outcome of a lot, in the order of both backends' UPDATE (… traite_at, then the COALESCEd guichet, identifiant_lot, empreinte). */
+export function lotOutcomeColumns(outcome: LotReplayOutcome): unknown[] {
+  return [
+    outcome.statut,
+    outcome.version,
+    JSON.stringify(outcome.erreurs),
+    outcome.traiteAt,
+    outcome.guichet ?? null,
+    outcome.identifiantLot ?? null,
+    outcome.empreinte ?? null,
+  ];
+}
+
 export function toResultat(row: Row): ResultatRecord {
   return compact<ResultatRecord>({
     position: Number(row.position),
@@ -105,6 +118,11 @@ export function demandeColumns(d: DemandeRecord): unknown[] {
   ];
 }
 
+/** An audit event's column values: numero_unique, action, acteur, lot_id, at, details. */
+export function eventColumns(e: AuditEvent): unknown[] {
+  return [e.numeroUnique, e.action, e.acteur, e.lotId ?? null, e.at, e.details ? JSON.stringify(e.details) : null];
+}
+
 export function toAuditEntry(row: Row): AuditEntry {
   return compact<AuditEntry>({
     numeroUnique: String(row.numero_unique),
@@ -115,6 +133,17 @@ export function toAuditEntry(row: Row): AuditEntry {
     at: String(row.at),
     details: row.details === null ? undefined : (JSON.parse(String(row.details)) as AuditEntry['details']),
   });
+}
+
+/** A failed attempt's column values: derniere_erreur, prochaine_tentative, premiere_tentative (if unset), restants and refus (if given). */
+export function attemptColumns(attempt: OutboxAttempt): unknown[] {
+  return [
+    attempt.error,
+    attempt.nextAttempt.toISOString(),
+    attempt.at.toISOString(),
+    attempt.restants === undefined ? null : JSON.stringify(attempt.restants),
+    attempt.refus === undefined ? null : JSON.stringify(attempt.refus),
+  ];
 }
 
 export function toOutbox(row: Row): OutboxItem {

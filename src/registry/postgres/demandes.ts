@@ -1,5 +1,5 @@
 /** The demandes part on PostgreSQL (src/registry/demandes.ts). */
-import { demandeColumns, str, toAuditEntry, toDemande } from '../rows.js';
+import { demandeColumns, eventColumns, str, toAuditEntry, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
 import type { Sql } from './connection.js';
 
@@ -90,12 +90,7 @@ export function demandesTx(sql: Sql): Omit<DemandesTx, keyof DemandesReads> {
     insertEvent: async (e) => {
       await sql.run(
         'INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES ($1, $2, $3, $4, $5, $6)',
-        e.numeroUnique,
-        e.action,
-        e.acteur,
-        e.lotId ?? null,
-        e.at,
-        e.details ? JSON.stringify(e.details) : null,
+        ...eventColumns(e),
       );
     },
   };

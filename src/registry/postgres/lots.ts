@@ -1,5 +1,5 @@
 /** The lots part on PostgreSQL (src/registry/lots.ts). */
-import { lotColumns, LOT_COLUMNS, toLot, toResultat } from '../rows.js';
+import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, toLot, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
 import type { Sql } from './connection.js';
@@ -69,13 +69,7 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
       await sql.run(
         `UPDATE lots SET statut = $1, version = $2, erreurs = $3, traite_at = $4, guichet = COALESCE($5, guichet),
            identifiant_lot = COALESCE($6, identifiant_lot), empreinte = COALESCE($7, empreinte) WHERE id = $8`,
-        outcome.statut,
-        outcome.version,
-        JSON.stringify(outcome.erreurs),
-        outcome.traiteAt,
-        outcome.guichet ?? null,
-        outcome.identifiantLot ?? null,
-        outcome.empreinte ?? null,
+        ...lotOutcomeColumns(outcome),
         lotId,
       );
       await sql.run('DELETE FROM lot_resultats WHERE lot_id = $1', lotId);

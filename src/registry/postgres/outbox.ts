@@ -1,5 +1,5 @@
 /** The outbox part on PostgreSQL (src/registry/outbox.ts). */
-import { toOutbox, toOutboxDepth } from '../rows.js';
+import { attemptColumns, toOutbox, toOutboxDepth } from '../rows.js';
 import type { OutboxClaim } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { PostgresConnection, Row, Sql } from './connection.js';
@@ -119,11 +119,7 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
         `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = $1, prochaine_tentative = $2, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, $3), restants = COALESCE($4, restants), refus = COALESCE($5, refus)
          WHERE id = $6`,
-        attempt.error,
-        attempt.nextAttempt.toISOString(),
-        attempt.at.toISOString(),
-        attempt.restants === undefined ? null : JSON.stringify(attempt.restants),
-        attempt.refus === undefined ? null : JSON.stringify(attempt.refus),
+        ...attemptColumns(attempt),
         id,
       );
     },

@@ -1,5 +1,5 @@
 /** The demandes part on SQLite (src/registry/demandes.ts). */
-import { demandeColumns, str, toAuditEntry, toDemande } from '../rows.js';
+import { demandeColumns, eventColumns, str, toAuditEntry, toDemande } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 
@@ -82,14 +82,7 @@ export function demandesTx(c: SqliteConnection): Sync<Omit<DemandesTx, keyof Dem
       ).run(...demandeColumns(d).slice(1), d.numeroUnique);
     },
     insertEvent: (e) => {
-      c.stmt('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)').run(
-        e.numeroUnique,
-        e.action,
-        e.acteur,
-        e.lotId ?? null,
-        e.at,
-        e.details ? JSON.stringify(e.details) : null,
-      );
+      c.stmt('INSERT INTO evenements (numero_unique, action, acteur, lot_id, at, details) VALUES (?, ?, ?, ?, ?, ?)').run(...eventColumns(e));
     },
   };
 }

@@ -1,5 +1,5 @@
 /** The lots part on SQLite (src/registry/lots.ts). */
-import { lotColumns, LOT_COLUMNS, toLot, toResultat } from '../rows.js';
+import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, toLot, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
@@ -74,16 +74,7 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
       c.stmt(
         `UPDATE lots SET statut = ?, version = ?, erreurs = ?, traite_at = ?, guichet = COALESCE(?, guichet),
            identifiant_lot = COALESCE(?, identifiant_lot), empreinte = COALESCE(?, empreinte) WHERE id = ?`,
-      ).run(
-        outcome.statut,
-        outcome.version,
-        JSON.stringify(outcome.erreurs),
-        outcome.traiteAt,
-        outcome.guichet ?? null,
-        outcome.identifiantLot ?? null,
-        outcome.empreinte ?? null,
-        lotId,
-      );
+      ).run(...lotOutcomeColumns(outcome), lotId);
       c.stmt('DELETE FROM lot_resultats WHERE lot_id = ?').run(lotId);
       insertResultats(lotId, resultats);
     },

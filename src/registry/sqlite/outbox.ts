@@ -1,5 +1,5 @@
 /** The outbox part on SQLite (src/registry/outbox.ts). */
-import { toOutbox, toOutboxDepth } from '../rows.js';
+import { attemptColumns, toOutbox, toOutboxDepth } from '../rows.js';
 import type { OutboxClaim, OutboxItem } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
@@ -104,14 +104,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
         `UPDATE outbox SET tentatives = tentatives + 1, derniere_erreur = ?, prochaine_tentative = ?, ${RELEASED},
            premiere_tentative = COALESCE(premiere_tentative, ?), restants = COALESCE(?, restants), refus = COALESCE(?, refus)
          WHERE id = ?`,
-      ).run(
-        attempt.error,
-        attempt.nextAttempt.toISOString(),
-        attempt.at.toISOString(),
-        attempt.restants === undefined ? null : JSON.stringify(attempt.restants),
-        attempt.refus === undefined ? null : JSON.stringify(attempt.refus),
-        id,
-      );
+      ).run(...attemptColumns(attempt), id);
     },
     markOutboxFailed: (id, at, error) => {
       c.stmt(
