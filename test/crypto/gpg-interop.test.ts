@@ -41,7 +41,14 @@ let stranger: GpgKey;
 
 beforeAll(async () => {
   home = await createGpgHome();
-  [oldNational, newNational, ecc, rsa, stranger] = await Promise.all([
+  // gpg's keys are made one after the other: concurrent key generations in one GNUPGHOME race on
+  // pubring.kbx ("copy to pubring.kbx.tmp failed: Invalid packet" seen once in CI).
+  const gpgKeys = (async (): Promise<[GpgKey, GpgKey, GpgKey]> => [
+    await gpgGenerateKey(home, 'Guichet G1104', 'g1104@guichet.test'),
+    await gpgGenerateKey(home, 'Guichet RSA', 'rsa@guichet.test', 'rsa3072'),
+    await gpgGenerateKey(home, 'Inconnu', 'inconnu@ailleurs.test'),
+  ])();
+  [oldNational, newNational, [ecc, rsa, stranger]] = await Promise.all([
     generateKeyPair({
       name: 'SNE national 2025',
       email: 'national@sne.test',
@@ -49,9 +56,7 @@ beforeAll(async () => {
       createdAt: new Date(Date.now() - 400 * 86_400_000),
     }),
     generateKeyPair({ name: 'SNE national 2026', email: 'national@sne.test', passphrase: 'nouvelle phrase' }),
-    gpgGenerateKey(home, 'Guichet G1104', 'g1104@guichet.test'),
-    gpgGenerateKey(home, 'Guichet RSA', 'rsa@guichet.test', 'rsa3072'),
-    gpgGenerateKey(home, 'Inconnu', 'inconnu@ailleurs.test'),
+    gpgKeys,
   ]);
   await gpgImport(home, oldNational.publicKey);
   await gpgImport(home, newNational.publicKey);
