@@ -38,8 +38,16 @@ async function pages(file: string): Promise<number> {
   return Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1]);
 }
 
+/** The attestation proper whole on page 1 (down to its footer), its annex whole on page 2. */
+async function expectOnePagePlusAnnex(file: string): Promise<void> {
+  expect(await pages(file)).toBe(2);
+  const page = async (n: number): Promise<string> => flat((await run('pdftotext', ['-raw', '-f', `${n}`, '-l', `${n}`, file, '-'])).stdout);
+  expect(await page(1)).toMatch(/R\. 441-2-4 du code de la construction .* Guichet enregistreur G1104\.\s*$/);
+  expect(await page(2)).toMatch(/^\s*Annexe : les prochaines étapes et les pièces justificatives .* Aucune autre pièce ne peut être exigée\.\s*$/);
+}
+
 describe('renderAttestation', () => {
-  it('renders a one-page CRE attestation holding the mentions, readable as text', async () => {
+  it('renders a one-page CRE attestation holding the mentions, readable as text, and its annex on page 2', async () => {
     const file = await saved(await renderAttestation(attestationCre));
     const layout = await text(file);
     expect(layout).toContain("Attestation d'enregistrement");
@@ -65,7 +73,7 @@ describe('renderAttestation', () => {
     expect(flatText).toContain('1 esplanade Jean Moulin, 93000 Bobigny');
     expect(flatText).toMatch(/Seine-\s?Saint-Denis Habitat/);
     expect(layout).toContain('www.demande-logement-social.gouv.fr');
-    expect(await pages(file)).toBe(1);
+    await expectOnePagePlusAnnex(file);
   });
 
   it('writes a valid PDF with only the embedded DejaVu subsets, declared PDF/A-2b', async () => {
@@ -124,7 +132,7 @@ describe('renderAttestation', () => {
     expect(flatText).toContain('conserve son numéro unique et son ancienneté');
     expect(flatText).toContain("jusqu'au 20 novembre 2027");
     expect(flatText).toContain('entre le 20 octobre 2027 et le 20 décembre 2027');
-    expect(await pages(file)).toBe(1);
+    await expectOnePagePlusAnnex(file);
   });
 
   it('prints the default médiation paragraph without settings, and names no bailleur it was not given', async () => {
@@ -139,13 +147,51 @@ describe('renderAttestation', () => {
     expect(flatText).toContain("Votre guichet enregistreur et la préfecture vous indiquent ce délai et l'adresse de la commission.");
     expect(flatText).not.toMatch(/\d+ mois/);
     expect(flatText).not.toContain('Habitat,');
-    expect(flatText).toContain('La liste des bailleurs');
+    // No bailleur known: where the demandeur gets the list, naming the guichet.
+    expect(flatText).toContain(
+      'La liste des bailleurs sociaux disposant de logements dans les communes souhaitées vous est remise sur demande par votre guichet enregistreur, Plaine Commune Habitat — Agence de Saint-Denis, à l\'adresse indiquée en tête de cette attestation, ou par le service de la préfecture chargé du logement social dans votre département.',
+    );
     // Without labels, the communes souhaitées are given by code, in order.
     expect(flatText).toMatch(/1\. 93066 ; 2\. 93001 ; .* 10\. 93072\./);
-    expect(await pages(file)).toBe(1);
+    await expectOnePagePlusAnnex(file);
   });
 
-  it('stays within two pages with extreme lengths, and prints what DejaVu lacks as a blank', async () => {
+  it('stays within two pages, annex included, at the schema\'s longest names, ten long communes and forty bailleurs', async () => {
+    // The lot schema's maxima (Nom, Voie, Libelle: 80, 100, 100 characters), the longest INSEE names.
+    const nom = 'Łukasz-Şahin de La Rochefoucauld-Œuvray-Vandenbroucke-Montmorency-Laval-Brézé';
+    const prenom = 'Marie-Françoise-Nguyễn-Thị-Bích-Ngọc-Anne-Sophie-Éléonore-Joséphine-Alexandra';
+    const commune = 'Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson';
+    const data: AttestationData = {
+      ...attestationCre,
+      guichet: {
+        ...attestationCre.guichet,
+        nom: 'Office public de l’habitat de la Seine-Saint-Denis — Agence territoriale de Saint-Denis et Pierrefitte',
+        adresse: 'Immeuble Le Cézanne, bâtiment C, 3e étage\n4 rue de la Poterie prolongée, zone d’activités du Landy\n93200 Saint-Denis',
+      },
+      demande: {
+        ...demandeLogement,
+        demandeur: {
+          ...demandeLogement.demandeur,
+          nom: nom.slice(0, 80),
+          prenom: prenom.slice(0, 80),
+          adressePostale: {
+            ...demandeLogement.demandeur.adressePostale!,
+            voie: 'avenue du Président Salvador Allende, résidence des Tilleuls et des Marronniers, entrée par le parc'.slice(0, 100),
+            complement: 'Bâtiment B, escalier 3, 4e étage, porte gauche, chez Madame et Monsieur Vandenbroucke-Montmorency'.slice(0, 100),
+          },
+        },
+      },
+      bailleurs: Array.from({ length: 40 }, (_, i) => `Société anonyme d’HLM numéro ${i + 1}`),
+      communesSouhaitees: Array.from({ length: 10 }, (_, i) => `${commune} (5143${i})`),
+    };
+    const file = await saved(await renderAttestation(data));
+    expect(await pages(file)).toBeLessThanOrEqual(2);
+    const all = flat(await text(file, '-raw'));
+    expect(all).toContain('Aucune autre pièce ne peut être exigée.');
+    await expect(run('qpdf', ['--check', file])).resolves.toBeDefined();
+  });
+
+  it('never breaks on lengths beyond the schema, and prints what DejaVu lacks as a blank', async () => {
     const long = 'Très-Longue-Dénomination-Sans-Espace'.repeat(4);
     const data: AttestationData = {
       ...attestationCre,
@@ -155,7 +201,8 @@ describe('renderAttestation', () => {
       communesSouhaitees: Array.from({ length: 10 }, (_, i) => `${long} ${i}`),
     };
     const file = await saved(await renderAttestation(data));
-    expect(await pages(file)).toBeLessThanOrEqual(2);
+    // Names four times the schema's limit: the annex may then run onto a third page.
+    expect(await pages(file)).toBeLessThanOrEqual(3);
     await expect(run('qpdf', ['--check', file])).resolves.toBeDefined();
   });
 });

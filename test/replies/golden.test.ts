@@ -1,6 +1,7 @@
 /**
- * The attestation as a reader sees it: page 1 rasterised by poppler's `pdftoppm` must equal the
- * golden image pixel for pixel (no tolerance: any change to layout, font or text shows).
+ * The attestation as a reader sees it: each page (the attestation, then its annex) rasterised by
+ * poppler's `pdftoppm` must equal its golden image pixel for pixel (no tolerance: any change to
+ * layout, font or text shows).
  *
  * After an intended change to the layout, regenerate and look at the new image before
  * committing it:   UPDATE_GOLDEN=1 npx vitest run test/replies/golden.test.ts
@@ -18,7 +19,7 @@ import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { attestationCre } from './fixtures.js';
 
 const run = promisify(execFile);
-const GOLDEN = new URL('./golden/attestation-cre-page1.png', import.meta.url).pathname;
+const golden = (page: number): string => new URL(`./golden/attestation-cre-page${page}.png`, import.meta.url).pathname;
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'golden-'));
@@ -75,11 +76,12 @@ function decodePng(png: Buffer): Image {
 }
 
 describe('the attestation, rendered', () => {
-  it('matches the golden image of page 1 pixel for pixel', async () => {
-    const pdf = join(dir, 'attestation.pdf');
+  it.each([1, 2])('matches the golden image of page %i pixel for pixel', async (page) => {
+    const GOLDEN = golden(page);
+    const pdf = join(dir, `attestation-${page}.pdf`);
     await writeFile(pdf, await renderAttestation(attestationCre));
-    await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdf, join(dir, 'page')]);
-    const rendered = readFileSync(join(dir, 'page.png'));
+    await run('pdftoppm', ['-png', '-r', '60', '-f', `${page}`, '-l', `${page}`, '-singlefile', pdf, join(dir, `page${page}`)]);
+    const rendered = readFileSync(join(dir, `page${page}.png`));
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) {
       // Regenerating is deliberate: without the variable, a missing golden file fails the test.
       expect(process.env.UPDATE_GOLDEN, `no golden image: run UPDATE_GOLDEN=1 to create ${GOLDEN}`).toBe('1');
@@ -87,18 +89,18 @@ describe('the attestation, rendered', () => {
     }
     const actual = decodePng(rendered);
     // The decoder itself is checked against poppler's raw pixels (PPM: a header, then RGB bytes).
-    await run('pdftoppm', ['-r', '60', '-f', '1', '-l', '1', '-singlefile', pdf, join(dir, 'page')]);
-    const ppm = readFileSync(join(dir, 'page.ppm'));
+    await run('pdftoppm', ['-r', '60', '-f', `${page}`, '-l', `${page}`, '-singlefile', pdf, join(dir, `page${page}`)]);
+    const ppm = readFileSync(join(dir, `page${page}.ppm`));
     expect(ppm.subarray(ppm.length - actual.pixels.length).equals(actual.pixels)).toBe(true);
-    const golden = decodePng(readFileSync(GOLDEN));
+    const expected = decodePng(readFileSync(GOLDEN));
     expect({ width: actual.width, height: actual.height, channels: actual.channels }).toEqual({
-      width: golden.width,
-      height: golden.height,
-      channels: golden.channels,
+      width: expected.width,
+      height: expected.height,
+      channels: expected.channels,
     });
     let differing = 0;
     for (let i = 0; i < actual.pixels.length; i += actual.channels) {
-      if (!actual.pixels.subarray(i, i + actual.channels).equals(golden.pixels.subarray(i, i + golden.channels))) differing++;
+      if (!actual.pixels.subarray(i, i + actual.channels).equals(expected.pixels.subarray(i, i + expected.channels))) differing++;
     }
     expect(differing, 'pixels differing from the golden image').toBe(0);
   });

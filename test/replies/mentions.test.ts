@@ -1,7 +1,7 @@
 /**
  * Acceptance of spec 5.2 (CCH R.441-2-4), read back as a demandeur reads it: the text poppler's
- * `pdftotext` extracts from a one-page attestation for a long accented name and ten communes
- * holds every mention the article requires, one assertion per mention.
+ * `pdftotext` extracts from an attestation for a long accented name and ten communes (one page
+ * and its annex) holds every mention the article requires, one assertion per mention.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +53,17 @@ const MENTIONS_COMMUNES: readonly [string, readonly string[]][] = [
   ['suivi de la demande (portail)', ['www.demande-logement-social.gouv.fr', 'consulter votre demande, la mettre à jour et la renouveler en ligne']],
   ['résumé : foyer, logement, communes souhaitées dans l\'ordre', ['Composition du foyer : 3 personnes.', 'Logement recherché : appartement (T3, T4).', COMMUNES_EN_ORDRE]],
   ['fondement', ["l'article R. 441-2-4 du code de la construction et de l'habitation"]],
+  ['annexe : prochaines étapes', ['Annexe : les prochaines étapes et les pièces justificatives', 'Les prochaines étapes', '1. Votre demande est transmise à tous les bailleurs sociaux']],
+  [
+    'annexe : pièces justificatives de l\'arrêté',
+    [
+      'Les pièces justificatives',
+      "une pièce d'identité du demandeur (carte nationale d'identité ou passeport) et, pour un ressortissant d'un pays hors de l'Union européenne",
+      'un titre de séjour en cours de validité',
+      "l'avis d'imposition de l'avant-dernière année",
+      "d'après l'arrêté du 22 décembre 2020",
+    ],
+  ],
 ];
 
 describe('every mention of spec 5.2 on the attestation', () => {
@@ -61,7 +72,7 @@ describe('every mention of spec 5.2 on the attestation', () => {
     const mentions: [string, readonly string[]][] = [
       ...MENTIONS_COMMUNES,
       ['titre', ["Attestation d'enregistrement de votre demande de logement social"]],
-      ['numéro unique', ['Numéro unique départemental ou régional : 1111126000001G1104']],
+      ['numéro unique national', ['Numéro unique national : 1111126000001G1104']],
       ['date de premier enregistrement', ['a été enregistrée le 26 novembre 2026']],
       ['date et fenêtre de renouvellement', ["jusqu'au 26 novembre 2027", 'entre le 26 octobre 2027 et le 26 décembre 2027', 'au plus tard le 26 décembre 2027']],
       ['délai en mois, compté du dépôt', ['dans un délai de 36 mois à compter du dépôt de votre demande le 26 novembre 2026', 'soit à partir du 26 novembre 2029']],
@@ -69,7 +80,9 @@ describe('every mention of spec 5.2 on the attestation', () => {
     for (const [mention, expected] of mentions) {
       for (const e of expected) expect(text, mention).toContain(e);
     }
-    expect(pages).toBe(1);
+    expect(text).not.toContain('départemental ou régional');
+    // The attestation on page 1, its annex on page 2 (spec 5.2: one page, two at most).
+    expect(pages).toBe(2);
     await expect(run('qpdf', ['--check', file])).resolves.toBeDefined();
   });
 
@@ -85,6 +98,6 @@ describe('every mention of spec 5.2 on the attestation', () => {
       ['délai compté du premier dépôt', ['le 20 novembre 2025 (le délai', 'soit à partir du 20 novembre 2028']],
     ];
     for (const [mention, expected] of mentions) for (const e of expected) expect(text, mention).toContain(e);
-    expect(pages).toBe(1);
+    expect(pages).toBe(2);
   });
 });

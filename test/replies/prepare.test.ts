@@ -193,7 +193,7 @@ describe('prepared replies', () => {
     const text = await pdfText(opened.value.payload);
     expect(text).toContain('fixé par arrêté du préfet de votre département');
     expect(text).not.toMatch(/\d+ mois/);
-    expect(text).toContain('La liste des bailleurs disposant de logements dans les communes souhaitées est disponible en ligne');
+    expect(text).toContain('La liste des bailleurs sociaux disposant de logements dans les communes souhaitées vous est remise sur demande par votre guichet enregistreur, Plaine Commune Habitat,');
     expect(await territoriesOnDefaults(registry)).toEqual(['013']);
   });
 

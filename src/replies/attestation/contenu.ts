@@ -26,6 +26,22 @@ export interface Bloc {
   readonly lien?: string;
 }
 
+/** A list under a heading: the annex's next steps (numbered) and pièces justificatives (bulleted). */
+export interface Liste {
+  /** Absent: the list continues the one before it. */
+  readonly titre?: string;
+  readonly introduction?: string;
+  readonly numerotee: boolean;
+  readonly elements: readonly string[];
+}
+
+/** What follows the attestation proper (R.441-2-4: the pièces justificatives of the arrêté). */
+export interface Annexe {
+  readonly titre: string;
+  readonly listes: readonly Liste[];
+  readonly source: string;
+}
+
 export interface ContenuAttestation {
   readonly titre: string;
   readonly sousTitre: string;
@@ -35,6 +51,7 @@ export interface ContenuAttestation {
   readonly numero: { readonly libelle: string; readonly valeur: string; readonly reference: string };
   readonly blocs: readonly Bloc[];
   readonly piedDePage: string;
+  readonly annexe: Annexe;
 }
 
 const nfc = (text: string): string => text.normalize('NFC');
@@ -113,8 +130,10 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
       paragraphes: [
         data.bailleurs !== undefined && data.bailleurs.length > 0
           ? typo(`Bailleurs disposant de logements dans les communes souhaitées : ${data.bailleurs.map(nfc).join(', ')}.`)
-          : typo(
-              `La liste des bailleurs disposant de logements dans les communes souhaitées est disponible en ligne (voir ${guillemets('Suivre votre demande')}) et auprès de votre guichet enregistreur.`,
+          : // No bailleur registered for these communes: where the demandeur can get the list
+            // (docs/decisions.md, 5. Replies). Every guichet enregistreur must inform demandeurs.
+            typo(
+              `La liste des bailleurs sociaux disposant de logements dans les communes souhaitées vous est remise sur demande par votre guichet enregistreur, ${nomGuichet}, à l’adresse indiquée en tête de cette attestation, ou par le service de la préfecture chargé du logement social dans votre département.`,
             ),
       ],
     },
@@ -140,13 +159,67 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
     demandeur: { nom: nfc(nomComplet(demande.demandeur)), adresse: lignesAdresse(demande.demandeur.adressePostale).map(nfc) },
     faitLe: `Le ${dateLongue(parisDate(data.issuedAt))}`,
     numero: {
-      libelle: typo('Numéro unique départemental ou régional :'),
+      libelle: typo('Numéro unique national :'),
       valeur: data.numeroUnique,
       reference: typo(`Référence du guichet : ${nfc(data.reference)}`),
     },
     blocs,
     piedDePage: typo(
       `Attestation délivrée en application de l’article R. 441-2-4 du code de la construction et de l’habitation. Conservez-la : elle prouve la date de dépôt de votre demande. Guichet enregistreur ${guichet.code}.`,
+    ),
+    annexe: annexe(radiation),
+  };
+}
+
+/**
+ * The annex: what happens next, and the pièces justificatives of the arrêté du 22 décembre 2020
+ * (CERFA 14069*04, notice 51423*04), abridged to its headings so that the whole document stays
+ * within two pages (docs/decisions.md, 5. Replies).
+ */
+function annexe(radiation: string): Annexe {
+  return {
+    titre: 'Annexe : les prochaines étapes et les pièces justificatives',
+    listes: [
+      {
+        titre: 'Les prochaines étapes',
+        numerotee: true,
+        elements: [
+          'Votre demande est transmise à tous les bailleurs sociaux disposant de logements dans les communes souhaitées : vous n’avez pas à la déposer auprès de chacun.',
+          // The portal by name: its address, cut at a hyphen, would mislead (it is on page 1).
+          'Vous fournissez vos pièces justificatives une seule fois, en ligne sur le portail de la demande de logement social ou auprès d’un guichet enregistreur : elles sont partagées entre tous les bailleurs et guichets.',
+          'Lorsqu’un logement adapté se libère, un bailleur peut vous demander de compléter votre dossier, puis présente votre demande à sa commission d’attribution, qui vous informe de sa décision.',
+          `Signalez tout changement de situation et renouvelez votre demande chaque année (cette année, au plus tard le ${radiation}).`,
+        ].map(typo),
+      },
+      {
+        titre: 'Les pièces justificatives',
+        introduction: typo('Des copies suffisent. Pour enregistrer la demande (obligatoires) :'),
+        numerotee: false,
+        elements: [
+          'une pièce d’identité du demandeur (carte nationale d’identité ou passeport) et, pour un ressortissant d’un pays hors de l’Union européenne, de l’Espace économique européen et de la Suisse, un titre de séjour en cours de validité.',
+        ].map(typo),
+      },
+      {
+        introduction: typo('Pour instruire la demande (obligatoires) :'),
+        numerotee: false,
+        elements: [
+          'les pièces d’identité ou titres de séjour de toutes les personnes à loger (livret de famille ou acte de naissance pour les enfants mineurs) ;',
+          'l’avis d’imposition de l’avant-dernière année (et de la dernière année si besoin) de chaque personne appelée à vivre dans le logement.',
+        ].map(typo),
+      },
+      {
+        introduction: typo('Pièces que le bailleur peut vous demander en complément, selon votre situation :'),
+        numerotee: false,
+        elements: [
+          'situation familiale : livret de famille, acte de mariage ou de PACS, jugement de divorce ou de séparation, certificat de grossesse ;',
+          'situation professionnelle et ressources : contrat de travail ou attestation de l’employeur, trois derniers bulletins de salaire, avis de paiement des allocations, pensions et prestations ;',
+          'logement actuel : bail et dernière quittance, attestation d’hébergement, ou tout document prouvant l’absence de logement ou son état ;',
+          'motif de la demande : tout document justifiant le motif indiqué (handicap, violences, expulsion, rapprochement du lieu de travail…).',
+        ].map(typo),
+      },
+    ],
+    source: typo(
+      'Liste établie d’après l’arrêté du 22 décembre 2020 relatif au formulaire de demande de logement locatif social et aux pièces justificatives fournies pour l’instruction de la demande. Aucune autre pièce ne peut être exigée.',
     ),
   };
 }

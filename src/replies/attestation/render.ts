@@ -1,5 +1,6 @@
 /**
- * The attestation PDF (spec 5.2, CCH R.441-2-4): one A4 page in French, DejaVu Sans embedded.
+ * The attestation PDF (spec 5.2, CCH R.441-2-4): one A4 page in French and its annex (on the same
+ * page when it fits, else on the second), DejaVu Sans embedded.
  * The same data yields the same bytes: dates come from `issuedAt` and the file /ID from a hash
  * of the data, so a replayed attestation is byte-identical to the first.
  */
@@ -7,10 +8,11 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import type { AttestationData } from '../types.js';
 import { attestationFonts } from './fonts.js';
-import { contenuAttestation, type Bloc } from './contenu.js';
+import { contenuAttestation, type Annexe, type Bloc } from './contenu.js';
 
 const MARGIN = 50;
 const A4_WIDTH = 595.28;
+const A4_HEIGHT = 841.89;
 const WIDTH = A4_WIDTH - 2 * MARGIN;
 const BLEU = '#000091';
 const GRIS = '#555555';
@@ -86,6 +88,8 @@ function render(data: AttestationData, faces: Faces): Promise<Buffer> {
   faces.select(doc);
   const { regular, bold } = faces;
 
+  let pages = 1;
+  doc.on('pageAdded', () => pages++);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -123,6 +127,7 @@ function render(data: AttestationData, faces: Faces): Promise<Buffer> {
 
   doc.moveDown(0.8);
   doc.font(regular).fontSize(7.5).fillColor(GRIS).text(contenu.piedDePage, MARGIN, doc.y, { width: WIDTH });
+  ecrireAnnexe(doc, pages, contenu.annexe, regular, bold);
   doc.end();
   return done;
 }
@@ -140,6 +145,52 @@ function ecrireBloc(doc: PDFKit.PDFDocument, bloc: Bloc, regular: string, bold: 
     doc.fillColor('black');
   }
   doc.moveDown(0.45);
+}
+
+const RETRAIT = 12;
+
+/**
+ * The annex, kept whole when the attestation fits on page 1: it starts page 2 unless it fits
+ * below. An attestation already on page 2 (extreme lengths) is followed at once, so that the
+ * document stays within two pages (spec 5.2).
+ */
+function ecrireAnnexe(doc: PDFKit.PDFDocument, pages: number, annexe: Annexe, regular: string, bold: string): void {
+  const bottom = A4_HEIGHT - MARGIN;
+  const top = doc.y + 16;
+  if (pages === 1 && top + hauteurAnnexe(doc, annexe, regular, bold) > bottom) doc.addPage();
+  else doc.y = top;
+  doc.x = MARGIN;
+  doc.font(bold).fontSize(11).fillColor(BLEU).text(annexe.titre, MARGIN, doc.y, { width: WIDTH });
+  doc.moveDown(0.3);
+  for (const liste of annexe.listes) {
+    if (liste.titre !== undefined) {
+      doc.font(bold).fontSize(9.5).fillColor('black').text(liste.titre, MARGIN, doc.y, { width: WIDTH });
+      doc.moveDown(0.15);
+    }
+    doc.font(regular).fontSize(9).fillColor('black');
+    if (liste.introduction !== undefined) doc.text(liste.introduction, MARGIN, doc.y, { width: WIDTH });
+    liste.elements.forEach((element, i) => {
+      const y = doc.y;
+      doc.text(liste.numerotee ? `${i + 1}.` : '–', MARGIN, y, { width: RETRAIT, lineBreak: false });
+      doc.text(element, MARGIN + RETRAIT, y, { width: WIDTH - RETRAIT, lineGap: 0.5 });
+    });
+    doc.moveDown(0.3);
+  }
+  doc.font(regular).fontSize(7.5).fillColor(GRIS).text(annexe.source, MARGIN, doc.y, { width: WIDTH });
+}
+
+/** The annex's height as `ecrireAnnexe` lays it out (same fonts, sizes and widths). */
+function hauteurAnnexe(doc: PDFKit.PDFDocument, annexe: Annexe, regular: string, bold: string): number {
+  const ligne = (size: number, face: string): number => doc.font(face).fontSize(size).currentLineHeight(true);
+  let h = doc.font(bold).fontSize(11).heightOfString(annexe.titre, { width: WIDTH }) + 0.3 * ligne(11, bold);
+  for (const liste of annexe.listes) {
+    if (liste.titre !== undefined) h += doc.font(bold).fontSize(9.5).heightOfString(liste.titre, { width: WIDTH }) + 0.15 * ligne(9.5, bold);
+    doc.font(regular).fontSize(9);
+    if (liste.introduction !== undefined) h += doc.heightOfString(liste.introduction, { width: WIDTH });
+    for (const element of liste.elements) h += doc.heightOfString(element, { width: WIDTH - RETRAIT, lineGap: 0.5 });
+    h += 0.3 * ligne(9, regular);
+  }
+  return h + doc.font(regular).fontSize(7.5).heightOfString(annexe.source, { width: WIDTH });
 }
 
 /** 16 bytes of SHA-256 over the data in canonical form (sorted keys, dates as ISO). */
