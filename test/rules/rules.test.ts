@@ -102,6 +102,20 @@ const RULES: Readonly<Record<string, readonly Row[]>> = {
     { name: 'a titre de séjour for a French national', edits: [piece('TITRE_SEJOUR', '9912345678')], expected: { code: 'DEM_PIECE_IDENTITE', chemin: `${D}/pieceIdentite/@code`, valeur: 'TITRE_SEJOUR' } },
     { name: 'a CNI for a non-EU cotitulaire', edits: [['<pieceIdentite code="TITRE_SEJOUR" numero="9912345678"/>', '<pieceIdentite code="CNI" numero="X4RTBPFW4"/>']], expected: { code: 'DEM_PIECE_IDENTITE', chemin: `${C}/pieceIdentite/@code`, valeur: 'CNI' } },
     { name: 'a short titre de séjour number', edits: [['numero="9912345678"', 'numero="99123"']], expected: { code: 'DEM_PIECE_IDENTITE', chemin: `${C}/pieceIdentite/@numero`, valeur: '99123' } },
+    // R.441-2-3: a non-EU demandeur proves lawful residence; the cotitulaire's piece is optional.
+    { name: 'a non-EU demandeur’s titre de séjour', edits: [['<nationalite code="1"/>', '<nationalite code="3"/>'], piece('TITRE_SEJOUR', '9912345679')] },
+    {
+      name: 'a non-EU demandeur’s passport alone',
+      edits: [['<nationalite code="1"/>', '<nationalite code="3"/>'], piece('PASSEPORT', 'A12345678')],
+      expected: { code: 'DEM_PIECE_IDENTITE', chemin: `${D}/pieceIdentite/@code`, valeur: 'PASSEPORT', suggestion: /^Donnez son titre de séjour : <pieceIdentite code="TITRE_SEJOUR"/ },
+    },
+    {
+      name: 'a non-EU demandeur without a piece, told a titre de séjour is needed',
+      edits: [['<nationalite code="1"/>', '<nationalite code="3"/>'], [PIECE, '']],
+      expected: { code: 'DEM_PIECE_IDENTITE', chemin: `${D}/pieceIdentite`, suggestion: /code="TITRE_SEJOUR"/ },
+    },
+    { name: 'a non-EU cotitulaire’s passport', edits: [['<pieceIdentite code="TITRE_SEJOUR" numero="9912345678"/>', '<pieceIdentite code="PASSEPORT" numero="A12345678"/>']] },
+    { name: 'a cotitulaire without a piece', edits: [['<pieceIdentite code="TITRE_SEJOUR" numero="9912345678"/>', '']] },
   ],
   DEM_DATE_NAISSANCE: [
     { name: 'a demandeur of 16 today', edits: [naissance('2010-11-26')] },
@@ -198,4 +212,14 @@ describe('ageOn', () => {
     ['2008-02-29', '2025-03-01', 17],
     ['1986-09-21', '2026-09-20', 39],
   ])('born %s, on %s: %i', (born, today, age) => expect(ageOn(born, today)).toBe(age));
+});
+
+describe('DEM_PIECE_IDENTITE as R.441-2-3 words it', () => {
+  it('tells a guichet why a non-EU demandeur’s passport is not enough', () => {
+    const [error] = judgeEdits([['<nationalite code="1"/>', '<nationalite code="3"/>'], piece('PASSEPORT', 'A12345678')]);
+    expect(error!.message).toBe(
+      "Pièce d'identité du demandeur non admise pour sa nationalité (code 3) : un passeport seul ne suffit pas pour un demandeur ressortissant d'un pays hors Union européenne : la régularité de son séjour en France doit être justifiée par un titre de séjour (CCH, art. R. 441-2-3).",
+    );
+    expect(error!.suggestion).toBe('Donnez son titre de séjour : <pieceIdentite code="TITRE_SEJOUR" numero="…"/> (son numéro d\'étranger à 10 chiffres).');
+  });
 });
