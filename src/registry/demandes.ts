@@ -3,13 +3,18 @@
  * territory and month), the lot demande that produced each numéro, and their audit trail.
  * Demandes change only inside a lot's (or an expiry's) transaction (`DemandesTx`).
  */
-import type { AuditEntry, AuditEvent, DemandeEchue, DemandeRecord } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeEchue, DemandeRecord, DemandeTrouvee } from './model.js';
 
 /** What may be read both inside and outside a transaction. */
 export interface DemandesReads {
   getDemande(numeroUnique: string): Promise<DemandeRecord | undefined>;
   /** Another ACTIVE demande of the territory with this doublon key (`sauf`: the demande itself). */
   findDoublon(territoire: string, cleDoublon: string, sauf?: string): Promise<{ numeroUnique: string; guichet: string } | undefined>;
+  /**
+   * Every demande, ACTIVE or RADIEE, with this doublon key (`cleIdentite`, src/registry/doublon.ts),
+   * in one territory or all; oldest dépôt first. Indexed: one lookup however large the registry.
+   */
+  searchDemandes(cleDoublon: string, territoire?: string): Promise<readonly DemandeTrouvee[]>;
   /** ACTIVE demandes whose anniversary is on or before this day (`YYYY-MM-DD`), oldest first. */
   demandesEchues(auPlusTard: string): Promise<readonly DemandeEchue[]>;
   /** Every recorded change of a demande, oldest first. */

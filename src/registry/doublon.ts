@@ -44,11 +44,16 @@ export function normaliseIdentite(s: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
+/** The doublon key of a demandeur's nom, prénom and birth date (`AAAA-MM-JJ`): what `demandes search` looks up. */
+export function cleIdentite(nom: string, prenom: string, dateNaissance: string): string {
+  return `${normaliseIdentite(nom)}|${normaliseIdentite(prenom)}|${dateNaissance}`;
+}
+
 /** The doublon key of a demande, or undefined when its demandeur has no birth date (DEM_DATE_NAISSANCE's business). */
 export function cleDoublon(donnees: Pick<DemandeLogement, 'demandeur'>): string | undefined {
   const { nom, prenom, dateNaissance } = donnees.demandeur;
   if (dateNaissance === undefined) return undefined;
-  return `${normaliseIdentite(nom)}|${normaliseIdentite(prenom)}|${dateNaissance}`;
+  return cleIdentite(nom, prenom, dateNaissance);
 }
 
 /**

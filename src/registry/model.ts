@@ -101,6 +101,22 @@ export interface DemandeRecord {
   readonly dateRadiation?: string;
 }
 
+/**
+ * A demande found by a gestionnaire's search for a demandeur (`demandes search`): where it is
+ * and how it stands, without the demandeur's data.
+ */
+export interface DemandeTrouvee {
+  readonly numeroUnique: string;
+  readonly statut: DemandeRecord['statut'];
+  readonly territoire: string;
+  readonly guichet: string;
+  readonly dateDepot: string;
+  readonly dateRenouvellement?: string;
+  readonly dateEcheance: string;
+  readonly dateRadiation?: string;
+  readonly motifRadiation?: string;
+}
+
 /** An active demande whose anniversary is past: a candidate for expiry (RADREN). */
 export interface DemandeEchue {
   readonly numeroUnique: string;

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -97,6 +97,21 @@ export function toDemande(row: Row): DemandeRecord {
     sousMotifRadiation: str(row.sous_motif_radiation),
     dateRadiation: str(row.date_radiation),
     donnees: JSON.parse(String(row.donnees)) as DemandeRecord['donnees'],
+  });
+}
+
+/** A row of `searchDemandes` (never `donnees`, the demandeur's data), as a found demande. */
+export function toDemandeTrouvee(row: Row): DemandeTrouvee {
+  return compact<DemandeTrouvee>({
+    numeroUnique: String(row.numero_unique),
+    statut: row.statut as DemandeTrouvee['statut'],
+    territoire: String(row.territoire),
+    guichet: String(row.guichet),
+    dateDepot: String(row.date_depot),
+    dateRenouvellement: str(row.date_renouvellement),
+    dateEcheance: String(row.date_echeance),
+    dateRadiation: str(row.date_radiation),
+    motifRadiation: str(row.motif_radiation),
   });
 }
 

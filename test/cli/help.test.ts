@@ -116,6 +116,7 @@ const JSON_INVOCATIONS: Readonly<Record<string, readonly string[]>> = {
   replay: ['--status', 'partial', '--dry-run'],
   'territories list': [],
   'demandes history': ['__NUMERO__'],
+  'demandes search': ['--nom', 'Dupont', '--prenom', 'Zoé', '--naissance', '1975-06-30'],
   expire: ['--dry-run'],
   'reference status': [],
   validate: [join(FIXTURE_LOT, 'lot-g1104-valide.xml')],

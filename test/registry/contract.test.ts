@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DemandeError } from '../../src/errors.js';
-import { cleDoublon } from '../../src/registry/doublon.js';
+import { cleDoublon, cleIdentite } from '../../src/registry/doublon.js';
 import type { DemandeRecord } from '../../src/registry/model.js';
 import { SCHEMA_VERSION, type Registry } from '../../src/registry/registry.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/registry/postgres/migrations.js';
@@ -366,5 +366,46 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { numeroUnique: '1110126000001G1104', action: 'CRE', acteur: 'guichet:G1104', at: '2026-01-05T09:00:00.000Z', details: { reference: 'R', n: 1 } },
       { numeroUnique: '1110126000001G1104', action: 'RAD', acteur: 'passerelle', at: '2027-02-06T09:00:00.000Z' },
     ]);
+  });
+
+  it('searches a demandeur’s demandes, ACTIVE and RADIEE, by the doublon key, in one territory or all', async () => {
+    const dupont = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont-Léger', prenom: 'Zoé', dateNaissance: '1975-06-30' });
+    const autre = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont-Léger', prenom: 'Zoé', dateNaissance: '1975-06-29' });
+    const demande = (numeroUnique: string, donnees: DemandeRecord['donnees'], extra: Partial<DemandeRecord> = {}): DemandeRecord => ({
+      numeroUnique,
+      territoire: numeroUnique.slice(0, 3),
+      guichet: numeroUnique.slice(13),
+      statut: 'ACTIVE',
+      dateDepot: `20${numeroUnique.slice(5, 7)}-${numeroUnique.slice(3, 5)}-05`,
+      dateEcheance: '2027-01-05',
+      donnees,
+      ...extra,
+    });
+    await registry.transaction(async (tx) => {
+      const source = (reference: string) => ({ guichet: 'G1104', identifiantLot: 'LOT-S', reference });
+      await tx.insertDemande(demande('0930126000001G1104', dupont), source('a'));
+      await tx.insertDemande(demande('0130325000007G1301', dupont, { statut: 'RADIEE', motifRadiation: 'RADREN', dateRadiation: '2026-04-05', dateRenouvellement: '2026-03-05' }), source('b'));
+      await tx.insertDemande(demande('0930226000002G1104', autre), source('c'));
+    });
+    // Compared as the doublon rule compares: case, accents, spaces and hyphens do not count.
+    const cle = cleIdentite('DUPONT LEGER', 'zoe', '1975-06-30');
+    expect(cle).toBe(cleDoublon(dupont));
+    expect(await registry.searchDemandes(cle)).toEqual([
+      {
+        numeroUnique: '0130325000007G1301',
+        statut: 'RADIEE',
+        territoire: '013',
+        guichet: 'G1301',
+        dateDepot: '2025-03-05',
+        dateRenouvellement: '2026-03-05',
+        dateEcheance: '2027-01-05',
+        dateRadiation: '2026-04-05',
+        motifRadiation: 'RADREN',
+      },
+      { numeroUnique: '0930126000001G1104', statut: 'ACTIVE', territoire: '093', guichet: 'G1104', dateDepot: '2026-01-05', dateEcheance: '2027-01-05' },
+    ]);
+    expect((await registry.searchDemandes(cle, '093')).map((d) => d.numeroUnique)).toEqual(['0930126000001G1104']);
+    expect(await registry.searchDemandes(cle, '111')).toEqual([]);
+    expect(await registry.searchDemandes(cleIdentite('Dupont', 'Zoé', '1975-06-30'))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /** Every command of the CLI, one module each: a new command is one file and one line here. */
 import type { RegisterCommand } from '../context.js';
 import { registerDemandes } from './demandes.js';
+import { registerDemandesSearch } from './demandes-search.js';
 import { registerDemo } from './demo.js';
 import { registerExpire } from './expire.js';
 import { registerDoctor } from './doctor.js';
@@ -31,6 +32,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGuichetsCommunes,
   registerTerritories,
   registerDemandes,
+  // After registerDemandes: it adds `search` to the same `demandes` command.
+  registerDemandesSearch,
   registerExpire,
   registerReference,
   registerValidate,

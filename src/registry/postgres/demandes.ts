@@ -1,5 +1,5 @@
 /** The demandes part on PostgreSQL (src/registry/demandes.ts). */
-import { demandeColumns, eventColumns, str, toAuditEntry, toDemande } from '../rows.js';
+import { demandeColumns, eventColumns, str, toAuditEntry, toDemande, toDemandeTrouvee } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
 import type { Sql } from './connection.js';
 
@@ -10,7 +10,7 @@ export function demandesReads(sql: Sql): DemandesReads {
       return row ? toDemande(row) : undefined;
     },
     findDoublon: async (territoire, cle, sauf) => {
-      // `statut = 'ACTIVE'` spelled out so the planner can use the partial index demandes_doublon.
+      // Index demandes_cle_doublon (cle_doublon, territoire): the key's few rows, then their statut.
       const row = await sql.one(
         `SELECT numero_unique, guichet FROM demandes
          WHERE territoire = $1 AND cle_doublon = $2 AND statut = 'ACTIVE' AND numero_unique <> $3 LIMIT 1`,
@@ -20,6 +20,17 @@ export function demandesReads(sql: Sql): DemandesReads {
       );
       return row ? { numeroUnique: String(row.numero_unique), guichet: String(row.guichet) } : undefined;
     },
+    searchDemandes: async (cle, territoire) =>
+      (
+        await sql.all(
+          `SELECT numero_unique, statut, territoire, guichet, date_depot, date_renouvellement, date_echeance,
+             date_radiation, motif_radiation
+           FROM demandes WHERE cle_doublon = $1 AND ($2::text IS NULL OR territoire = $2)
+           ORDER BY date_depot, numero_unique`,
+          cle,
+          territoire ?? null,
+        )
+      ).map(toDemandeTrouvee),
     demandesEchues: async (auPlusTard) =>
       (
         await sql.all(

@@ -217,6 +217,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
   },
+  // Issue 18: the search of a demandeur's demandes (`demandes search`), as SQLite's step 12.
+  {
+    version: 12,
+    step: `
+  DROP INDEX demandes_doublon;
+  CREATE INDEX demandes_cle_doublon ON demandes (cle_doublon, territoire);
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

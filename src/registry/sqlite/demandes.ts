@@ -1,5 +1,5 @@
 /** The demandes part on SQLite (src/registry/demandes.ts). */
-import { demandeColumns, eventColumns, str, toAuditEntry, toDemande } from '../rows.js';
+import { demandeColumns, eventColumns, str, toAuditEntry, toDemande, toDemandeTrouvee } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
 
@@ -10,7 +10,7 @@ export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
       return row ? toDemande(row) : undefined;
     },
     findDoublon: (territoire, cle, sauf) => {
-      // `statut = 'ACTIVE'` spelled out so SQLite uses the partial index demandes_doublon.
+      // Index demandes_cle_doublon (cle_doublon, territoire): the key's few rows, then their statut.
       const row = c
         .stmt(
           `SELECT numero_unique, guichet FROM demandes
@@ -19,6 +19,17 @@ export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
         .get(territoire, cle, sauf ?? '') as Row | undefined;
       return row ? { numeroUnique: String(row.numero_unique), guichet: String(row.guichet) } : undefined;
     },
+    searchDemandes: (cle, territoire) =>
+      (
+        c
+          .stmt(
+            `SELECT numero_unique, statut, territoire, guichet, date_depot, date_renouvellement, date_echeance,
+               date_radiation, motif_radiation
+             FROM demandes WHERE cle_doublon = ? AND (? IS NULL OR territoire = ?)
+             ORDER BY date_depot, numero_unique`,
+          )
+          .all(cle, territoire ?? null, territoire ?? null) as Row[]
+      ).map(toDemandeTrouvee),
     demandesEchues: (auPlusTard) =>
       (
         c

@@ -257,4 +257,11 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE guichets ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
+  // Issue 18: a gestionnaire searches a demandeur's demandes, ACTIVE and RADIEE, in one territory
+  // or all (`demandes search`). The doublon key indexed over every demande, territory second,
+  // serves that search and the doublon rule alike, so it replaces the partial ACTIVE-only index.
+  `
+  DROP INDEX demandes_doublon;
+  CREATE INDEX demandes_cle_doublon ON demandes (cle_doublon, territoire);
+  `,
 ];

@@ -1,0 +1,76 @@
+/**
+ * `sne-gateway demandes search --nom … --prenom … --naissance AAAA-MM-JJ [--territoire …] [--json]`:
+ * a gestionnaire investigating a suspected doublon finds a demandeur's demandes, ACTIVE and
+ * RADIEE, compared as the doublon rule compares (the same key, `cleIdentite`). It prints where
+ * each demande is and how it stands, never the demandeur's data: the gestionnaire asked with it.
+ */
+import type { Command } from 'commander';
+import { isCalendarDay } from '../../clock.js';
+import { cleIdentite } from '../../registry/doublon.js';
+import type { DemandeTrouvee } from '../../registry/model.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { withRegistry } from './lots.js';
+import { territoireOf, usage } from './territories.js';
+
+interface Options {
+  nom: string;
+  prenom: string;
+  naissance: string;
+  territoire?: string;
+  json?: boolean;
+}
+
+const COLONNES = ['numéro unique', 'statut', 'territoire', 'guichet', 'dépôt', 'renouvellement', 'échéance', 'radiation'] as const;
+
+function ligne(d: DemandeTrouvee): string[] {
+  const radiation = d.dateRadiation === undefined ? '' : `${d.dateRadiation}${d.motifRadiation === undefined ? '' : ` (${d.motifRadiation})`}`;
+  return [d.numeroUnique, d.statut, d.territoire, d.guichet, d.dateDepot, d.dateRenouvellement ?? '', d.dateEcheance, radiation];
+}
+
+/** Columns padded to their widest cell, the last one left as it is. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+export const registerDemandesSearch: RegisterCommand = (program, context) => {
+  // `demandes` is registered by demandes.ts (history): share it.
+  const demandes = program.commands.find((c) => c.name() === 'demandes') ?? program.command('demandes').description('consulte les demandes du registre');
+  demandes
+    .command('search')
+    .description(
+      "demandes d'un demandeur, actives et radiées, comparées comme la règle des doublons (sans casse, accents, espaces ni tirets)",
+    )
+    .requiredOption('--nom <nom>', 'nom du demandeur')
+    .requiredOption('--prenom <prenom>', 'prénom du demandeur')
+    .requiredOption('--naissance <date>', 'date de naissance AAAA-MM-JJ')
+    .option('--territoire <code>', 'seulement ce territoire : département (93, 13, 2A) ou territoire (111, 013, 02A)')
+    .option('--json', 'sortie JSON')
+    .action(async (options: Options, command: Command) => search(context, command, options));
+};
+
+async function search(context: CliContext, command: Command, options: Options): Promise<void> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.naissance) || !isCalendarDay(options.naissance)) {
+    usage(command, `--naissance : date « ${options.naissance} » invalide, attendu AAAA-MM-JJ.`);
+  }
+  const cle = cleIdentite(options.nom, options.prenom, options.naissance);
+  if (cle.startsWith('|') || cle.includes('||')) usage(command, '--nom et --prenom doivent contenir au moins une lettre ou un chiffre.');
+  let territoire: string | undefined;
+  if (options.territoire !== undefined) {
+    territoire = territoireOf(options.territoire);
+    if (territoire === undefined) usage(command, `--territoire : « ${options.territoire} » n’est ni un département (93, 13, 2A, 971) ni un territoire (111, 013, 02A).`);
+  }
+  const found = await withRegistry(context, (registry) => registry.searchDemandes(cle, territoire));
+  if (options.json) {
+    context.out(JSON.stringify({ territoire: territoire ?? null, demandes: found }, null, 2));
+    return;
+  }
+  const ou = territoire === undefined ? 'tous territoires' : `territoire ${territoire}`;
+  if (found.length === 0) {
+    context.out(`Aucune demande pour ce demandeur (${ou}).`);
+    return;
+  }
+  const actives = found.filter((d) => d.statut === 'ACTIVE').length;
+  context.out(`${found.length} demande(s) pour ce demandeur (${ou}), dont ${actives} active(s) :`);
+  for (const row of table([COLONNES, ...found.map(ligne)])) context.out(row);
+}
