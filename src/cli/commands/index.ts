@@ -4,6 +4,7 @@ import { registerDemandes } from './demandes.js';
 import { registerDemo } from './demo.js';
 import { registerExpire } from './expire.js';
 import { registerDoctor } from './doctor.js';
+import { registerGestionnaires } from './gestionnaires.js';
 import { registerGuichets } from './guichets.js';
 import { registerGuichetsCommunes } from './guichets-communes.js';
 import { registerInit } from './init.js';
@@ -37,4 +38,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerOutbox,
   registerQuarantine,
   registerRegistry,
+  registerGestionnaires,
 ];

@@ -217,6 +217,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
   },
+  // Issue 20: the web console's accounts, as SQLite's step 12.
+  {
+    version: 12,
+    step: `
+  CREATE TABLE gestionnaires (
+    nom          TEXT COLLATE "C" PRIMARY KEY,
+    territoires  TEXT COLLATE "C" NOT NULL,
+    mot_de_passe TEXT COLLATE "C" NOT NULL,
+    actif        INTEGER NOT NULL DEFAULT 1,
+    cree_at      TEXT COLLATE "C" NOT NULL,
+    modifie_at   TEXT COLLATE "C" NOT NULL
+  );
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

@@ -257,4 +257,17 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE guichets ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
+  // Issue 20: the web console's accounts. A gestionnaire sees the guichets of the départements
+  // listed in `territoires` (JSON list); the password is kept as scrypt's output with its salt
+  // and parameters (src/console/password.ts), never in clear.
+  `
+  CREATE TABLE gestionnaires (
+    nom          TEXT PRIMARY KEY,
+    territoires  TEXT NOT NULL,
+    mot_de_passe TEXT NOT NULL,
+    actif        INTEGER NOT NULL DEFAULT 1,
+    cree_at      TEXT NOT NULL,
+    modifie_at   TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
