@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (after `npm ci`): installs the Debian packages the tests drive for
-# real (GnuPG, poppler, qpdf, Dovecot, PostgreSQL), then typechecks and runs every test. Nothing is skipped:
+# real (GnuPG, poppler, qpdf, Dovecot, PostgreSQL, Chromium), then typechecks and runs every test. Nothing is skipped:
 # a missing package is installed, or the run fails loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ declare -A NEEDED=(
   [openssl]=openssl   # the IMAPS test's self-signed certificate
   [faketime]=faketime # npm run check:dates: the suite at a month's and a year's end
   [/usr/lib/postgresql/15/bin/initdb]=postgresql # the registry on PostgreSQL (a throw-away cluster per test file)
+  [/usr/bin/chromium]=chromium # the web console's browser test (puppeteer-core drives it)
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do

@@ -161,12 +161,15 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
             },
           })
         : undefined;
+    // The gestionnaires' console, when configured: replays judged on the same thread, their replies sent by the same outbox.
+    const gestionnaires =
+      gw.config.console.port > 0 ? await (await import('./console/index.js')).startConsole(gw, pipelineDeps(gw, judges.judge), outbox.wake) : undefined;
     // Draining starts with the stop: new requests get 503 while the loops finish.
     signal.addEventListener('abort', () => void https?.close(), { once: true });
     try {
       await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge, observer), outboxLoop(gw, signal, log, outbox, workers, observer)]);
     } finally {
-      await https?.close();
+      await Promise.all([https?.close(), gestionnaires?.close()]);
       await Promise.all([workers.close(), judges.close()]);
     }
     log.info('daemon stopped');

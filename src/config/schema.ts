@@ -71,6 +71,15 @@ export interface Config {
     /** Address to bind: the loopback unless an operator opens it (no authentication, no TLS). */
     readonly host: string;
   };
+  /** The web console of `run` for gestionnaires territoriaux (src/console/): off while `port` is 0. */
+  readonly console: {
+    readonly port: number;
+    /** The loopback unless opened (behind a reverse proxy, or with `certFile`/`keyFile`). */
+    readonly host: string;
+    /** PEM certificate and key: served over TLS (cookies then `Secure`); empty: plain HTTP. */
+    readonly certFile: string;
+    readonly keyFile: string;
+  };
   /** The HTTPS channel (spec 7): off while `port` is 0. */
   readonly http: {
     readonly port: number;
@@ -106,6 +115,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false },
   ops: { port: 0, host: '127.0.0.1' },
+  console: { port: 0, host: '127.0.0.1', certFile: '', keyFile: '' },
   http: { port: 0, host: '0.0.0.0', certFile: '', keyFile: '', rateLimitPerMinute: 60, drainMs: 30_000 },
   log: { level: 'info' },
 };
@@ -187,6 +197,12 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
   ops: {
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
     host: isString,
+  },
+  console: {
+    port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 0 (console désactivée) à 65535 est attendu'),
+    host: isString,
+    certFile: isStringOrEmpty,
+    keyFile: isStringOrEmpty,
   },
   http: {
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 0 (canal désactivé) à 65535 est attendu'),

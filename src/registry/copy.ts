@@ -60,6 +60,7 @@ export const COPIED_TABLES: readonly string[] = [
   'guichet_communes',
   'guichet_certificats',
   'territoires',
+  'gestionnaires',
   'lots',
   'lot_resultats',
   'lot_receptions',

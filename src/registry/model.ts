@@ -229,6 +229,20 @@ export interface TerritorySettings {
   readonly modifieAt: string;
 }
 
+/** A gestionnaire territorial's account on the web console (src/console/). */
+export interface Gestionnaire {
+  readonly nom: string;
+  /** The départements (`93`, `2A`, `971`) whose guichets, lots and demandes they see and act on. */
+  readonly territoires: readonly string[];
+  /** The password's scrypt hash with its salt and parameters (src/console/password.ts). */
+  readonly motDePasse: string;
+  readonly actif: boolean;
+  readonly creeAt: string;
+  readonly modifieAt: string;
+}
+
+export type GestionnaireChanges = Partial<Pick<Gestionnaire, 'territoires' | 'motDePasse' | 'actif'>> & { readonly modifieAt: string };
+
 export interface LotReplayOutcome {
   readonly statut: LotStatut;
   readonly version: number;

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, Gestionnaire, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -186,6 +186,17 @@ export function toOutbox(row: Row): OutboxItem {
 
 export function toOutboxDepth(row: Row): OutboxDepth {
   return compact<OutboxDepth>({ statut: row.statut as OutboxStatut, replies: Number(row.replies), oldestQueuedAt: str(row.oldest) });
+}
+
+export function toGestionnaire(row: Row): Gestionnaire {
+  return {
+    nom: String(row.nom),
+    territoires: JSON.parse(String(row.territoires)) as string[],
+    motDePasse: String(row.mot_de_passe),
+    actif: Number(row.actif) === 1,
+    creeAt: String(row.cree_at),
+    modifieAt: String(row.modifie_at),
+  };
 }
 
 export function toTerritory(row: Row): TerritorySettings {

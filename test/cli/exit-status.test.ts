@@ -53,6 +53,7 @@ const CASES: readonly { command: string; usage: () => string[]; failure: () => s
   { command: 'outbox', usage: () => ['--home', home, 'outbox', 'show', 'abc'], failure: () => ['--home', home, 'outbox', 'show', '99999'] },
   { command: 'quarantine', usage: () => ['--home', home, 'quarantine', 'release', 'abc'], failure: () => ['--home', home, 'quarantine', 'release', '99999'] },
   { command: 'registry', usage: () => ['--home', home, 'registry', 'copy', '--to', 'ailleurs.sqlite'], failure: () => ['--home', missing, 'registry', 'copy', '--to', 'postgres://sne@127.0.0.1:1/registre'] },
+  { command: 'gestionnaires', usage: () => ['--home', home, 'gestionnaires', 'add', 'x', '--territoires', '99'], failure: () => ['--home', home, 'gestionnaires', 'disable', 'personne'] },
 ];
 
 describe('exit status: 0 success, 1 failed operation, 2 usage error', () => {

@@ -123,6 +123,7 @@ const JSON_INVOCATIONS: Readonly<Record<string, readonly string[]>> = {
   'outbox list': ['--status', 'all'],
   'outbox show': ['1'],
   'quarantine list': ['--all'],
+  'gestionnaires list': [],
 };
 
 describe('--json', () => {

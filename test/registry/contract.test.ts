@@ -153,6 +153,20 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.listTerritories()).toHaveLength(1);
   });
 
+  it('keeps gestionnaires’ accounts: added once, their password, territoires and state changed', async () => {
+    const compte = { nom: 'amartin', territoires: ['93', '94'], motDePasse: 'scrypt$1$8$1$c2Vs$aGFzaA==', actif: true, creeAt: '2026-11-26T10:00:00Z', modifieAt: '2026-11-26T10:00:00Z' };
+    expect(await registry.getGestionnaire('amartin')).toBeUndefined();
+    expect(await registry.addGestionnaire(compte)).toBe(true);
+    expect(await registry.addGestionnaire({ ...compte, territoires: ['13'] })).toBe(false); // kept as it was
+    await registry.addGestionnaire({ ...compte, nom: 'Bdurand', territoires: ['2A'] });
+    expect(await registry.getGestionnaire('amartin')).toEqual(compte);
+    expect(await registry.updateGestionnaire('amartin', { actif: false, modifieAt: '2026-11-27T10:00:00Z' })).toBe(true);
+    expect(await registry.updateGestionnaire('amartin', { motDePasse: 'scrypt$autre', territoires: ['971'], modifieAt: '2026-11-28T10:00:00Z' })).toBe(true);
+    expect(await registry.getGestionnaire('amartin')).toEqual({ ...compte, actif: false, motDePasse: 'scrypt$autre', territoires: ['971'], modifieAt: '2026-11-28T10:00:00Z' });
+    expect(await registry.updateGestionnaire('inconnu', { actif: false, modifieAt: 'x' })).toBe(false);
+    expect((await registry.listGestionnaires()).map((g) => g.nom)).toEqual(['Bdurand', 'amartin']);
+  });
+
   it('lists the active bailleurs holding stock in any of the communes', async () => {
     await registry.addGuichet(GUICHET);
     await registry.addGuichet({ ...GUICHET, code: 'G2000', nom: 'Autre bailleur', expediteurs: ['b@x.example'] });

@@ -4,38 +4,10 @@
  * holds codes, dates and the names of the changed parts, never the demandeur's data.
  */
 import { NUMERO_UNIQUE } from '../../registry/numero-unique.js';
+import { ACTIONS, acteurLabel, DETAILS, demandeHeader as header, PARIS } from '../../registry/audit-labels.js';
 import type { AuditEntry, DemandeRecord } from '../../registry/model.js';
 import type { RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
-
-const ACTIONS: Readonly<Record<string, string>> = {
-  CRE: 'enregistrement',
-  REN: 'renouvellement',
-  MOD: 'modification',
-  RAD: 'radiation',
-};
-
-const DETAILS: Readonly<Record<string, string>> = {
-  reference: 'référence',
-  territoire: 'territoire',
-  dateDepot: 'dépôt',
-  dateEcheance: 'échéance',
-  ancienneEcheance: 'ancienne échéance',
-  champs: 'parties modifiées',
-  motif: 'motif',
-  sousMotif: 'sous-motif',
-  dateEffet: "date d'effet",
-};
-
-const PARIS = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
-
-function acteurLabel(acteur: string): string {
-  const [kind, name] = acteur.split(':', 2);
-  if (kind === 'guichet') return `guichet ${name}`;
-  if (kind === 'gestionnaire') return `gestionnaire ${name}`;
-  if (kind === 'passerelle') return 'passerelle (automatique)';
-  return acteur;
-}
 
 function historyLine(e: AuditEntry): string {
   const details = Object.entries(e.details ?? {})
@@ -49,16 +21,6 @@ function historyLine(e: AuditEntry): string {
     (e.lotId === undefined ? 'sans lot' : `lot ${e.lotId} ${e.identifiantLot ?? ''}`.trim()).padEnd(30),
     details,
   ].join('  ');
-}
-
-function header(numero: string, d: DemandeRecord | undefined): string {
-  if (!d) return `Demande ${numero} : absente du registre (seul son historique subsiste).`;
-  const etat =
-    d.statut === 'ACTIVE'
-      ? `active, échéance ${d.dateEcheance}`
-      : `radiée le ${d.dateRadiation ?? '?'} (motif ${[d.motifRadiation, d.sousMotifRadiation].filter(Boolean).join('/')})`;
-  const renouvellement = d.dateRenouvellement ? `, renouvelée le ${d.dateRenouvellement}` : '';
-  return `Demande ${numero} — territoire ${d.territoire}, guichet ${d.guichet}, déposée le ${d.dateDepot}${renouvellement} ; ${etat}.`;
 }
 
 export const registerDemandes: RegisterCommand = (program, context) => {

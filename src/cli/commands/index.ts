@@ -5,6 +5,7 @@ import { registerDemandesSearch } from './demandes-search.js';
 import { registerDemo } from './demo.js';
 import { registerExpire } from './expire.js';
 import { registerDoctor } from './doctor.js';
+import { registerGestionnaires } from './gestionnaires.js';
 import { registerGuichets } from './guichets.js';
 import { registerGuichetsCommunes } from './guichets-communes.js';
 import { registerInit } from './init.js';
@@ -40,4 +41,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerOutbox,
   registerQuarantine,
   registerRegistry,
+  registerGestionnaires,
 ];

@@ -4,24 +4,10 @@
  */
 import type { Command } from 'commander';
 import { openRegistry } from '../../app.js';
-import type { LotRecord, LotStatut } from '../../registry/model.js';
+import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.js';
+import type { LotRecord } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-
-const STATUTS: Record<string, LotStatut> = {
-  accepted: 'ACCEPTE',
-  partial: 'PARTIEL',
-  rejected: 'REJETE',
-  quarantined: 'QUARANTAINE',
-};
-
-/** A lot by its number, else by its identifiantLot (the first lot that used it, not a re-delivery). */
-export async function findLot(registry: Registry, name: string, guichet?: string): Promise<LotRecord | undefined> {
-  if (/^\d+$/.test(name)) return await registry.getLot(Number(name));
-  return (await registry.listLots())
-    .filter((l) => l.identifiantLot === name && (guichet === undefined || l.guichet === guichet))
-    .sort((a, b) => Number(a.doublonDe !== undefined) - Number(b.doublonDe !== undefined) || a.id - b.id)[0];
-}
 
 export async function withRegistry<T>(context: CliContext, work: (registry: Registry) => Promise<T> | T): Promise<T> {
   const registry = (await openRegistry(context.config()));
@@ -56,7 +42,7 @@ function list(cmd: Command, context: CliContext): void {
     .option('--since <date>', 'lots reçus depuis cette date (AAAA-MM-JJ)')
     .option('--json', 'sortie JSON')
     .action(async (options: { status?: string; guichet?: string; since?: string; json?: boolean }) => {
-      const statut = options.status === undefined ? undefined : STATUTS[options.status];
+      const statut = options.status === undefined ? undefined : LOT_STATUTS[options.status];
       if (options.status !== undefined && statut === undefined) {
         context.err(`Statut « ${options.status} » inconnu : accepted, partial, rejected ou quarantined.`);
         process.exitCode = 2;
@@ -67,12 +53,11 @@ function list(cmd: Command, context: CliContext): void {
         process.exitCode = 2;
         return;
       }
-      const lots = (await withRegistry(context, async (r) => r.listLots())).filter(
-        (l) =>
-          (statut === undefined || l.statut === statut) &&
-          (options.guichet === undefined || l.guichet === options.guichet) &&
-          (options.since === undefined || l.recuAt >= options.since),
-      );
+      const lots = filterLots(await withRegistry(context, async (r) => r.listLots()), {
+        ...(statut === undefined ? {} : { statut }),
+        ...(options.guichet === undefined ? {} : { guichet: options.guichet }),
+        ...(options.since === undefined ? {} : { since: options.since }),
+      });
       if (options.json) return context.out(JSON.stringify(lots, null, 2));
       if (lots.length === 0) return context.out('Aucun lot.');
       context.out('  lot  reçu le (UTC)        guich  identifiant               statut       erreurs');

@@ -9,47 +9,15 @@ import type { Command } from 'commander';
 import { openGateway } from '../../app.js';
 import { pipelineDeps } from '../../daemon.js';
 import { replayLot } from '../../pipeline/replay.js';
+import { describeReplay } from '../../pipeline/replay-report.js';
+import { quarantineEntries } from '../../pipeline/quarantine.js';
 import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
 import { OperationError, type CliContext, type RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
-import { describeReplay, sendNow } from './replay.js';
+import { sendNow } from './replay.js';
 import { usage } from './territories.js';
-
-export interface QuarantineEntry {
-  readonly lot: number;
-  readonly recuAt: string;
-  readonly expediteur?: string;
-  readonly messageId?: string;
-  /** The stored original's size in bytes (0 once deleted). */
-  readonly taille: number;
-  /** The active guichet the sender now belongs to, if it was enrolled since. */
-  readonly guichetActuel?: string;
-  readonly supprimeAt?: string;
-  readonly supprimePar?: string;
-}
-
-async function entries(registry: Registry, all: boolean): Promise<QuarantineEntry[]> {
-  const lots = (await registry.listLots()).filter((l) => l.statut === 'QUARANTAINE' && (all || l.supprimeAt === undefined));
-  const result: QuarantineEntry[] = [];
-  for (const l of lots) {
-    result.push(await (async () => {
-      const guichet = l.expediteur === undefined ? undefined : (await registry.guichetBySender(l.expediteur))?.code;
-      return {
-        lot: l.id,
-        recuAt: l.recuAt,
-        ...(l.expediteur ? { expediteur: l.expediteur } : {}),
-        ...(l.messageId ? { messageId: l.messageId } : {}),
-        taille: (await registry.lotOriginalSize(l.id)) ?? 0,
-        ...(guichet ? { guichetActuel: guichet } : {}),
-        ...(l.supprimeAt ? { supprimeAt: l.supprimeAt } : {}),
-        ...(l.supprimePar ? { supprimePar: l.supprimePar } : {}),
-      };
-    })());
-  }
-  return result;
-}
 
 /** The quarantined lot named on the command line: a usage error if it is no lot number, a failure if no such lot waits. */
 async function quarantined(registry: Registry, name: string, command: Command): Promise<LotRecord> {
@@ -67,7 +35,7 @@ function list(cmd: Command, context: CliContext): void {
     .option('--all', 'y compris les messages supprimés (la trace de leur suppression)')
     .option('--json', 'sortie JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
-      const items = await withRegistry(context, async (registry) => entries(registry, options.all === true));
+      const items = await withRegistry(context, async (registry) => quarantineEntries(registry, options.all === true));
       if (options.json) return context.out(JSON.stringify(items, null, 2));
       if (items.length === 0) return context.out('Aucun message en quarantaine.');
       context.out('  lot  reçu le (UTC)        taille (o)  expéditeur / Message-ID');

@@ -8,13 +8,12 @@ import { openGateway, type Gateway } from '../../app.js';
 import { acquireRegistryLock, LockHeldError } from '../../daemon-lock.js';
 import { outboxDeps, pipelineDeps } from '../../daemon.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
-import type { LotRecord, LotStatut, ResultatRecord } from '../../registry/model.js';
+import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.js';
+import { describeReplay } from '../../pipeline/replay-report.js';
+import type { LotRecord } from '../../registry/model.js';
 import { outboxPass } from '../../replies/outbox-pass.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
-import { findLot } from './lots.js';
-
-const STATUTS: Record<string, LotStatut> = { rejected: 'REJETE', partial: 'PARTIEL', quarantined: 'QUARANTAINE', accepted: 'ACCEPTE' };
 
 interface ReplayOptions {
   readonly status?: string;
@@ -34,37 +33,14 @@ async function selectLots(gateway: Gateway, names: readonly string[], o: ReplayO
     }
     return lots;
   }
-  const statut = o.status === undefined ? undefined : STATUTS[o.status];
+  const statut = o.status === undefined ? undefined : LOT_STATUTS[o.status];
   if (statut === undefined) throw new UsageError('Nommez les lots à rejouer, ou choisissez-les avec --status rejected|partial|quarantined.');
   if (o.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new UsageError(`Date « ${o.since} » invalide : attendu AAAA-MM-JJ.`);
-  return (await gateway.registry.listLots())
-    .filter((l) => l.statut === statut && l.doublonDe === undefined)
-    .filter((l) => (o.guichet === undefined || l.guichet === o.guichet) && (o.since === undefined || l.recuAt >= o.since));
-}
-
-const codes = (r: ResultatRecord) => r.erreurs.map((e) => e.code).join(', ');
-
-/** The diff of outcomes, demande by demande: what now passes, what still fails and why. */
-export function describeReplay(result: ReplayResult): string[] {
-  const { lot, before, after } = result;
-  const lines = [
-    `Lot ${lot.id} (${lot.identifiantLot ?? 'identifiant illisible'}, guichet ${lot.guichet ?? 'inconnu'}) : ${before.statut} → ${after.statut}${result.dryRun ? ` [simulation : rien n’est enregistré ; le compte rendu serait en version ${result.versionApres}]` : `, compte rendu version ${result.versionApres}`}`,
-  ];
-  if (result.refus) return [...lines, `  non rejoué : ${result.refus}`];
-  for (const e of after.erreurs) lines.push(`  ✘ lot : ${e.code} — ${e.message}`);
-  const previous = new Map(before.resultats.map((r) => [r.position, r]));
-  for (const r of after.resultats) {
-    const was = previous.get(r.position);
-    const label = `  [${r.position}] ${r.reference ?? '—'}`;
-    if (was && was.statut !== 'REJETEE') continue; // registered before: kept as it was
-    if (r.statut !== 'REJETEE') {
-      lines.push(`${label} : ${was ? `${was.statut} (${codes(was)})` : 'nouvelle'} → ${result.dryRun ? 'passerait' : 'passe'} : ${r.statut}${result.dryRun ? '' : ` ${r.numeroUnique ?? ''}`}`);
-    } else {
-      for (const e of r.erreurs) lines.push(`${label} : échoue encore — ${e.code} à ${e.chemin} : ${e.message}${e.suggestion ? ` → ${e.suggestion}` : ''}`);
-    }
-  }
-  if (!result.dryRun) lines.push(`  ${result.nouvelles} attestation(s) à envoyer`);
-  return lines;
+  return filterLots(await gateway.registry.listLots(), {
+    statut,
+    ...(o.guichet === undefined ? {} : { guichet: o.guichet }),
+    ...(o.since === undefined ? {} : { since: o.since }),
+  }).filter((l) => l.doublonDe === undefined);
 }
 
 async function replay(context: CliContext, names: string[], o: ReplayOptions): Promise<number> {

@@ -225,6 +225,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   CREATE INDEX demandes_cle_doublon ON demandes (cle_doublon, territoire);
   `,
   },
+  // Issue 20: the web console's accounts, as SQLite's step 13.
+  {
+    version: 13,
+    step: `
+  CREATE TABLE gestionnaires (
+    nom          TEXT COLLATE "C" PRIMARY KEY,
+    territoires  TEXT COLLATE "C" NOT NULL,
+    mot_de_passe TEXT COLLATE "C" NOT NULL,
+    actif        INTEGER NOT NULL DEFAULT 1,
+    cree_at      TEXT COLLATE "C" NOT NULL,
+    modifie_at   TEXT COLLATE "C" NOT NULL
+  );
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

@@ -6,6 +6,7 @@
 import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { createPool, PostgresConnection, type PostgresOptions, type Sql } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
+import { gestionnairesReads, gestionnairesWrites } from './gestionnaires.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
@@ -19,7 +20,7 @@ export type { PostgresOptions } from './connection.js';
 export interface PostgresRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
 
 function reads(sql: Sql): RegistryReads {
-  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql) };
+  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql), ...gestionnairesReads(sql) };
 }
 
 export class PostgresRegistry implements Registry {
@@ -51,6 +52,7 @@ export class PostgresRegistry implements Registry {
       ...lotsWrites(c.sql),
       ...outboxWrites(c),
       ...territoiresWrites(c.sql),
+      ...gestionnairesWrites(c.sql),
       ...leasesWrites(c.relaxed),
     } satisfies Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>);
   }

@@ -264,4 +264,17 @@ export const MIGRATIONS: readonly Migration[] = [
   DROP INDEX demandes_doublon;
   CREATE INDEX demandes_cle_doublon ON demandes (cle_doublon, territoire);
   `,
+  // Issue 20: the web console's accounts. A gestionnaire sees the guichets of the départements
+  // listed in `territoires` (JSON list); the password is kept as scrypt's output with its salt
+  // and parameters (src/console/password.ts), never in clear.
+  `
+  CREATE TABLE gestionnaires (
+    nom          TEXT PRIMARY KEY,
+    territoires  TEXT NOT NULL,
+    mot_de_passe TEXT NOT NULL,
+    actif        INTEGER NOT NULL DEFAULT 1,
+    cree_at      TEXT NOT NULL,
+    modifie_at   TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

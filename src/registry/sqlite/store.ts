@@ -5,6 +5,7 @@
 import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { SqliteConnection, type Sync } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
+import { gestionnairesReads, gestionnairesWrites } from './gestionnaires.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
@@ -27,6 +28,7 @@ export class SqliteRegistry implements Registry {
       ...demandesReads(c),
       ...outboxReads(c),
       ...territoiresReads(c),
+      ...gestionnairesReads(c),
     };
     this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c) });
     Object.assign(
@@ -37,6 +39,7 @@ export class SqliteRegistry implements Registry {
         ...lotsWrites(c),
         ...outboxWrites(c),
         ...territoiresWrites(c),
+        ...gestionnairesWrites(c),
         ...leasesWrites(c),
       }),
     );
