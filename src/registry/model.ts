@@ -205,11 +205,18 @@ export const ACTEUR_PASSERELLE = 'passerelle';
 export const acteurGuichet = (code: string): string => `guichet:${code}`;
 export const acteurGestionnaire = (nom: string): string => `gestionnaire:${nom}`;
 
-/** A territory's settings (spec 5.2), set by its gestionnaire; absent means the defaults. */
+/**
+ * A département's settings (spec 5.2, 5.3), set by its gestionnaire; absent means the defaults.
+ * Per département, not per numbering territory: each Île-de-France département has its own
+ * délai anormalement long (prefectoral order) and its own commission de médiation.
+ */
 export interface TerritorySettings {
-  readonly territoire: string;
+  /** `75`, `93`, `2A`, `971`. */
+  readonly departement: string;
   readonly delaiAnormalementLongMois: number;
   readonly commissionAdresse: string;
+  /** Whether préavis de renouvellement are also mailed to the demandeur's `mel` (default no). */
+  readonly preavisDemandeur: boolean;
   readonly modifieAt: string;
 }
 

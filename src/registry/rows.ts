@@ -175,9 +175,10 @@ export function toOutboxDepth(row: Row): OutboxDepth {
 
 export function toTerritory(row: Row): TerritorySettings {
   return {
-    territoire: String(row.territoire),
+    departement: String(row.departement),
     delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
     commissionAdresse: String(row.commission_adresse),
+    preavisDemandeur: Number(row.preavis_demandeur) === 1,
     modifieAt: String(row.modifie_at),
   };
 }

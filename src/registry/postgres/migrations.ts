@@ -217,6 +217,28 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
   },
+  // Issue 18: settings per département, as SQLite's step 12.
+  {
+    version: 12,
+    step: `
+  CREATE TABLE territoires_departements (
+    departement                  TEXT COLLATE "C" PRIMARY KEY,
+    delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
+    commission_adresse           TEXT COLLATE "C" NOT NULL,
+    preavis_demandeur            INTEGER NOT NULL DEFAULT 0 CHECK (preavis_demandeur IN (0, 1)),
+    modifie_at                   TEXT COLLATE "C" NOT NULL
+  );
+  INSERT INTO territoires_departements (departement, delai_anormalement_long_mois, commission_adresse, modifie_at)
+    SELECT idf.column1, t.delai_anormalement_long_mois, t.commission_adresse, t.modifie_at
+      FROM territoires t JOIN (VALUES ('75'), ('77'), ('78'), ('91'), ('92'), ('93'), ('94'), ('95')) idf ON t.territoire = '111'
+    UNION ALL
+    SELECT CASE WHEN substr(territoire, 1, 1) = '0' THEN substr(territoire, 2) ELSE territoire END,
+           delai_anormalement_long_mois, commission_adresse, modifie_at
+      FROM territoires WHERE territoire <> '111';
+  DROP TABLE territoires;
+  ALTER TABLE territoires_departements RENAME TO territoires;
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

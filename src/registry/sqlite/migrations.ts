@@ -257,4 +257,26 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE guichets ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
+  // Issue 18: settings per département, not per numbering territory (each Île-de-France
+  // département has its own délai and commission), and whether préavis go to demandeurs. A `111`
+  // row becomes each IdF département's (75 77 78 91 92 93 94 95, frozen here: a migration never
+  // follows later code); `093` → `93`, `02A` → `2A`, `971` → `971`.
+  `
+  CREATE TABLE territoires_departements (
+    departement                  TEXT PRIMARY KEY,
+    delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
+    commission_adresse           TEXT NOT NULL,
+    preavis_demandeur            INTEGER NOT NULL DEFAULT 0 CHECK (preavis_demandeur IN (0, 1)),
+    modifie_at                   TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO territoires_departements (departement, delai_anormalement_long_mois, commission_adresse, modifie_at)
+    SELECT idf.column1, t.delai_anormalement_long_mois, t.commission_adresse, t.modifie_at
+      FROM territoires t JOIN (VALUES ('75'), ('77'), ('78'), ('91'), ('92'), ('93'), ('94'), ('95')) idf ON t.territoire = '111'
+    UNION ALL
+    SELECT CASE WHEN substr(territoire, 1, 1) = '0' THEN substr(territoire, 2) ELSE territoire END,
+           delai_anormalement_long_mois, commission_adresse, modifie_at
+      FROM territoires WHERE territoire <> '111';
+  DROP TABLE territoires;
+  ALTER TABLE territoires_departements RENAME TO territoires;
+  `,
 ];
