@@ -69,6 +69,7 @@ export const COPIED_TABLES: readonly string[] = [
   'evenements',
   'outbox',
   'outbox_raw',
+  'preavis',
 ];
 
 export interface CopiedTable {

@@ -107,7 +107,7 @@ export interface DemandeEchue {
   readonly dateEcheance: string;
 }
 
-export type OutboxKind = 'compte-rendu' | 'attestation';
+export type OutboxKind = 'compte-rendu' | 'attestation' | 'preavis';
 export type OutboxStatut = 'A_PREPARER' | 'PRET' | 'ENVOYE' | 'ECHEC';
 
 /** What a reply must say, stored with the lot's outcome; turned into a message by `replies/`. */
@@ -219,6 +219,23 @@ export interface TerritorySettings {
   readonly preavisDemandeur: boolean;
   readonly modifieAt: string;
 }
+
+/** A préavis de renouvellement issued for one anniversary of a demande (spec 5.3). */
+export interface PreavisRecord {
+  readonly numeroUnique: string;
+  /** The anniversary (`dateEcheance` when issued) it announces. */
+  readonly anniversaire: string;
+  /** The guichet it was mailed to: the one that last registered or renewed the demande. */
+  readonly guichet: string;
+  readonly emisAt: string;
+  /** The outbox items carrying it: the guichet's, and the demandeur's copy when sent. */
+  readonly outboxGuichet: number;
+  readonly outboxDemandeur?: number;
+  /** When a server first accepted one of its mails: the proof of delivery. */
+  readonly accepteAt?: string;
+}
+
+export type NewPreavis = Omit<PreavisRecord, 'accepteAt'>;
 
 export interface LotReplayOutcome {
   readonly statut: LotStatut;

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -181,4 +181,16 @@ export function toTerritory(row: Row): TerritorySettings {
     preavisDemandeur: Number(row.preavis_demandeur) === 1,
     modifieAt: String(row.modifie_at),
   };
+}
+
+export function toPreavis(row: Row): PreavisRecord {
+  return compact<PreavisRecord>({
+    numeroUnique: String(row.numero_unique),
+    anniversaire: String(row.anniversaire),
+    guichet: String(row.guichet),
+    emisAt: String(row.emis_at),
+    outboxGuichet: Number(row.outbox_guichet),
+    outboxDemandeur: row.outbox_demandeur === null || row.outbox_demandeur === undefined ? undefined : Number(row.outbox_demandeur),
+    accepteAt: str(row.accepte_at),
+  });
 }

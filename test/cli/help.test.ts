@@ -117,6 +117,7 @@ const JSON_INVOCATIONS: Readonly<Record<string, readonly string[]>> = {
   'territories list': [],
   'demandes history': ['__NUMERO__'],
   expire: ['--dry-run'],
+  preavis: ['--dry-run'],
   'reference status': [],
   validate: [join(FIXTURE_LOT, 'lot-g1104-valide.xml')],
   'outbox list': ['--status', 'all'],

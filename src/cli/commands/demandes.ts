@@ -13,6 +13,8 @@ const ACTIONS: Readonly<Record<string, string>> = {
   REN: 'renouvellement',
   MOD: 'modification',
   RAD: 'radiation',
+  PREAVIS: 'préavis émis',
+  PREAVIS_ACCEPTE: 'préavis accepté',
 };
 
 const DETAILS: Readonly<Record<string, string>> = {
@@ -25,6 +27,11 @@ const DETAILS: Readonly<Record<string, string>> = {
   motif: 'motif',
   sousMotif: 'sous-motif',
   dateEffet: "date d'effet",
+  anniversaire: 'anniversaire',
+  guichet: 'guichet',
+  demandeur: 'copie au demandeur',
+  destinataire: 'destinataire',
+  canal: 'canal',
 };
 
 const PARIS = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });

@@ -3,6 +3,7 @@ import type { RegisterCommand } from '../context.js';
 import { registerDemandes } from './demandes.js';
 import { registerDemo } from './demo.js';
 import { registerExpire } from './expire.js';
+import { registerPreavis } from './preavis.js';
 import { registerDoctor } from './doctor.js';
 import { registerGuichets } from './guichets.js';
 import { registerGuichetsCommunes } from './guichets-communes.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTerritories,
   registerDemandes,
   registerExpire,
+  registerPreavis,
   registerReference,
   registerValidate,
   registerOutbox,

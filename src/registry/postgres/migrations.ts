@@ -237,6 +237,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       FROM territoires WHERE territoire <> '111';
   DROP TABLE territoires;
   ALTER TABLE territoires_departements RENAME TO territoires;
+
+  CREATE TABLE preavis (
+    numero_unique    TEXT COLLATE "C" NOT NULL REFERENCES demandes(numero_unique),
+    anniversaire     TEXT COLLATE "C" NOT NULL,
+    guichet          TEXT COLLATE "C" NOT NULL,
+    emis_at          TEXT COLLATE "C" NOT NULL,
+    outbox_guichet   BIGINT NOT NULL,
+    outbox_demandeur BIGINT,
+    accepte_at       TEXT COLLATE "C",
+    PRIMARY KEY (numero_unique, anniversaire)
+  );
+  CREATE INDEX preavis_outbox_guichet ON preavis (outbox_guichet);
+  CREATE INDEX preavis_outbox_demandeur ON preavis (outbox_demandeur) WHERE outbox_demandeur IS NOT NULL;
+  ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+  ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'preavis'));
   `,
   },
 ];

@@ -9,6 +9,7 @@ import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
 import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
+import { preavisReads, preavisTx } from './preavis.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
 /** The SQLite registry's methods come from its parts (see the constructor). */
@@ -27,8 +28,9 @@ export class SqliteRegistry implements Registry {
       ...demandesReads(c),
       ...outboxReads(c),
       ...territoiresReads(c),
+      ...preavisReads(c),
     };
-    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c) });
+    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c) });
     Object.assign(
       this,
       c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({
