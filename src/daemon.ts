@@ -16,6 +16,7 @@ import { folderFor } from './mail/submission.js';
 import { judgeThread, type JudgeThread } from './pipeline/judge-thread.js';
 import { processMessage, type Outcome, type PipelineDeps } from './pipeline/process.js';
 import { expireDemandes } from './registry/expire.js';
+import { issuePreavis } from './replies/preavis/issue.js';
 import type { Canal } from './registry/model.js';
 import { outboxPass, type OutboxPassSummary } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
@@ -202,6 +203,15 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
       await periodicPass(gw, 'expiry', log, async () => {
         const { radiees } = await expireDemandes(gw.registry, gw.clock.now());
         if (radiees > 0) log.info({ radiees }, 'expired demandes radiated (RADREN)');
+      });
+      // Beside the expiry, under a lease of its own: the préavis it will wait for (spec 5.3).
+      await periodicPass(gw, 'preavis', log, async () => {
+        const { emis, sansGuichet } = await issuePreavis(gw.registry, gw.clock.now(), {
+          messageIdDomain: gw.config.gateway.messageIdDomain,
+          preavisMois: gw.config.replies.preavisMois,
+        });
+        if (emis > 0) wakeOutbox();
+        if (emis > 0 || sansGuichet > 0) log.info({ emis, sansGuichet }, 'préavis de renouvellement issued');
       });
     }
     try {

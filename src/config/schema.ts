@@ -63,7 +63,11 @@ export interface Config {
      */
     readonly leaseMs: number;
   };
-  readonly replies: { readonly copyAttestationToDemandeur: boolean };
+  readonly replies: {
+    readonly copyAttestationToDemandeur: boolean;
+    /** How many months before a demande's anniversary its préavis de renouvellement is issued (spec 5.3: never less than one). */
+    readonly preavisMois: number;
+  };
   /** The operations listener of `run` (plain HTTP: /livez, /readyz, /metrics; spec 7). */
   readonly ops: {
     /** TCP port; 0 (the default): no listener. */
@@ -113,7 +117,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   registry: { url: 'registry.sqlite', passwordFile: '', caFile: '' },
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
-  replies: { copyAttestationToDemandeur: false },
+  replies: { copyAttestationToDemandeur: false, preavisMois: 1 },
   ops: { port: 0, host: '127.0.0.1' },
   console: { port: 0, host: '127.0.0.1', certFile: '', keyFile: '' },
   http: { port: 0, host: '0.0.0.0', certFile: '', keyFile: '', rateLimitPerMinute: 60, drainMs: 30_000 },
@@ -193,7 +197,12 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     concurrency: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16 ? undefined : 'un entier de 1 à 16 est attendu'),
     leaseMs: integerAtLeast(1_000, ' (millisecondes)'),
   },
-  replies: { copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu') },
+  replies: {
+    copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu'),
+    // Spec 5.3: one month at least; past the renewal window's opening (one month before) it
+    // would announce a window far ahead, so 1 to 3.
+    preavisMois: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3 ? undefined : 'un nombre entier de mois de 1 à 3 est attendu (jamais moins d’un mois)'),
+  },
   ops: {
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
     host: isString,

@@ -10,6 +10,8 @@ export const ACTIONS: Readonly<Record<string, string>> = {
   REN: 'renouvellement',
   MOD: 'modification',
   RAD: 'radiation',
+  PREAVIS: 'préavis émis',
+  PREAVIS_ACCEPTE: 'préavis accepté',
 };
 
 export const DETAILS: Readonly<Record<string, string>> = {
@@ -22,6 +24,11 @@ export const DETAILS: Readonly<Record<string, string>> = {
   motif: 'motif',
   sousMotif: 'sous-motif',
   dateEffet: "date d'effet",
+  anniversaire: 'anniversaire',
+  guichet: 'guichet',
+  demandeur: 'copie au demandeur',
+  destinataire: 'destinataire',
+  canal: 'canal',
 };
 
 export const PARIS = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });

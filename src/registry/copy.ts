@@ -70,6 +70,7 @@ export const COPIED_TABLES: readonly string[] = [
   'evenements',
   'outbox',
   'outbox_raw',
+  'preavis',
 ];
 
 export interface CopiedTable {

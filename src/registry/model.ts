@@ -123,7 +123,7 @@ export interface DemandeEchue {
   readonly dateEcheance: string;
 }
 
-export type OutboxKind = 'compte-rendu' | 'attestation';
+export type OutboxKind = 'compte-rendu' | 'attestation' | 'preavis';
 export type OutboxStatut = 'A_PREPARER' | 'PRET' | 'ENVOYE' | 'ECHEC';
 
 /** What a reply must say, stored with the lot's outcome; turned into a message by `replies/`. */
@@ -221,11 +221,18 @@ export const ACTEUR_PASSERELLE = 'passerelle';
 export const acteurGuichet = (code: string): string => `guichet:${code}`;
 export const acteurGestionnaire = (nom: string): string => `gestionnaire:${nom}`;
 
-/** A territory's settings (spec 5.2), set by its gestionnaire; absent means the defaults. */
+/**
+ * A département's settings (spec 5.2, 5.3), set by its gestionnaire; absent means the defaults.
+ * Per département, not per numbering territory: each Île-de-France département has its own
+ * délai anormalement long (prefectoral order) and its own commission de médiation.
+ */
 export interface TerritorySettings {
-  readonly territoire: string;
+  /** `75`, `93`, `2A`, `971`. */
+  readonly departement: string;
   readonly delaiAnormalementLongMois: number;
   readonly commissionAdresse: string;
+  /** Whether préavis de renouvellement are also mailed to the demandeur's `mel` (default no). */
+  readonly preavisDemandeur: boolean;
   readonly modifieAt: string;
 }
 
@@ -242,6 +249,23 @@ export interface Gestionnaire {
 }
 
 export type GestionnaireChanges = Partial<Pick<Gestionnaire, 'territoires' | 'motDePasse' | 'actif'>> & { readonly modifieAt: string };
+
+/** A préavis de renouvellement issued for one anniversary of a demande (spec 5.3). */
+export interface PreavisRecord {
+  readonly numeroUnique: string;
+  /** The anniversary (`dateEcheance` when issued) it announces. */
+  readonly anniversaire: string;
+  /** The guichet it was mailed to: the one that last registered or renewed the demande. */
+  readonly guichet: string;
+  readonly emisAt: string;
+  /** The outbox items carrying it: the guichet's, and the demandeur's copy when sent. */
+  readonly outboxGuichet: number;
+  readonly outboxDemandeur?: number;
+  /** When a server first accepted one of its mails: the proof of delivery. */
+  readonly accepteAt?: string;
+}
+
+export type NewPreavis = Omit<PreavisRecord, 'accepteAt'>;
 
 export interface LotReplayOutcome {
   readonly statut: LotStatut;

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, Gestionnaire, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, Gestionnaire, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -201,9 +201,22 @@ export function toGestionnaire(row: Row): Gestionnaire {
 
 export function toTerritory(row: Row): TerritorySettings {
   return {
-    territoire: String(row.territoire),
+    departement: String(row.departement),
     delaiAnormalementLongMois: Number(row.delai_anormalement_long_mois),
     commissionAdresse: String(row.commission_adresse),
+    preavisDemandeur: Number(row.preavis_demandeur) === 1,
     modifieAt: String(row.modifie_at),
   };
+}
+
+export function toPreavis(row: Row): PreavisRecord {
+  return compact<PreavisRecord>({
+    numeroUnique: String(row.numero_unique),
+    anniversaire: String(row.anniversaire),
+    guichet: String(row.guichet),
+    emisAt: String(row.emis_at),
+    outboxGuichet: Number(row.outbox_guichet),
+    outboxDemandeur: row.outbox_demandeur === null || row.outbox_demandeur === undefined ? undefined : Number(row.outbox_demandeur),
+    accepteAt: str(row.accepte_at),
+  });
 }

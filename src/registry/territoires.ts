@@ -1,10 +1,10 @@
-/** The registry's territories: the settings each territory's gestionnaire sets (spec 5.2). */
+/** The registry's territories: the settings each département's gestionnaire sets (spec 5.2, 5.3). */
 import type { TerritorySettings } from './model.js';
 
 /** What may be read both inside and outside a transaction. */
 export interface TerritoiresReads {
-  /** Settings of a territory (`093`, `111`), if its gestionnaire set them. */
-  getTerritory(territoire: string): Promise<TerritorySettings | undefined>;
+  /** Settings of a département (`93`, `2A`, `971`), if its gestionnaire set them. */
+  getTerritory(departement: string): Promise<TerritorySettings | undefined>;
   listTerritories(): Promise<readonly TerritorySettings[]>;
 }
 

@@ -53,3 +53,21 @@ export function courrielCopieDemandeur(kind: 'CRE' | 'REN'): Courriel {
     filename: kind === 'CRE' ? 'attestation-enregistrement.pdf' : 'attestation-renouvellement.pdf',
   };
 }
+
+/** The préavis de renouvellement to the guichet, encrypted: `preavis-<reference>.pdf.gpg` (spec 5.3). */
+export function courrielPreavis(reference: string): Courriel {
+  return {
+    subject: 'Préavis de renouvellement d’une demande de logement social',
+    text: `Bonjour,\n\nUne demande enregistrée ou renouvelée par votre guichet arrive à sa date anniversaire dans un mois. Vous trouverez ci-joint le préavis de renouvellement adressé au demandeur, à lui transmettre ; la demande est désignée par le nom du fichier joint (votre référence). Sans renouvellement dans le délai indiqué, la demande sera radiée. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `preavis-${safeName(reference)}.pdf.gpg`,
+  };
+}
+
+/** The préavis to the demandeur (the département's setting allows it): the PDF itself, as the attestation's copy. */
+export function courrielPreavisDemandeur(): Courriel {
+  return {
+    subject: 'Votre demande de logement social arrive à échéance : pensez à la renouveler',
+    text: `Bonjour,\n\nVotre demande de logement social arrive à sa date anniversaire dans un mois. Vous trouverez ci-joint votre préavis de renouvellement (document PDF) : il indique jusqu’à quand et comment renouveler votre demande pour ne pas perdre son ancienneté.\n\nVous recevez ce message parce que votre adresse électronique figure dans votre demande. Ce message est envoyé automatiquement : merci de ne pas y répondre ; pour toute question, adressez-vous à un guichet enregistreur.\n`,
+    filename: 'preavis-renouvellement.pdf',
+  };
+}

@@ -8,7 +8,8 @@ import type { Clock } from '../clock.js';
 import { withoutAddresses, type Logger } from '../log.js';
 import type { RecipientRejection, ReplySender } from '../mail/types.js';
 import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
-import type { OutboxItem, OutboxRefus } from '../registry/model.js';
+import { ACTEUR_PASSERELLE, type OutboxItem, type OutboxRefus } from '../registry/model.js';
+import { ACTION_PREAVIS_ACCEPTE } from './preavis/issue.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface RetryPolicy {
@@ -72,6 +73,26 @@ export async function drainOutbox(deps: DeliverDeps): Promise<DrainSummary> {
  */
 export type DeliveryOutcome = keyof DrainSummary | 'taken';
 
+/**
+ * A préavis accepted (spec 5.3): its first acceptance kept and the audit trail's event, in one
+ * transaction, before the reply is marked sent — a crash between the two sends it again and
+ * records a second acceptance, never a préavis sent without its proof.
+ */
+async function recordAcceptance(item: OutboxItem, deps: DeliverDeps, at: Date, canal: 'mail' | 'https'): Promise<void> {
+  if (item.kind !== 'preavis') return;
+  await deps.registry.transaction(async (tx) => {
+    const accepted = await tx.markPreavisAccepted(item.id, at.toISOString());
+    if (accepted === undefined) return;
+    await tx.insertEvent({
+      numeroUnique: accepted.preavis.numeroUnique,
+      action: ACTION_PREAVIS_ACCEPTE,
+      acteur: ACTEUR_PASSERELLE,
+      at: at.toISOString(),
+      details: { anniversaire: accepted.preavis.anniversaire, destinataire: accepted.copie, canal },
+    });
+  });
+}
+
 /** One prepared reply (its bytes in `raw`) to the sender: sent, deferred, or given up after its lifetime. */
 export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise<DeliveryOutcome> {
   const log = deps.logger.child({ outbox: item.id, lotId: item.lotId, kind: item.kind });
@@ -83,6 +104,7 @@ export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise
   const to = item.restants ?? item.destinataires;
   if (to.length === 0) {
     // A reply of a lot received over HTTPS (queue.ts): stored is delivered, the guichet fetches it.
+    await recordAcceptance(item, deps, deps.clock.now(), 'https');
     await deps.registry.markSent(item.id, deps.clock.now());
     log.debug('reply kept for the guichet to fetch');
     return 'sent';
@@ -97,6 +119,7 @@ export async function deliverReply(item: OutboxItem, deps: DeliverDeps): Promise
   const at = deps.clock.now();
   const refus = rejected.length === 0 ? undefined : mergeRefus(item.refus, rejected, at);
   if (rejected.length === 0) {
+    await recordAcceptance(item, deps, at, 'mail');
     await deps.registry.markSent(item.id, at);
     log.info({ recipients: to.length, attempts: item.tentatives + 1 }, 'reply sent');
     return 'sent';

@@ -2,7 +2,7 @@
  * A reply's document as stored in the outbox with the lot's outcome: JSON now, rendered into
  * an encrypted message later (so a crash between the two only delays the rendering).
  */
-import type { AttestationData, CompteRenduData } from './types.js';
+import type { AttestationData, CompteRenduData, PreavisData } from './types.js';
 
 export type ReplyDocument =
   | { readonly kind: 'compte-rendu'; readonly data: CompteRenduData }
@@ -10,6 +10,12 @@ export type ReplyDocument =
       readonly kind: 'attestation';
       readonly data: AttestationData;
       /** The copy mailed to the demandeur's own `mel` (setting replies.copyAttestationToDemandeur). */
+      readonly pour?: 'demandeur';
+    }
+  | {
+      readonly kind: 'preavis';
+      readonly data: PreavisData;
+      /** The copy mailed to the demandeur's own `mel` (the département's setting allows it). */
       readonly pour?: 'demandeur';
     };
 
@@ -19,6 +25,7 @@ export function encodeDocument(document: ReplyDocument): string {
 
 export function decodeDocument(json: string): ReplyDocument {
   const document = JSON.parse(json) as ReplyDocument;
+  if (document.kind === 'preavis') return { ...document, data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
   if (document.kind === 'attestation') {
     return { ...document, data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
   }

@@ -37,3 +37,13 @@ export function attestationMessageId(
   const copie = pour === undefined ? '' : `-${pour}`;
   return `<attestation-${kind.toLowerCase()}${copie}.${lotPart(lot)}.${demande}@${domain}>`;
 }
+
+/**
+ * A préavis de renouvellement (spec 5.3): one per demande and anniversary, so named by them (the
+ * numéro hashed) and by the guichet it is mailed to; not threaded under any lot.
+ */
+export function preavisMessageId(domain: string, guichet: string, numeroUnique: string, anniversaire: string, pour?: 'demandeur'): string {
+  const demande = createHash('sha256').update(numeroUnique).digest('hex').slice(0, 16);
+  const copie = pour === undefined ? '' : `-${pour}`;
+  return `<preavis${copie}.${guichet}.${demande}.${anniversaire.replaceAll('-', '')}@${domain}>`;
+}

@@ -156,7 +156,8 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territori
     // addresses, those it is mailed to if the lot comes again by mail (queue.ts requeueCompteRendu).
     to: item.destinataires.length > 0 ? item.destinataires : guichet.destinataires,
     messageId: item.messageId,
-    ...(lot.messageId ? { inReplyTo: lot.messageId } : {}),
+    // A préavis answers no lot: the lot it is filed under (the demande's last CRE or REN) is a year old.
+    ...(lot.messageId && item.kind !== 'preavis' ? { inReplyTo: lot.messageId } : {}),
     date: deps.clock.now(),
   };
 }

@@ -86,3 +86,22 @@ export interface AttestationData {
   /** Where the demandeur follows the demande; default https://www.demande-logement-social.gouv.fr. */
   readonly portailUrl?: string;
 }
+
+/** The préavis de renouvellement of one anniversary of a demande (spec 5.3), as queued. */
+export interface PreavisData {
+  readonly numeroUnique: string;
+  /** The guichet's reference of the demande (its last CRE or REN): the attachment's name. */
+  readonly reference: string;
+  /** ISO date of first registration (the ancienneté the demandeur would lose). */
+  readonly dateDepot: string;
+  /** The anniversary announced (the demande's `dateEcheance` when issued). */
+  readonly anniversaire: string;
+  /** The guichet that last registered or renewed the demande, to which it is mailed. */
+  readonly guichet: GuichetIdentite;
+  /** The demandeur, as the letter is addressed. */
+  readonly demandeur: DemandeLogement['demandeur'];
+  /** When it is issued: the PDF's dates, so the same input yields the same bytes. */
+  readonly issuedAt: Date;
+  /** Where to renew online; default https://www.demande-logement-social.gouv.fr. */
+  readonly portailUrl?: string;
+}

@@ -124,6 +124,27 @@ describe('sne-gateway expire', () => {
     expect(cli('expire', '--date', '2027-02-30').status).toBe(2);
   });
 
+  it('issues the préavis once, by hand; the history shows its issue and its acceptance', async () => {
+    expect(cli('preavis', '--date', '2026-12-30', '--dry-run').stdout).toMatch(/^0 préavis/);
+    expect(cli('preavis', '--date', '2026-12-31', '--dry-run').stdout).toMatch(/^1 préavis de renouvellement seraient émis au 2026-12-31 \(simulation/);
+    expect(JSON.parse(cli('preavis', '--date', '2026-12-31', '--json').stdout)).toEqual({ date: '2026-12-31', simulation: false, emis: 1 });
+    expect(JSON.parse(cli('preavis', '--date', '2027-01-02', '--json').stdout)).toMatchObject({ emis: 0 });
+    // A server's acceptance, as deliver.ts records it (the gpg end-to-end test sends it for real).
+    const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
+    try {
+      const [item] = (await registry.outboxByStatut('A_PREPARER')).filter((i) => i.kind === 'preavis');
+      await registry.transaction(async (tx) => {
+        const accepted = await tx.markPreavisAccepted(item!.id, '2026-12-31T09:00:00.000Z');
+        await tx.insertEvent({ numeroUnique: numero, action: 'PREAVIS_ACCEPTE', acteur: 'passerelle', at: '2026-12-31T09:00:00.000Z', details: { anniversaire: accepted!.preavis.anniversaire, destinataire: accepted!.copie, canal: 'mail' } });
+      });
+    } finally {
+      await registry.close();
+    }
+    const history = cli('demandes', 'history', numero).stdout;
+    expect(history).toMatch(/préavis émis \(PREAVIS\) +gestionnaire \S+ +sans lot +anniversaire 2027-01-31 ; guichet G1104 ; copie au demandeur non/);
+    expect(history).toMatch(/31\/12\/2026 10:00 +préavis accepté \(PREAVIS_ACCEPTE\) +passerelle \(automatique\) +sans lot +anniversaire 2027-01-31 ; destinataire guichet ; canal mail/);
+  });
+
   it('shows, then radiates with RADREN, the demandes past their renewal window; the history names the gestionnaire', () => {
     expect(cli('expire', '--date', '2027-02-28').stdout).toMatch(/^0 demande\(s\) radiée\(s\)/);
     const dry = cli('expire', '--date', '2027-03-01', '--dry-run');

@@ -130,15 +130,16 @@ describe('doctor on the demo', () => {
     expect(demo.status).toBe(0);
   }, 120_000);
 
-  it('warns about territories left on defaults, until they are set', async () => {
+  it('has no département warning after the demo, and warns about a département habilitated unset, until it is set', async () => {
     const before = await sne(home, ['doctor']);
-    expect(before.stdout).toMatch(/⚠ territoire 013 : .*non paramétrés/);
-    expect(before.stdout).toContain('→ sne-gateway territories set 013 --delai-anormalement-long MOIS');
-    expect(before.stdout).toMatch(/⚠ territoire 111 /);
-    expect((await sne(home, ['territories', 'set', '13', '--delai-anormalement-long', '36', '--commission-adresse', 'Préfecture\n13282 Marseille'])).status).toBe(0);
+    expect(before.stdout).not.toMatch(/département \S+ : délai anormalement long/);
+    expect((await sne(home, ['guichets', 'habilitate', 'G1301', '2A'])).status).toBe(0);
+    const habilitated = await sne(home, ['doctor']);
+    expect(habilitated.stdout).toMatch(/⚠ département 2A : .*non paramétrés/);
+    expect(habilitated.stdout).toContain('→ sne-gateway territories set 2A --delai-anormalement-long MOIS --commission-adresse "ADRESSE"');
+    expect((await sne(home, ['territories', 'set', '2A', '--delai-anormalement-long', '36', '--commission-adresse', 'Préfecture\n20000 Ajaccio'])).status).toBe(0);
     const after = await sne(home, ['doctor']);
-    expect(after.stdout).not.toMatch(/territoire 013 /);
-    expect(after.stdout).toMatch(/⚠ territoire 111 /);
+    expect(after.stdout).not.toMatch(/département 2A /);
   });
 
   it('reports a reply given up as ✘ and one waiting over an hour as ⚠, each with its fix', async () => {

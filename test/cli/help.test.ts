@@ -118,6 +118,7 @@ const JSON_INVOCATIONS: Readonly<Record<string, readonly string[]>> = {
   'demandes history': ['__NUMERO__'],
   'demandes search': ['--nom', 'Dupont', '--prenom', 'Zoé', '--naissance', '1975-06-30'],
   expire: ['--dry-run'],
+  preavis: ['--dry-run'],
   'reference status': [],
   validate: [join(FIXTURE_LOT, 'lot-g1104-valide.xml')],
   'outbox list': ['--status', 'all'],

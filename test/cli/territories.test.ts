@@ -39,49 +39,63 @@ beforeAll(async () => {
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('territories', () => {
-  it('lists the territories of active guichets left on the default text', () => {
+  it('lists the départements of active guichets left on the default text, naming the command', () => {
     const list = cli('territories', 'list');
     expect(list.status).toBe(0);
-    expect(list.stdout).toMatch(/^013\t⚠ non paramétré/m);
-    expect(list.stdout).toMatch(/^02A\t⚠ non paramétré/m);
-    expect(list.stdout).toMatch(/^111\t⚠ non paramétré/m);
+    expect(list.stdout).toMatch(/^13\t⚠ non paramétré/m);
+    expect(list.stdout).toMatch(/^2A\t⚠ non paramétré/m);
+    expect(list.stdout).toMatch(/^93\t⚠ non paramétré.*sne-gateway territories set 93 --delai-anormalement-long MOIS/m);
   });
 
-  it('sets a territory from one of its départements: 93 is Île-de-France (111), 2A is 02A', async () => {
+  it('sets one département only, even in Île-de-France: 93 is not Paris', async () => {
     const set = cli('territories', 'set', '93', '--delai-anormalement-long', '36', '--commission-adresse', 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny');
     expect(set.status).toBe(0);
-    expect(set.stdout).toBe('✔ territoire 111 : délai anormalement long 36 mois ; commission de médiation : Commission de médiation, 1 esplanade Jean Moulin, 93000 Bobigny\n');
+    expect(set.stdout).toBe('✔ département 93 : délai anormalement long 36 mois ; commission de médiation : Commission de médiation, 1 esplanade Jean Moulin, 93000 Bobigny ; préavis aux demandeurs : non\n');
+    expect(cli('territories', 'set', '75', '--delai-anormalement-long', '120', '--commission-adresse', 'Commission de Paris').status).toBe(0);
     expect(cli('territories', 'set', '2a', '--delai-anormalement-long', '24', '--commission-adresse', 'Préfecture de Corse-du-Sud, Ajaccio').status).toBe(0);
-    // Once set, one value may change alone.
-    expect(cli('territories', 'set', '111', '--delai-anormalement-long', '40').status).toBe(0);
+    // Once set, one value may change alone; the préavis to demandeurs is opt-in.
+    expect(cli('territories', 'set', '93', '--delai-anormalement-long', '40').status).toBe(0);
+    expect(cli('territories', 'set', '93', '--preavis-demandeur', 'oui').status).toBe(0);
     await withRegistry(async (registry) => {
-      expect(await registry.getTerritory('111')).toMatchObject({ delaiAnormalementLongMois: 40, commissionAdresse: 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny' });
-      expect(await registry.getTerritory('02A')).toMatchObject({ delaiAnormalementLongMois: 24 });
+      expect(await registry.getTerritory('93')).toMatchObject({ delaiAnormalementLongMois: 40, commissionAdresse: 'Commission de médiation\n1 esplanade Jean Moulin\n93000 Bobigny', preavisDemandeur: true });
+      expect(await registry.getTerritory('75')).toMatchObject({ delaiAnormalementLongMois: 120, commissionAdresse: 'Commission de Paris', preavisDemandeur: false });
+      expect(await registry.getTerritory('2A')).toMatchObject({ delaiAnormalementLongMois: 24 });
     });
-    const json = JSON.parse(cli('territories', 'list', '--json').stdout) as { territoire: string; parDefaut: boolean; delaiAnormalementLongMois?: number }[];
-    expect(json.map((t) => [t.territoire, t.parDefaut, t.delaiAnormalementLongMois])).toEqual([
-      ['013', true, undefined],
-      ['02A', false, 24],
-      ['111', false, 40],
+    const json = JSON.parse(cli('territories', 'list', '--json').stdout) as { departement: string; parDefaut: boolean; delaiAnormalementLongMois?: number }[];
+    expect(json.map((t) => [t.departement, t.parDefaut, t.delaiAnormalementLongMois])).toEqual([
+      ['13', true, undefined],
+      ['2A', false, 24],
+      ['75', false, 120],
+      ['93', false, 40],
     ]);
   });
 
   it('answers bad arguments with status 2 in French, and changes nothing', async () => {
     for (const args of [
       ['99', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
-      ['093', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
+      ['111', '--delai-anormalement-long', '12', '--commission-adresse', 'x'],
       ['13', '--delai-anormalement-long', '0', '--commission-adresse', 'x'],
       ['13', '--delai-anormalement-long', '121', '--commission-adresse', 'x'],
       ['13', '--delai-anormalement-long', '12.5', '--commission-adresse', 'x'],
       ['13', '--delai-anormalement-long', '12', '--commission-adresse', '  '],
-      // A territory not set yet needs both values.
+      ['13', '--delai-anormalement-long', '12', '--commission-adresse', 'x', '--preavis-demandeur', 'peut-être'],
+      // A département not set yet needs both values.
       ['13', '--delai-anormalement-long', '12'],
     ]) {
       const result = cli('territories', 'set', ...args);
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^erreur : /);
     }
-    await withRegistry(async (registry) => expect(await registry.getTerritory('013')).toBeUndefined());
+    await withRegistry(async (registry) => expect(await registry.getTerritory('13')).toBeUndefined());
+  });
+
+  it('warns on habilitation about each département left unset, naming the command', () => {
+    const result = cli('guichets', 'habilitate', 'G1104', '94', '75');
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('⚠ département 94 : délai anormalement long et commission de médiation non paramétrés');
+    expect(result.stderr).toContain('→ sne-gateway territories set 94 --delai-anormalement-long MOIS --commission-adresse "ADRESSE"');
+    expect(result.stderr).toContain('→ sne-gateway territories set 13 ');
+    expect(result.stderr).not.toContain('territories set 75 ');
   });
 });
 

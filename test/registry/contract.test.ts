@@ -145,12 +145,14 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await outside).toEqual([]);
   });
 
-  it('keeps a territory’s settings, replaced by the next ones', async () => {
-    expect(await registry.getTerritory('093')).toBeUndefined();
-    await registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 36, commissionAdresse: 'A', modifieAt: '2026-11-26T10:00:00Z' });
-    await registry.setTerritory({ territoire: '093', delaiAnormalementLongMois: 48, commissionAdresse: 'B', modifieAt: '2026-11-27T10:00:00Z' });
-    expect(await registry.getTerritory('093')).toMatchObject({ delaiAnormalementLongMois: 48, commissionAdresse: 'B' });
-    expect(await registry.listTerritories()).toHaveLength(1);
+  it('keeps a département’s settings, replaced by the next ones, apart from its neighbours’', async () => {
+    expect(await registry.getTerritory('93')).toBeUndefined();
+    await registry.setTerritory({ departement: '93', delaiAnormalementLongMois: 36, commissionAdresse: 'A', preavisDemandeur: false, modifieAt: '2026-11-26T10:00:00Z' });
+    await registry.setTerritory({ departement: '93', delaiAnormalementLongMois: 48, commissionAdresse: 'B', preavisDemandeur: true, modifieAt: '2026-11-27T10:00:00Z' });
+    await registry.setTerritory({ departement: '75', delaiAnormalementLongMois: 120, commissionAdresse: 'P', preavisDemandeur: false, modifieAt: '2026-11-27T10:00:00Z' });
+    expect(await registry.getTerritory('93')).toMatchObject({ delaiAnormalementLongMois: 48, commissionAdresse: 'B', preavisDemandeur: true });
+    expect(await registry.getTerritory('75')).toMatchObject({ delaiAnormalementLongMois: 120, preavisDemandeur: false });
+    expect((await registry.listTerritories()).map((t) => t.departement)).toEqual(['75', '93']);
   });
 
   it('keeps gestionnaires’ accounts: added once, their password, territoires and state changed', async () => {

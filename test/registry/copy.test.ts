@@ -30,7 +30,7 @@ async function sqliteSource(): Promise<{ path: string; registry: SqliteRegistry;
   await registry.addGuichet(G1301);
   await registry.updateGuichet('G1301', { actif: false });
   await registry.setGuichetCommunes('G1104', ['93066', '75056']);
-  await registry.setTerritory({ territoire: '111', delaiAnormalementLongMois: 36, commissionAdresse: 'Commission de médiation\n93000 Bobigny', modifieAt: AT.toISOString() });
+  await registry.setTerritory({ departement: '93', delaiAnormalementLongMois: 36, preavisDemandeur: true, commissionAdresse: 'Commission de médiation\n93000 Bobigny', modifieAt: AT.toISOString() });
   const base = sampleDemandeLogement();
   const first = await commitDemandes(
     registry,

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { expireDemandes, selectExpirees } from '../../src/registry/expire.js';
+import { issuePreavis } from '../../src/replies/preavis/issue.js';
 import type { DemandeLogement } from '../../src/lot/types.js';
 import type { ResultatRecord } from '../../src/registry/model.js';
 import type { Registry } from '../../src/registry/registry.js';
@@ -270,12 +271,22 @@ describe.each(BACKENDS)('registry lifecycle on $name', (backend) => {
   });
 
   describe('expiry: RADREN one month after the anniversary (spec 4.5)', () => {
+    /** The préavis owed on `day` issued, and each accepted by a server at `acceptedAt` (spec 5.3). */
+    async function preavisAccepted(day: string, acceptedAt: string): Promise<number> {
+      const { emis } = await issuePreavis(registry, day, { messageIdDomain: 'sne.test', preavisMois: 1 }, { at: new Date(`${day}T08:00:00Z`) });
+      for (const item of (await registry.outboxByStatut('A_PREPARER')).filter((i) => i.kind === 'preavis')) {
+        await registry.transaction(async (tx) => void (await tx.markPreavisAccepted(item.id, acceptedAt)));
+      }
+      return emis;
+    }
+
     it('radiates on the day after the renewal window closes, once, with its audit event', async () => {
       clock.set('2026-01-31T10:00:00+01:00');
       const numero = await register(); // anniversary 2027-01-31, window closes 2027-02-28 (clamped)
       const renewed = await register(withDemandeur(base, { nom: 'Renouvelé' }));
       clock.set('2027-01-15T10:00:00+01:00');
       await send('G1104', ren('R', renewed, withDemandeur(base, { nom: 'Renouvelé' })));
+      expect(await preavisAccepted('2026-12-31', '2026-12-31T09:00:00.000Z')).toBe(1);
 
       clock.set('2027-02-28T23:00:00+01:00');
       expect(await expireDemandes(registry, clock.now())).toEqual({ radiees: 0 });
@@ -302,11 +313,27 @@ describe.each(BACKENDS)('registry lifecycle on $name', (backend) => {
       const first = await register();
       clock.set('2026-03-20T10:00:00+01:00');
       const second = await register(withDemandeur(base, { nom: 'Second' }));
+      expect(await preavisAccepted('2027-02-20', '2027-02-20T09:00:00.000Z')).toBe(2);
       const result = await expireDemandes(registry, '2027-06-01', { acteur: 'gestionnaire:alice', at: new Date('2027-06-01T08:00:00Z') });
       expect(result.radiees).toBe(2);
       expect((await registry.getDemande(first))?.dateRadiation).toBe('2027-04-11');
       expect((await registry.getDemande(second))?.dateRadiation).toBe('2027-04-21');
       expect((await registry.demandeHistory(second)).at(-1)?.acteur).toBe('gestionnaire:alice');
+    });
+
+    it('waits without a préavis accepted at least one month before, then radiates from that day (spec 5.3)', async () => {
+      clock.set('2026-03-10T10:00:00+01:00');
+      const numero = await register(); // anniversary 2027-03-10, window closes 2027-04-10
+      expect(await expireDemandes(registry, '2027-04-11')).toEqual({ radiees: 0 }); // never issued
+      // Issued late (the pass catches up), not yet accepted: still waiting.
+      expect(await issuePreavis(registry, '2027-04-11', { messageIdDomain: 'sne.test', preavisMois: 1 })).toEqual({ emis: 1, sansGuichet: 0 });
+      expect(await issuePreavis(registry, '2027-04-12', { messageIdDomain: 'sne.test', preavisMois: 1 })).toEqual({ emis: 0, sansGuichet: 0 });
+      expect(await expireDemandes(registry, '2027-05-20')).toEqual({ radiees: 0 });
+      const [item] = (await registry.outboxByStatut('A_PREPARER')).filter((i) => i.kind === 'preavis');
+      await registry.transaction(async (tx) => void (await tx.markPreavisAccepted(item!.id, '2027-04-12T09:00:00.000Z')));
+      expect(await expireDemandes(registry, '2027-05-11')).toEqual({ radiees: 0 }); // accepted less than a month ago
+      expect(await expireDemandes(registry, '2027-05-12')).toEqual({ radiees: 1 });
+      expect(await registry.getDemande(numero)).toMatchObject({ statut: 'RADIEE', motifRadiation: 'RADREN', dateRadiation: '2027-05-12' });
     });
   });
 });

@@ -81,3 +81,43 @@ describe('migration 8: receptions of a message, and the documents of sealed repl
     }
   });
 });
+
+describe('migration 12: settings per département', () => {
+  it('gives an Île-de-France (111) setting to each of its eight départements, and names the others by département', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
+    try {
+      const file = join(dir, 'registry.sqlite');
+      const old = new Database(file);
+      MIGRATIONS.slice(0, 11).forEach((step) => applyMigration(old, step));
+      old.pragma('user_version = 11');
+      const insert = old.prepare('INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES (?, ?, ?, ?)');
+      insert.run('111', 36, 'Commission IdF', '2026-01-01T00:00:00Z');
+      insert.run('013', 24, 'Commission 13', '2026-01-02T00:00:00Z');
+      insert.run('02A', 12, 'Commission 2A', '2026-01-03T00:00:00Z');
+      insert.run('971', 60, 'Commission 971', '2026-01-04T00:00:00Z');
+      old.close();
+
+      const registry = new SqliteRegistry(file);
+      try {
+        const settings = await registry.listTerritories();
+        expect(settings.map((t) => [t.departement, t.delaiAnormalementLongMois, t.preavisDemandeur])).toEqual([
+          ['13', 24, false],
+          ['2A', 12, false],
+          ['75', 36, false],
+          ['77', 36, false],
+          ['78', 36, false],
+          ['91', 36, false],
+          ['92', 36, false],
+          ['93', 36, false],
+          ['94', 36, false],
+          ['95', 36, false],
+          ['971', 60, false],
+        ]);
+      } finally {
+        await registry.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

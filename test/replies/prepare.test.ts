@@ -20,7 +20,7 @@ import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import type { OutboxItem } from '../../src/registry/model.js';
 import { prepareReplies } from '../../src/replies/prepare.js';
 import { queueAttestation, queueCompteRendu, type QueueSettings } from '../../src/replies/queue.js';
-import { territoriesOnDefaults } from '../../src/replies/territoires.js';
+import { departementsOnDefaults } from '../../src/replies/territoires.js';
 import { loadBundledReference } from '../../src/rules/reference/index.js';
 import { openReplyAttachment } from '../helpers/replies.js';
 import { acceptedLot, demandeLogement, NOM_LONG, PRENOM_LONG } from './fixtures.js';
@@ -128,7 +128,8 @@ beforeAll(async () => {
   await registry.setGuichetCommunes('G3000', ['93066']);
   await registry.setGuichetCommunes('G4000', ['59350']);
   await registry.setTerritory({
-    territoire: '111',
+    departement: '93',
+    preavisDemandeur: false,
     delaiAnormalementLongMois: 36,
     commissionAdresse: 'Commission de médiation de la Seine-Saint-Denis\n1 esplanade Jean Moulin\n93000 Bobigny',
     modifieAt: AT.toISOString(),
@@ -194,7 +195,7 @@ describe('prepared replies', () => {
     expect(text).toContain('fixé par arrêté du préfet de votre département');
     expect(text).not.toMatch(/\d+ mois/);
     expect(text).toContain('La liste des bailleurs sociaux disposant de logements dans les communes souhaitées vous est remise sur demande par votre guichet enregistreur, Plaine Commune Habitat,');
-    expect(await territoriesOnDefaults(registry)).toEqual(['013']);
+    expect(await departementsOnDefaults(registry)).toEqual(['13']);
   });
 
   it('threads the guichet replies under the lot, the copy not; French bodies; no personal data in clear', async () => {

@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { isCalendarDay } from '../../clock.js';
 import { cleIdentite } from '../../registry/doublon.js';
 import type { DemandeTrouvee } from '../../registry/model.js';
+import { ILE_DE_FRANCE_TERRITORY, territoryOf } from '../../rules/reference/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
-import { territoireOf, usage } from './territories.js';
+import { usage } from './territories.js';
 
 interface Options {
   nom: string;
@@ -18,6 +19,13 @@ interface Options {
   naissance: string;
   territoire?: string;
   json?: boolean;
+}
+
+/** The numbering territory of a département (`93` → `093`) or a territory code itself (`111`, `013`). */
+function territoireOf(code: string): string | undefined {
+  const upper = code.trim().toUpperCase();
+  if (upper === ILE_DE_FRANCE_TERRITORY) return upper;
+  return territoryOf(upper) ?? (territoryOf(upper.replace(/^0/, '')) === upper ? upper : undefined);
 }
 
 const COLONNES = ['numéro unique', 'statut', 'territoire', 'guichet', 'dépôt', 'renouvellement', 'échéance', 'radiation'] as const;

@@ -14,6 +14,7 @@ import { runOnce } from '../../daemon.js';
 import { enrolGuichet, guichetKeys, openReply, sealLotMessage, type GuichetIdentity, type GuichetKeys } from '../../demo/guichet.js';
 import { createLogger } from '../../log.js';
 import { deliverToMaildir } from '../../mail/maildir.js';
+import type { TerritorySettings } from '../../registry/model.js';
 import type { RegisterCommand } from '../context.js';
 import { initHome } from './init.js';
 
@@ -34,6 +35,16 @@ export const DEMO_GUICHETS: readonly GuichetIdentity[] = [
     destinataire: 'retours@g1301.demo.localhost',
     departements: ['13'],
   },
+];
+
+/**
+ * The demo's départements as their gestionnaires would set them (`territories set`), so that the
+ * attestations print a délai and a commission and `doctor` has nothing to warn about. Demo values.
+ */
+export const DEMO_DEPARTEMENTS: readonly Omit<TerritorySettings, 'modifieAt'>[] = [
+  { departement: '13', delaiAnormalementLongMois: 36, commissionAdresse: 'Commission de médiation DALO des Bouches-du-Rhône (démo)\n66 A rue Saint-Sébastien\n13006 Marseille', preavisDemandeur: false },
+  { departement: '75', delaiAnormalementLongMois: 120, commissionAdresse: 'Commission de médiation DALO de Paris (démo)\n5 rue Leblanc\n75015 Paris', preavisDemandeur: false },
+  { departement: '93', delaiAnormalementLongMois: 36, commissionAdresse: 'Commission de médiation DALO de la Seine-Saint-Denis (démo)\n1 esplanade Jean Moulin\n93000 Bobigny', preavisDemandeur: false },
 ];
 
 const FIXTURES = new URL('../../../fixtures/lots/', import.meta.url);
@@ -62,6 +73,11 @@ export async function demoCommand(home: string, clock: Clock, out: NodeJS.Writab
       keys.set(guichet.code, k);
       await enrolGuichet(gateway.registry, guichet, k);
       say(`✔ guichet ${guichet.code} (${guichet.nom}) : clé ${k.fingerprint}, départements ${guichet.departements.join(', ')}`);
+    }
+    for (const settings of DEMO_DEPARTEMENTS) {
+      if (await gateway.registry.getTerritory(settings.departement)) continue;
+      await gateway.registry.setTerritory({ ...settings, modifieAt: clock.now().toISOString() });
+      say(`✔ département ${settings.departement} : délai anormalement long ${settings.delaiAnormalementLongMois} mois, commission de médiation paramétrée`);
     }
 
     for (const name of readdirSync(FIXTURES).filter((n) => n.endsWith('.xml')).sort()) {

@@ -17,7 +17,7 @@ import { readCertificate } from '../../https/certificates.js';
 import { senderConflicts } from '../../registry/sender-conflicts.js';
 import type { OutboxItem } from '../../registry/model.js';
 import { SCHEMA_VERSION, type Registry } from '../../registry/registry.js';
-import { territoriesOnDefaults } from '../../replies/territoires.js';
+import { avertissementNonParametre, commandeParametrage, departementsOnDefaults } from '../../replies/territoires.js';
 import { loadReference } from '../../rules/reference/index.js';
 import { OperationError, type RegisterCommand } from '../context.js';
 import { EXPIRY_WARNING_DAYS, expiryNote } from './keys.js';
@@ -202,11 +202,11 @@ function httpsListener(config: Readonly<Config>, now: Date): CheckResult {
 }
 
 const territoriesCheck: Check = async ({ registry }) =>
-  (await territoriesOnDefaults(registry)).map((territoire) => ({
+  (await departementsOnDefaults(registry)).map((departement) => ({
     ok: true,
     warning: true,
-    label: `territoire ${territoire} : délai anormalement long et commission de médiation non paramétrés (les attestations renvoient au préfet)`,
-    fix: `sne-gateway territories set ${territoire} --delai-anormalement-long MOIS --commission-adresse "ADRESSE"`,
+    label: avertissementNonParametre(departement),
+    fix: commandeParametrage(departement),
   }));
 
 /** A reply waiting longer than this deserves a look (the retry delay tops out at one hour). */

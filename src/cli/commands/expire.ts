@@ -20,7 +20,7 @@ export function gestionnaire(): string {
   }
 }
 
-function validDay(s: string): boolean {
+export function validDay(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && isCalendarDay(s);
 }
 

@@ -9,6 +9,7 @@ import { normalizeFingerprint, readCertificate } from '../../https/certificates.
 import { sendersTaken } from '../../registry/sender-conflicts.js';
 import type { Guichet, GuichetChanges } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
+import { avertissementNonParametre, commandeParametrage } from '../../replies/territoires.js';
 import { isDepartement } from '../../rules/reference/index.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { expiryNote } from './keys.js';
@@ -206,6 +207,12 @@ export const registerGuichets: RegisterCommand = (program, context) => {
           const next = add ? [...new Set([...g.departements, ...given])] : g.departements.filter((d) => !given.includes(d));
           await registry.updateGuichet(code, { departements: next });
           context.out(`✔ guichet ${code} habilité pour : ${[...next].sort().join(', ') || 'aucun département'}`);
+          if (add) {
+            const set = new Set((await registry.listTerritories()).map((t) => t.departement));
+            for (const departement of [...next].filter((d) => !set.has(d)).sort()) {
+              context.err(`⚠ ${avertissementNonParametre(departement)}\n  → ${commandeParametrage(departement)}`);
+            }
+          }
         }),
       );
   }

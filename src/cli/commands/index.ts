@@ -4,6 +4,7 @@ import { registerDemandes } from './demandes.js';
 import { registerDemandesSearch } from './demandes-search.js';
 import { registerDemo } from './demo.js';
 import { registerExpire } from './expire.js';
+import { registerPreavis } from './preavis.js';
 import { registerDoctor } from './doctor.js';
 import { registerGestionnaires } from './gestionnaires.js';
 import { registerGuichets } from './guichets.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   // After registerDemandes: it adds `search` to the same `demandes` command.
   registerDemandesSearch,
   registerExpire,
+  registerPreavis,
   registerReference,
   registerValidate,
   registerOutbox,

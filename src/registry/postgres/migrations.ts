@@ -239,6 +239,43 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   );
   `,
   },
+  // Issue 18: settings per département, as SQLite's step 14.
+  {
+    version: 14,
+    step: `
+  CREATE TABLE territoires_departements (
+    departement                  TEXT COLLATE "C" PRIMARY KEY,
+    delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
+    commission_adresse           TEXT COLLATE "C" NOT NULL,
+    preavis_demandeur            INTEGER NOT NULL DEFAULT 0 CHECK (preavis_demandeur IN (0, 1)),
+    modifie_at                   TEXT COLLATE "C" NOT NULL
+  );
+  INSERT INTO territoires_departements (departement, delai_anormalement_long_mois, commission_adresse, modifie_at)
+    SELECT idf.column1, t.delai_anormalement_long_mois, t.commission_adresse, t.modifie_at
+      FROM territoires t JOIN (VALUES ('75'), ('77'), ('78'), ('91'), ('92'), ('93'), ('94'), ('95')) idf ON t.territoire = '111'
+    UNION ALL
+    SELECT CASE WHEN substr(territoire, 1, 1) = '0' THEN substr(territoire, 2) ELSE territoire END,
+           delai_anormalement_long_mois, commission_adresse, modifie_at
+      FROM territoires WHERE territoire <> '111';
+  DROP TABLE territoires;
+  ALTER TABLE territoires_departements RENAME TO territoires;
+
+  CREATE TABLE preavis (
+    numero_unique    TEXT COLLATE "C" NOT NULL REFERENCES demandes(numero_unique),
+    anniversaire     TEXT COLLATE "C" NOT NULL,
+    guichet          TEXT COLLATE "C" NOT NULL,
+    emis_at          TEXT COLLATE "C" NOT NULL,
+    outbox_guichet   BIGINT NOT NULL,
+    outbox_demandeur BIGINT,
+    accepte_at       TEXT COLLATE "C",
+    PRIMARY KEY (numero_unique, anniversaire)
+  );
+  CREATE INDEX preavis_outbox_guichet ON preavis (outbox_guichet);
+  CREATE INDEX preavis_outbox_demandeur ON preavis (outbox_demandeur) WHERE outbox_demandeur IS NOT NULL;
+  ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+  ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'preavis'));
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

@@ -12,6 +12,7 @@ import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
 import { migrate } from './migrations.js';
 import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
+import { preavisReads, preavisTx } from './preavis.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
 export type { PostgresOptions } from './connection.js';
@@ -20,7 +21,7 @@ export type { PostgresOptions } from './connection.js';
 export interface PostgresRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
 
 function reads(sql: Sql): RegistryReads {
-  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql), ...gestionnairesReads(sql) };
+  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql), ...gestionnairesReads(sql), ...preavisReads(sql) };
 }
 
 export class PostgresRegistry implements Registry {
@@ -63,7 +64,7 @@ export class PostgresRegistry implements Registry {
 
   transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T> {
     return this.connection.transaction((sql) => {
-      const tx: RegistryTx = { ...reads(sql), ...lotsTx(sql), ...demandesTx(sql), ...outboxTx(sql) };
+      const tx: RegistryTx = { ...reads(sql), ...lotsTx(sql), ...demandesTx(sql), ...outboxTx(sql), ...preavisTx(sql) };
       return work(tx);
     });
   }

@@ -5,11 +5,11 @@ import type { Sql } from './connection.js';
 
 export function territoiresReads(sql: Sql): TerritoiresReads {
   return {
-    getTerritory: async (territoire) => {
-      const row = await sql.one('SELECT * FROM territoires WHERE territoire = $1', territoire);
+    getTerritory: async (departement) => {
+      const row = await sql.one('SELECT * FROM territoires WHERE departement = $1', departement);
       return row ? toTerritory(row) : undefined;
     },
-    listTerritories: async () => (await sql.all('SELECT * FROM territoires ORDER BY territoire')).map(toTerritory),
+    listTerritories: async () => (await sql.all('SELECT * FROM territoires ORDER BY departement')).map(toTerritory),
   };
 }
 
@@ -17,12 +17,13 @@ export function territoiresWrites(sql: Sql): Omit<TerritoiresRegistry, keyof Ter
   return {
     setTerritory: async (t) => {
       await sql.run(
-        `INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (territoire) DO UPDATE SET delai_anormalement_long_mois = excluded.delai_anormalement_long_mois,
-           commission_adresse = excluded.commission_adresse, modifie_at = excluded.modifie_at`,
-        t.territoire,
+        `INSERT INTO territoires (departement, delai_anormalement_long_mois, commission_adresse, preavis_demandeur, modifie_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (departement) DO UPDATE SET delai_anormalement_long_mois = excluded.delai_anormalement_long_mois,
+           commission_adresse = excluded.commission_adresse, preavis_demandeur = excluded.preavis_demandeur, modifie_at = excluded.modifie_at`,
+        t.departement,
         t.delaiAnormalementLongMois,
         t.commissionAdresse,
+        t.preavisDemandeur ? 1 : 0,
         t.modifieAt,
       );
     },

@@ -277,4 +277,82 @@ export const MIGRATIONS: readonly Migration[] = [
     modifie_at   TEXT NOT NULL
   ) STRICT;
   `,
+  // Issue 18: settings per département, not per numbering territory (each Île-de-France
+  // département has its own délai and commission), and whether préavis go to demandeurs. A `111`
+  // row becomes each IdF département's (75 77 78 91 92 93 94 95, frozen here: a migration never
+  // follows later code); `093` → `93`, `02A` → `2A`, `971` → `971`.
+  `
+  CREATE TABLE territoires_departements (
+    departement                  TEXT PRIMARY KEY,
+    delai_anormalement_long_mois INTEGER NOT NULL CHECK (delai_anormalement_long_mois BETWEEN 1 AND 120),
+    commission_adresse           TEXT NOT NULL,
+    preavis_demandeur            INTEGER NOT NULL DEFAULT 0 CHECK (preavis_demandeur IN (0, 1)),
+    modifie_at                   TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO territoires_departements (departement, delai_anormalement_long_mois, commission_adresse, modifie_at)
+    SELECT idf.column1, t.delai_anormalement_long_mois, t.commission_adresse, t.modifie_at
+      FROM territoires t JOIN (VALUES ('75'), ('77'), ('78'), ('91'), ('92'), ('93'), ('94'), ('95')) idf ON t.territoire = '111'
+    UNION ALL
+    SELECT CASE WHEN substr(territoire, 1, 1) = '0' THEN substr(territoire, 2) ELSE territoire END,
+           delai_anormalement_long_mois, commission_adresse, modifie_at
+      FROM territoires WHERE territoire <> '111';
+  DROP TABLE territoires;
+  ALTER TABLE territoires_departements RENAME TO territoires;
+
+  -- Préavis de renouvellement (spec 5.3): one per demande and anniversary (the key is what makes
+  -- it issued once, across crashes and instances), with the outbox items that carry it and when a
+  -- server first accepted one. The outbox takes a third kind: SQLite cannot change a CHECK, so
+  -- the table is rebuilt — its bytes (outbox_raw, whose key references it) set aside meanwhile,
+  -- foreign keys staying on.
+  CREATE TABLE preavis (
+    numero_unique    TEXT NOT NULL REFERENCES demandes(numero_unique),
+    anniversaire     TEXT NOT NULL,
+    guichet          TEXT NOT NULL,
+    emis_at          TEXT NOT NULL,
+    outbox_guichet   INTEGER NOT NULL,
+    outbox_demandeur INTEGER,
+    accepte_at       TEXT,
+    PRIMARY KEY (numero_unique, anniversaire)
+  ) STRICT;
+  CREATE INDEX preavis_outbox_guichet ON preavis (outbox_guichet);
+  CREATE INDEX preavis_outbox_demandeur ON preavis (outbox_demandeur) WHERE outbox_demandeur IS NOT NULL;
+  CREATE TABLE outbox_next (
+    id                  INTEGER PRIMARY KEY,
+    lot_id              INTEGER NOT NULL REFERENCES lots(id),
+    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation', 'preavis')),
+    message_id          TEXT NOT NULL,
+    destinataires       TEXT NOT NULL,
+    statut              TEXT NOT NULL CHECK (statut IN ('A_PREPARER', 'PRET', 'ENVOYE', 'ECHEC')),
+    document            TEXT NOT NULL,
+    tentatives          INTEGER NOT NULL DEFAULT 0,
+    prochaine_tentative TEXT,
+    derniere_erreur     TEXT,
+    envoye_at           TEXT,
+    premiere_tentative  TEXT,
+    restants            TEXT,
+    refus               TEXT NOT NULL DEFAULT '[]',
+    echec_at            TEXT,
+    relances            TEXT NOT NULL DEFAULT '[]',
+    claimed_by          TEXT,
+    claimed_until       TEXT,
+    queued_at           TEXT
+  ) STRICT;
+  INSERT INTO outbox_next (id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+      derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at)
+    SELECT id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+      derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at FROM outbox;
+  CREATE TABLE outbox_raw_aside (id INTEGER PRIMARY KEY, raw BLOB NOT NULL) STRICT;
+  INSERT INTO outbox_raw_aside SELECT id, raw FROM outbox_raw;
+  DROP TABLE outbox_raw;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_next RENAME TO outbox;
+  CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
+  CREATE INDEX outbox_lot ON outbox (lot_id);
+  CREATE TABLE outbox_raw (
+    id   INTEGER PRIMARY KEY REFERENCES outbox(id),
+    raw  BLOB NOT NULL
+  ) STRICT;
+  INSERT INTO outbox_raw SELECT id, raw FROM outbox_raw_aside;
+  DROP TABLE outbox_raw_aside;
+  `,
 ];

@@ -10,6 +10,7 @@ import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
 import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
+import { preavisReads, preavisTx } from './preavis.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
 /** The SQLite registry's methods come from its parts (see the constructor). */
@@ -29,8 +30,9 @@ export class SqliteRegistry implements Registry {
       ...outboxReads(c),
       ...territoiresReads(c),
       ...gestionnairesReads(c),
+      ...preavisReads(c),
     };
-    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c) });
+    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c) });
     Object.assign(
       this,
       c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({

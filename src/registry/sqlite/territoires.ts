@@ -5,11 +5,11 @@ import type { Row, SqliteConnection, Sync } from './connection.js';
 
 export function territoiresReads(c: SqliteConnection): Sync<TerritoiresReads> {
   return {
-    getTerritory: (territoire) => {
-      const row = c.stmt('SELECT * FROM territoires WHERE territoire = ?').get(territoire) as Row | undefined;
+    getTerritory: (departement) => {
+      const row = c.stmt('SELECT * FROM territoires WHERE departement = ?').get(departement) as Row | undefined;
       return row ? toTerritory(row) : undefined;
     },
-    listTerritories: () => (c.stmt('SELECT * FROM territoires ORDER BY territoire').all() as Row[]).map(toTerritory),
+    listTerritories: () => (c.stmt('SELECT * FROM territoires ORDER BY departement').all() as Row[]).map(toTerritory),
   };
 }
 
@@ -17,10 +17,10 @@ export function territoiresWrites(c: SqliteConnection): Sync<Omit<TerritoiresReg
   return {
     setTerritory: (t) => {
       c.stmt(
-        `INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (territoire) DO UPDATE SET delai_anormalement_long_mois = excluded.delai_anormalement_long_mois,
-           commission_adresse = excluded.commission_adresse, modifie_at = excluded.modifie_at`,
-      ).run(t.territoire, t.delaiAnormalementLongMois, t.commissionAdresse, t.modifieAt);
+        `INSERT INTO territoires (departement, delai_anormalement_long_mois, commission_adresse, preavis_demandeur, modifie_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (departement) DO UPDATE SET delai_anormalement_long_mois = excluded.delai_anormalement_long_mois,
+           commission_adresse = excluded.commission_adresse, preavis_demandeur = excluded.preavis_demandeur, modifie_at = excluded.modifie_at`,
+      ).run(t.departement, t.delaiAnormalementLongMois, t.commissionAdresse, t.preavisDemandeur ? 1 : 0, t.modifieAt);
     },
   };
 }

@@ -51,7 +51,8 @@ export interface ContenuAttestation {
   readonly numero: { readonly libelle: string; readonly valeur: string; readonly reference: string };
   readonly blocs: readonly Bloc[];
   readonly piedDePage: string;
-  readonly annexe: Annexe;
+  /** Next steps and pièces justificatives (the attestation); a préavis has none. */
+  readonly annexe?: Annexe;
 }
 
 const nfc = (text: string): string => text.normalize('NFC');

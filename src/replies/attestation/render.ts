@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import type { AttestationData } from '../types.js';
 import { attestationFonts } from './fonts.js';
-import { contenuAttestation, type Annexe, type Bloc } from './contenu.js';
+import { contenuAttestation, type Annexe, type Bloc, type ContenuAttestation } from './contenu.js';
 
 const MARGIN = 50;
 const A4_WIDTH = 595.28;
@@ -55,7 +55,20 @@ export function renderAttestationStandardFont(data: AttestationData): Promise<Bu
 }
 
 function render(data: AttestationData, faces: Faces): Promise<Buffer> {
-  const contenu = contenuAttestation(data);
+  return renderLettre(contenuAttestation(data), { issuedAt: data.issuedAt, id: fileId(data) }, faces);
+}
+
+/** What a letter's PDF needs beside its words: its date and its reproducible file /ID. */
+export interface LettreMeta {
+  readonly issuedAt: Date;
+  readonly id: Uint8Array;
+}
+
+/**
+ * A letter with the attestation's layout and typography (letterhead, title, framed numéro,
+ * blocs, footer), PDF/A-2b with DejaVu Sans embedded: the préavis de renouvellement is one.
+ */
+export function renderLettre(contenu: ContenuAttestation, meta: LettreMeta, faces: Faces = embedded()): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -70,18 +83,18 @@ function render(data: AttestationData, faces: Faces): Promise<Buffer> {
       Subject: 'Demande de logement social',
       Author: contenu.guichet.nom,
       Creator: 'sne-gateway',
-      CreationDate: data.issuedAt,
-      ModDate: data.issuedAt,
+      CreationDate: meta.issuedAt,
+      ModDate: meta.issuedAt,
     },
   });
   // pdfkit derives the /ID from the info dictionary only (two attestations issued in the same
   // millisecond would share it); a hash of the data makes it unique and still reproducible.
-  (doc as unknown as { _id: Uint8Array })._id = fileId(data);
+  (doc as unknown as { _id: Uint8Array })._id = meta.id;
   if (faces.archival) {
     // PDF/A wants the info dictionary and the XMP metadata to agree; pdfkit writes CreateDate only.
     doc.appendXML(
       `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${
-        data.issuedAt.toISOString().split('.')[0]
+        meta.issuedAt.toISOString().split('.')[0]
       }Z</xmp:ModifyDate></rdf:Description>`,
     );
   }
@@ -127,7 +140,7 @@ function render(data: AttestationData, faces: Faces): Promise<Buffer> {
 
   doc.moveDown(0.8);
   doc.font(regular).fontSize(7.5).fillColor(GRIS).text(contenu.piedDePage, MARGIN, doc.y, { width: WIDTH });
-  ecrireAnnexe(doc, pages, contenu.annexe, regular, bold);
+  if (contenu.annexe !== undefined) ecrireAnnexe(doc, pages, contenu.annexe, regular, bold);
   doc.end();
   return done;
 }
@@ -194,7 +207,7 @@ function hauteurAnnexe(doc: PDFKit.PDFDocument, annexe: Annexe, regular: string,
 }
 
 /** 16 bytes of SHA-256 over the data in canonical form (sorted keys, dates as ISO). */
-export function fileId(data: AttestationData): Uint8Array {
+export function fileId(data: unknown): Uint8Array {
   return createHash('sha256').update(canonicalJson(data)).digest().subarray(0, 16);
 }
 
