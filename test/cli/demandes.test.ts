@@ -128,7 +128,7 @@ describe('sne-gateway expire', () => {
     expect(cli('preavis', '--date', '2026-12-30', '--dry-run').stdout).toMatch(/^0 préavis/);
     expect(cli('preavis', '--date', '2026-12-31', '--dry-run').stdout).toMatch(/^1 préavis de renouvellement seraient émis au 2026-12-31 \(simulation/);
     expect(JSON.parse(cli('preavis', '--date', '2026-12-31', '--json').stdout)).toEqual({ date: '2026-12-31', simulation: false, emis: 1 });
-    expect(JSON.parse(cli('preavis', '--date', '2027-01-02', '--json').stdout)).toMatchObject({ emis: 0 });
+    expect(JSON.parse(cli('preavis', '--date', '2027-01-01', '--json').stdout)).toMatchObject({ emis: 0 });
     // A server's acceptance, as deliver.ts records it (the gpg end-to-end test sends it for real).
     const registry = new SqliteRegistry(join(home, 'registry.sqlite'));
     try {
