@@ -43,7 +43,11 @@ export function pipelineDeps(gw: Gateway, judge: Judge = judgeHere(gw)): Pipelin
     registry: gw.registry,
     clock: gw.clock,
     logger: gw.logger.child({ component: 'pipeline' }),
-    settings: { messageIdDomain: gw.config.gateway.messageIdDomain, copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur },
+    settings: {
+      messageIdDomain: gw.config.gateway.messageIdDomain,
+      copyAttestationToDemandeur: gw.config.replies.copyAttestationToDemandeur,
+      ecole: gw.config.gateway.ecole,
+    },
     judge,
     instance: gw.instance,
   };
@@ -69,6 +73,7 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
     clock: gw.clock,
     logger: gw.logger.child({ component: 'outbox' }),
     from: gw.config.gateway.address,
+    ecole: gw.config.gateway.ecole,
     sender: gw.sender,
     // Read only when an attestation is prepared: loading the reference costs ~40 MB.
     get reference() {
@@ -209,6 +214,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
         const { emis, sansGuichet } = await issuePreavis(gw.registry, gw.clock.now(), {
           messageIdDomain: gw.config.gateway.messageIdDomain,
           preavisMois: gw.config.replies.preavisMois,
+          ecole: gw.config.gateway.ecole,
         });
         if (emis > 0) wakeOutbox();
         if (emis > 0 || sansGuichet > 0) log.info({ emis, sansGuichet }, 'préavis de renouvellement issued');

@@ -12,6 +12,11 @@ export interface Config {
     readonly address: string;
     /** Right-hand side of the Message-IDs the gateway gives its replies. */
     readonly messageIdDomain: string;
+    /**
+     * A base école (spec 9): guichets' developers test against it; every reply is marked as a
+     * test and nothing is mailed to a demandeur. Its registry is its own (`init --ecole`).
+     */
+    readonly ecole: boolean;
   };
   readonly mailbox: {
     readonly kind: 'maildir' | 'imap';
@@ -102,7 +107,7 @@ export interface Config {
 export type ConfigFile = { [K in Exclude<keyof Config, 'home'>]?: Partial<Config[K]> };
 
 export const DEFAULTS: Omit<Config, 'home'> = {
-  gateway: { address: 'depot@sne-gateway.localhost', messageIdDomain: 'sne-gateway.localhost' },
+  gateway: { address: 'depot@sne-gateway.localhost', messageIdDomain: 'sne-gateway.localhost', ecole: false },
   mailbox: { kind: 'maildir', path: 'mailbox', url: '', passwordFile: '', caFile: '', sweepIntervalMs: 500 },
   sender: {
     kind: 'maildir',
@@ -130,6 +135,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 type Check = (value: unknown) => string | undefined;
 
 const isString: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'une chaîne non vide est attendue');
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu');
 const isStringOrEmpty: Check = (v) => (typeof v === 'string' ? undefined : 'une chaîne est attendue');
 const integerAtLeast =
   (min: number, unit: string): Check =>
@@ -164,6 +170,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
   gateway: {
     address: (v) => (typeof v === 'string' && EMAIL.test(v) ? undefined : 'une adresse électronique est attendue'),
     messageIdDomain: isString,
+    ecole: isBoolean,
   },
   mailbox: {
     kind: oneOf('maildir', 'imap'),
@@ -198,7 +205,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     leaseMs: integerAtLeast(1_000, ' (millisecondes)'),
   },
   replies: {
-    copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu'),
+    copyAttestationToDemandeur: isBoolean,
     // Spec 5.3: one month at least; past the renewal window's opening (one month before) it
     // would announce a window far ahead, so 1 to 3.
     preavisMois: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3 ? undefined : 'un nombre entier de mois de 1 à 3 est attendu (jamais moins d’un mois)'),

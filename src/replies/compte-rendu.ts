@@ -5,6 +5,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { DemandeIllisible, TypeFichier } from '../lot/types.js';
+import { replyRootAttributes, type ReplyMode } from './ecole.js';
 import type { CompteRenduData, ResultatDemande, StatutLot } from './types.js';
 
 export const COMPTE_RENDU_NAMESPACE = 'urn:sne-gateway:compte-rendu:1';
@@ -15,7 +16,8 @@ const DEFAULT_TIME_ZONE = 'Europe/Paris';
 const IDENTIFIANT_LOT = /^[A-Za-z0-9._-]{1,40}$/;
 const TYPES_FICHIER: readonly string[] = ['CRE', 'REN', 'MOD', 'RAD'] satisfies TypeFichier[];
 
-export interface CompteRenduOptions {
+/** `ecole`: a base école's compte rendu, `ecole="true"` on its root (spec 9). */
+export interface CompteRenduOptions extends ReplyMode {
   /** IANA time zone of the written dates; default Europe/Paris. */
   readonly timeZone?: string;
 }
@@ -25,6 +27,7 @@ export function buildCompteRendu(data: CompteRenduData, options: CompteRenduOpti
   const { lot } = data;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(COMPTE_RENDU_NAMESPACE, 'compteRendu', {
     version: '1.0',
+    ...replyRootAttributes(options),
   });
 
   const lotAttributes: Record<string, string> = { guichet: lot.guichet };

@@ -4,6 +4,7 @@
  * nor the guichet's reference of the demande (a guichet may build it from a name): that stays in
  * the attachment's name, as the spec fixes it, and in the encrypted document.
  */
+import { replySubject, type ReplyMode } from './ecole.js';
 import type { CompteRenduLot } from './types.js';
 
 export interface Courriel {
@@ -70,4 +71,9 @@ export function courrielPreavisDemandeur(): Courriel {
     text: `Bonjour,\n\nVotre demande de logement social arrive à sa date anniversaire dans un mois. Vous trouverez ci-joint votre préavis de renouvellement (document PDF) : il indique jusqu’à quand et comment renouveler votre demande pour ne pas perdre son ancienneté.\n\nVous recevez ce message parce que votre adresse électronique figure dans votre demande. Ce message est envoyé automatiquement : merci de ne pas y répondre ; pour toute question, adressez-vous à un guichet enregistreur.\n`,
     filename: 'preavis-renouvellement.pdf',
   };
+}
+
+/** A reply's words as mailed by this gateway: a base école's subject starts with `[ÉCOLE]` (spec 9). */
+export function courrielDuMode(courriel: Courriel, mode: ReplyMode): Courriel {
+  return { ...courriel, subject: replySubject(courriel.subject, mode) };
 }

@@ -15,12 +15,14 @@ import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument } from './documents.js';
+import type { ReplyMode } from './ecole.js';
 import { rememberedTerritoryReads, withTerritoryData, type TerritoryReads } from './territoires.js';
 import type { AttestationData } from './types.js';
 import type { ReplyWorkerPool } from './workers/pool.js';
 import { sealReply, type ReplyJob } from './workers/reply-job.js';
 
-export interface PrepareDeps {
+/** `ecole`: the gateway is a base école (spec 9); every reply it prepares says so. */
+export interface PrepareDeps extends ReplyMode {
   readonly registry: Registry;
   readonly keyring: PrivateKeyring;
   readonly clock: Clock;
@@ -159,6 +161,7 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territori
     // A préavis answers no lot: the lot it is filed under (the demande's last CRE or REN) is a year old.
     ...(lot.messageId && item.kind !== 'preavis' ? { inReplyTo: lot.messageId } : {}),
     date: deps.clock.now(),
+    ...(deps.ecole === true ? { ecole: true } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The replies a lot owes, queued in its transaction (spec 5): the compte rendu, one attestation
  * per registered or renewed demande — and, when the setting is on, a copy of the attestation to
- * the demandeur's own `mel`. Each is stored as the document's data; `prepare.ts` renders, signs
+ * the demandeur's own `mel` (never in a base école). Each is stored as the document's data; `prepare.ts` renders, signs
  * and encrypts it after the commit.
  */
 import type { Demande } from '../lot/types.js';
@@ -9,10 +9,11 @@ import type { Canal, Guichet, LotRecord, ResultatRecord } from '../registry/mode
 import type { RegistryTx } from '../registry/registry.js';
 import type { NomsCommunes } from '../rules/index.js';
 import { encodeDocument } from './documents.js';
+import { demandeurRecipient, type ReplyMode } from './ecole.js';
 import type { AttestationData } from './types.js';
 import { attestationMessageId, compteRenduMessageId } from './message-ids.js';
 
-export interface QueueSettings {
+export interface QueueSettings extends ReplyMode {
   readonly messageIdDomain: string;
   /** replies.copyAttestationToDemandeur: also mail the attestation to the demandeur's `mel`. */
   readonly copyAttestationToDemandeur?: boolean;
@@ -77,8 +78,8 @@ export async function queueAttestation(
     document: encodeDocument({ kind: 'attestation', data }),
     queuedAt: lot.traiteAt,
   });
-  const mel = demande.demandeLogement.demandeur.mel;
-  if (settings.copyAttestationToDemandeur === true && mel !== undefined && mel !== '') {
+  const mel = demandeurRecipient(demande.demandeLogement.demandeur.mel, settings.copyAttestationToDemandeur === true, settings);
+  if (mel !== undefined) {
     await tx.queueReply({
       lotId: input.lotId,
       kind: 'attestation',

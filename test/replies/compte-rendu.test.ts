@@ -131,6 +131,17 @@ describe('buildCompteRendu', () => {
     });
   });
 
+  it('puts ecole="true" on the root of a base école\'s compte rendu, which the schema admits; none on the real one\'s', () => {
+    withValid(buildCompteRendu(partiel, { ecole: true }), (doc) => {
+      expect(doc.root.attr('ecole')?.value).toBe('true');
+      expect(doc.root.attr('version')?.value).toBe('1.0');
+    });
+    withValid(buildCompteRendu(partiel), (doc) => expect(doc.root.attr('ecole')).toBeNull());
+    expect(buildCompteRendu(partiel, { ecole: false })).toBe(buildCompteRendu(partiel));
+    // The attribute says "école" or nothing: a compte rendu cannot claim to be a real one's.
+    expect(isValid(buildCompteRendu(partiel, { ecole: true }).replace('ecole="true"', 'ecole="false"'))).toBe(false);
+  });
+
   it('escapes special characters of values taken from the lot', () => {
     const xml = buildCompteRendu(partiel);
     withValid(xml, (doc) => {

@@ -25,7 +25,7 @@ export const registerPreavis: RegisterCommand = (program, context) => {
       }
       const config = context.config();
       const day = options.date ?? parisDate(context.clock().now());
-      const settings = { messageIdDomain: config.gateway.messageIdDomain, preavisMois: config.replies.preavisMois };
+      const settings = { messageIdDomain: config.gateway.messageIdDomain, preavisMois: config.replies.preavisMois, ecole: config.gateway.ecole };
       const emis = await withRegistry(context, async (registry) =>
         options.dryRun
           ? (await selectPreavis(registry, day, settings.preavisMois)).length

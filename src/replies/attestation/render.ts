@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
+import { MENTION_SPECIMEN, type ReplyMode } from '../ecole.js';
 import type { AttestationData } from '../types.js';
 import { attestationFonts } from './fonts.js';
 import { contenuAttestation, type Annexe, type Bloc, type ContenuAttestation } from './contenu.js';
@@ -42,8 +43,9 @@ function embedded(): Faces {
 
 const STANDARD: Faces = { initial: 'Helvetica', regular: 'Helvetica', bold: 'Helvetica-Bold', archival: false, select: () => {} };
 
-export function renderAttestation(data: AttestationData): Promise<Buffer> {
-  return render(data, embedded());
+/** `mode.ecole`: a base école's, marked as a specimen on every page (spec 9). */
+export function renderAttestation(data: AttestationData, mode: ReplyMode = {}): Promise<Buffer> {
+  return render(data, embedded(), mode);
 }
 
 /**
@@ -54,12 +56,15 @@ export function renderAttestationStandardFont(data: AttestationData): Promise<Bu
   return render(data, STANDARD);
 }
 
-function render(data: AttestationData, faces: Faces): Promise<Buffer> {
-  return renderLettre(contenuAttestation(data), { issuedAt: data.issuedAt, id: fileId(data) }, faces);
+function render(data: AttestationData, faces: Faces, mode: ReplyMode = {}): Promise<Buffer> {
+  return renderLettre(contenuAttestation(data), { issuedAt: data.issuedAt, id: fileId(data), ...mode }, faces);
 }
 
-/** What a letter's PDF needs beside its words: its date and its reproducible file /ID. */
-export interface LettreMeta {
+/**
+ * What a letter's PDF needs beside its words: its date, its reproducible file /ID, and whether
+ * it is a base école's (`ecole`: « SPÉCIMEN » across every page).
+ */
+export interface LettreMeta extends ReplyMode {
   readonly issuedAt: Date;
   readonly id: Uint8Array;
 }
@@ -103,6 +108,11 @@ export function renderLettre(contenu: ContenuAttestation, meta: LettreMeta, face
 
   let pages = 1;
   doc.on('pageAdded', () => pages++);
+  if (meta.ecole === true) {
+    // Drawn first on each page, under the text: the letter stays legible through it.
+    filigrane(doc, regular);
+    doc.on('pageAdded', () => filigrane(doc, regular));
+  }
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -143,6 +153,51 @@ export function renderLettre(contenu: ContenuAttestation, meta: LettreMeta, face
   if (contenu.annexe !== undefined) ecrireAnnexe(doc, pages, contenu.annexe, regular, bold);
   doc.end();
   return done;
+}
+
+const FILIGRANE_GRIS = '#c8c8c8';
+const FILIGRANE_TAILLE = 34;
+/** Along the page's diagonal, from bottom left to top right. */
+const FILIGRANE_ANGLE = (Math.atan2(A4_HEIGHT, A4_WIDTH) * 180) / Math.PI;
+
+/** pdfkit's text state, which it keeps in fields of its own and has no getter for. */
+interface TextState {
+  x: number;
+  y: number;
+  _font: unknown;
+  _fontSource: unknown;
+  _fontFamily: unknown;
+  _fontSize: number;
+  _fillColor: unknown;
+}
+
+/**
+ * « SPÉCIMEN — BASE ÉCOLE — SANS VALEUR » across the page, light grey, in the embedded face
+ * (PDF/A: no standard font, no transparency). A page may be added in the middle of a paragraph:
+ * the text state is put back as it was, so that the paragraph goes on unchanged.
+ */
+function filigrane(doc: PDFKit.PDFDocument, face: string): void {
+  const state = doc as unknown as TextState;
+  const saved = { ...state };
+  const { x, y, _font, _fontSource, _fontFamily, _fontSize, _fillColor } = saved;
+  doc.save();
+  doc.font(face).fontSize(FILIGRANE_TAILLE).fillColor(FILIGRANE_GRIS);
+  const largeur = doc.widthOfString(MENTION_SPECIMEN);
+  const hauteur = doc.currentLineHeight();
+  const angle = (FILIGRANE_ANGLE * Math.PI) / 180;
+  // The text's start, so that its middle falls on the page's centre once rotated about it.
+  const depart = {
+    x: A4_WIDTH / 2 - (largeur / 2) * Math.cos(angle) - (hauteur / 2) * Math.sin(angle),
+    y: A4_HEIGHT / 2 + (largeur / 2) * Math.sin(angle) - (hauteur / 2) * Math.cos(angle),
+  };
+  // Text extraction reads diagonal glyphs one per line: the span gives it the words as they are.
+  doc.markContent('Span', { actual: MENTION_SPECIMEN });
+  // `rotation` (degrees, counter-clockwise about the start) is pdfkit's, missing from its types.
+  const options = { lineBreak: false, rotation: FILIGRANE_ANGLE };
+  doc.text(MENTION_SPECIMEN, depart.x, depart.y, options);
+  doc.endMarkedContent();
+  doc.restore();
+  Object.assign(state, { x, y, _font, _fontSource, _fontFamily, _fontSize, _fillColor });
 }
 
 function ecrireBloc(doc: PDFKit.PDFDocument, bloc: Bloc, regular: string, bold: string): void {

@@ -9,6 +9,7 @@ import { addMonths, parisDate } from '../../clock.js';
 import { ACTEUR_PASSERELLE, type DemandeEchue } from '../../registry/model.js';
 import type { Registry, RegistryReads } from '../../registry/registry.js';
 import { encodeDocument } from '../documents.js';
+import { demandeurRecipient, type ReplyMode } from '../ecole.js';
 import { preavisMessageId } from '../message-ids.js';
 import { departementOfDemande } from '../territoires.js';
 import type { PreavisData } from '../types.js';
@@ -17,7 +18,7 @@ import type { PreavisData } from '../types.js';
 export const ACTION_PREAVIS = 'PREAVIS';
 export const ACTION_PREAVIS_ACCEPTE = 'PREAVIS_ACCEPTE';
 
-export interface PreavisSettings {
+export interface PreavisSettings extends ReplyMode {
   readonly messageIdDomain: string;
   /** replies.preavisMois: how long before the anniversary (at least one month). */
   readonly preavisMois: number;
@@ -78,9 +79,9 @@ export async function issuePreavis(registry: Registry, today: Date | string, set
       });
       const departement = departementOfDemande(numeroUnique, demande.donnees.logementRecherche.communesSouhaitees);
       const allowed = departement !== undefined && (await tx.getTerritory(departement))?.preavisDemandeur === true;
-      const mel = demande.donnees.demandeur.mel;
+      const mel = demandeurRecipient(demande.donnees.demandeur.mel, allowed, settings);
       const outboxDemandeur =
-        allowed && mel !== undefined && mel !== ''
+        mel !== undefined
           ? await tx.queueReply({
               lotId: lot.id,
               kind: 'preavis',

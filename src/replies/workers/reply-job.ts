@@ -6,11 +6,15 @@
  */
 import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
 import { buildReplyMessage } from '../../mail/mime-out.js';
-import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, courrielDuMode, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
 import type { ReplyDocument } from '../documents.js';
+import type { ReplyMode } from '../ecole.js';
 
-/** Everything a reply needs, as plain data (it crosses to a worker by structured clone). */
-export interface ReplyJob {
+/**
+ * Everything a reply needs, as plain data (it crosses to a worker by structured clone); `ecole`:
+ * the gateway is a base école (spec 9), carried from the composition root through `PrepareDeps`.
+ */
+export interface ReplyJob extends ReplyMode {
   /** Completed with the registry's territory data and the INSEE names (see prepare.ts). */
   readonly document: ReplyDocument;
   /** The guichet's armored public keys. */
@@ -29,34 +33,40 @@ interface Rendered extends Courriel {
   readonly pourDemandeur: boolean;
 }
 
-/** The document itself, in clear: XML or PDF bytes. Deterministic for a given document. */
-export async function renderDocument(document: ReplyDocument): Promise<Uint8Array> {
-  return (await rendered(document)).content;
+/** The document itself, in clear: XML or PDF bytes. Deterministic for a given document and mode. */
+export async function renderDocument(document: ReplyDocument, mode: ReplyMode = {}): Promise<Uint8Array> {
+  return (await rendered(document, mode)).content;
+}
+
+/** The document rendered and its mail's words, both as the mode wants them (spec 9). */
+async function rendered(document: ReplyDocument, mode: ReplyMode): Promise<Rendered> {
+  const { content, pourDemandeur, ...courriel } = await renderedAsIs(document, mode);
+  return { ...courrielDuMode(courriel, mode), content, pourDemandeur };
 }
 
 // Renderers are imported on first use: a worker never builds a compte rendu (xmlbuilder2), and the
 // main thread renders attestations only for small batches (pdfkit and DejaVu: ~30 MB resident).
-async function rendered(document: ReplyDocument): Promise<Rendered> {
+async function renderedAsIs(document: ReplyDocument, mode: ReplyMode): Promise<Rendered> {
   if (document.kind === 'compte-rendu') {
     const { buildCompteRendu } = await import('../compte-rendu.js');
-    return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data)), pourDemandeur: false };
+    return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data, mode)), pourDemandeur: false };
   }
   if (document.kind === 'preavis') {
     const { renderPreavis } = await import('../preavis/index.js');
-    const content = await renderPreavis(document.data);
+    const content = await renderPreavis(document.data, mode);
     if (document.pour === 'demandeur') return { ...courrielPreavisDemandeur(), content, pourDemandeur: true };
     return { ...courrielPreavis(document.data.reference), content, pourDemandeur: false };
   }
   const { data } = document;
   const { renderAttestation } = await import('../attestation/index.js');
-  const content = await renderAttestation(data);
+  const content = await renderAttestation(data, mode);
   if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
   return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
 }
 
 /** The reply's raw MIME message, ready for the sender. */
 export async function sealReply(job: ReplyJob, keyring: PrivateKeyring): Promise<Buffer> {
-  const document = await rendered(job.document);
+  const document = await rendered(job.document, job);
   const attachment = document.pourDemandeur
     ? { filename: document.filename, content: document.content, contentType: 'application/pdf' }
     : {
