@@ -9,6 +9,7 @@ import { isCalendarDay } from '../../clock.js';
 import { cleIdentite } from '../../registry/doublon.js';
 import type { DemandeTrouvee } from '../../registry/model.js';
 import { ILE_DE_FRANCE_TERRITORY, territoryOf } from '../../rules/reference/index.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 import { usage } from './territories.js';
@@ -46,6 +47,7 @@ export const registerDemandesSearch: RegisterCommand = (program, context) => {
   const demandes = program.commands.find((c) => c.name() === 'demandes') ?? program.command('demandes').description('consulte les demandes du registre');
   demandes
     .command('search')
+    .hook('preAction', banniereEcole(context))
     .description(
       "demandes d'un demandeur, actives et radiées, comparées comme la règle des doublons (sans casse, accents, espaces ni tirets)",
     )

@@ -6,6 +6,7 @@
 import { NUMERO_UNIQUE } from '../../registry/numero-unique.js';
 import { ACTIONS, acteurLabel, DETAILS, demandeHeader as header, PARIS } from '../../registry/audit-labels.js';
 import type { AuditEntry, DemandeRecord } from '../../registry/model.js';
+import { banniereEcole } from '../ecole.js';
 import type { RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 
@@ -27,6 +28,7 @@ export const registerDemandes: RegisterCommand = (program, context) => {
   const demandes = program.command('demandes').description('consulte les demandes du registre');
   demandes
     .command('history')
+    .hook('preAction', banniereEcole(context))
     .argument('<numero>', 'numéro unique de la demande (18 caractères)')
     .description("historique d'une demande : qui l'a changée, par quel lot, quand, et quoi")
     .option('--json', 'sortie JSON')

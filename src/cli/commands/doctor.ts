@@ -20,6 +20,7 @@ import { SCHEMA_VERSION, type Registry } from '../../registry/registry.js';
 import { avertissementNonParametre, commandeParametrage, departementsOnDefaults } from '../../replies/territoires.js';
 import { loadReference } from '../../rules/reference/index.js';
 import { OperationError, type RegisterCommand } from '../context.js';
+import { BASE_ECOLE_LIGNE } from '../ecole.js';
 import { EXPIRY_WARNING_DAYS, expiryNote } from './keys.js';
 
 export interface CheckResult {
@@ -269,8 +270,14 @@ const modesCheck: Check = ({ config }) => {
   return results;
 };
 
+/** Said only of a base école (spec 9), as a warning: nothing it holds is real. */
+const ecoleCheck: Check = ({ config }) =>
+  config.gateway.ecole
+    ? [{ ok: true, warning: true, label: BASE_ECOLE_LIGNE, fix: 'une passerelle réelle a son propre dossier de travail, initialisé sans --ecole' }]
+    : [];
+
 /** The checks, in the order they are printed. */
-export const CHECKS: readonly Check[] = [registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, listenersCheck, outboxCheck, referenceCheck, territoriesCheck];
+export const CHECKS: readonly Check[] = [ecoleCheck, registryCheck, modesCheck, nationalKeysCheck, guichetKeysCheck, sendersCheck, edgesCheck, listenersCheck, outboxCheck, referenceCheck, territoriesCheck];
 
 export async function runChecks(config: Readonly<Config>, now: Date = new Date()): Promise<CheckResult[]> {
   const registry = (await openRegistry(config));

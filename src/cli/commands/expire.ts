@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { isCalendarDay, parisDate } from '../../clock.js';
 import { expireDemandes, selectExpirees } from '../../registry/expire.js';
 import { acteurGestionnaire } from '../../registry/model.js';
+import { banniereEcole } from '../ecole.js';
 import type { RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
 import { withRegistry } from './lots.js';
@@ -27,6 +28,7 @@ export function validDay(s: string): boolean {
 export const registerExpire: RegisterCommand = (program, context) => {
   program
     .command('expire')
+    .hook('preAction', banniereEcole(context))
     .description('radie (motif RADREN) les demandes non renouvelées un mois après leur date anniversaire')
     .option('--date <date>', "jour de référence AAAA-MM-JJ (défaut : aujourd'hui, heure de Paris)")
     .option('--dry-run', 'affiche ce qui serait radié, sans rien changer')

@@ -6,6 +6,7 @@
  */
 import { hashPassword, MOT_DE_PASSE_MIN } from '../../console/password.js';
 import { isDepartement } from '../../rules/reference/index.js';
+import { banniereEcole } from '../ecole.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 
@@ -117,6 +118,7 @@ export const registerGestionnaires: RegisterCommand = (program, context) => {
     .action(async (nom: string, options: { territoires: string }) => add(context, nom, options));
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description('liste les comptes : nom, départements, état')
     .option('--json', 'sortie JSON')
     .action(async (options: { json?: boolean }) => list(context, options));

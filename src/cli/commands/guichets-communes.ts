@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { openRegistry } from '../../app.js';
 import { loadBundledReference, type ReferenceIndex } from '../../rules/reference/index.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { usage } from './territories.js';
 
@@ -23,6 +24,7 @@ export const registerGuichetsCommunes: RegisterCommand = (program, context) => {
     program.commands.find((c) => c.name() === 'guichets') ?? program.command('guichets').description('les guichets enregistreurs');
   guichets
     .command('communes')
+    .hook('preAction', banniereEcole(context))
     .description('communes (codes INSEE) où un bailleur dispose de logements : affiche, remplace, ajoute ou retire')
     .argument('<code>', 'code du guichet (G1104)')
     .option('--set <codes>', 'remplace la liste (codes INSEE séparés par des virgules ; vide pour tout retirer)')

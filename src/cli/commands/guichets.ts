@@ -11,6 +11,7 @@ import type { Guichet, GuichetChanges } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
 import { avertissementNonParametre, commandeParametrage } from '../../replies/territoires.js';
 import { isDepartement } from '../../rules/reference/index.js';
+import { banniereEcole } from '../ecole.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { expiryNote } from './keys.js';
 
@@ -124,6 +125,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
 
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description('liste les guichets')
     .option('--json', 'sortie JSON')
     .action(
@@ -137,6 +139,7 @@ export const registerGuichets: RegisterCommand = (program, context) => {
 
   cmd
     .command('show <code>')
+    .hook('preAction', banniereEcole(context))
     .description("détaille un guichet, avec l'échéance de ses clés")
     .option('--json', 'sortie JSON')
     .action(

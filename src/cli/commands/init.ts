@@ -6,7 +6,8 @@ import { describeRegistry } from '../../config/registry-location.js';
 import { DEFAULTS, type Config } from '../../config/schema.js';
 import { ensureNationalKey } from '../../crypto/national-keys.js';
 import { ensureMaildir, ensureMaildirPlusPlus } from '../../mail/maildir.js';
-import type { RegisterCommand } from '../context.js';
+import { BASE_ECOLE_LIGNE } from '../ecole.js';
+import { OperationError, type RegisterCommand } from '../context.js';
 
 export interface InitReport {
   readonly config: Readonly<Config>;
@@ -18,8 +19,10 @@ export const registerInit: RegisterCommand = (program, context) => {
     .command('init')
     .description('crée la configuration, le registre, les boîtes Maildir et la clé nationale si absents (idempotent)')
     .option('--address <adresse>', 'adresse de dépôt de la passerelle (à la création de la configuration)')
-    .action(async (options: { address?: string }) => {
-      const report = await initHome(context.home(), options.address ? { address: options.address } : {}, context.configFile().path);
+    .option('--ecole', 'base école : passerelle de test des logiciels des guichets, réponses marquées « SPÉCIMEN », aucun courriel aux demandeurs (à la création)')
+    .action(async (options: { address?: string; ecole?: boolean }) => {
+      const overrides = { ...(options.address ? { address: options.address } : {}), ...(options.ecole ? { ecole: true } : {}) };
+      const report = await initHome(context.home(), overrides, context.configFile().path);
       report.lines.forEach(context.out);
       nextSteps(context.home()).forEach(context.out);
     });
@@ -37,19 +40,33 @@ export function nextSteps(home: string): string[] {
   ];
 }
 
+/** What `init` writes into a new configuration: the deposit address, a base école (spec 9). */
+export interface InitOverrides {
+  readonly address?: string;
+  readonly ecole?: boolean;
+}
+
 /** `file`: the configuration file (`--config`), created there when missing; by default the home's. */
-export async function initHome(home: string, overrides: { address?: string } = {}, file: string = configPath(home)): Promise<InitReport> {
+export async function initHome(home: string, overrides: InitOverrides = {}, file: string = configPath(home)): Promise<InitReport> {
   const lines: string[] = [];
   // Personal data lives here: the home is its owner's alone (0700), every file in it 0600.
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  if (existsSync(file)) {
+  const existing = existsSync(file);
+  if (existing) {
     lines.push(`✔ configuration existante : ${file}`);
   } else {
-    const initial = overrides.address ? { ...DEFAULTS, gateway: { ...DEFAULTS.gateway, address: overrides.address } } : DEFAULTS;
-    writeFileSync(file, `${JSON.stringify(initial, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    const gateway = { ...DEFAULTS.gateway, ...(overrides.address ? { address: overrides.address } : {}), ...(overrides.ecole ? { ecole: true } : {}) };
+    writeFileSync(file, `${JSON.stringify({ ...DEFAULTS, gateway }, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     lines.push(`✔ configuration créée : ${file}`);
   }
   const config = loadConfig(home, process.env, { file: { path: file, explicit: true } });
+  // A base école's registry is its own (spec 9): a real home is never turned into one.
+  if (existing && overrides.ecole === true && !config.gateway.ecole) {
+    throw new OperationError(
+      `${home} est déjà le dossier de travail d'une passerelle réelle : une base école a son propre dossier et son propre registre (« sne-gateway --home AUTRE_DOSSIER init --ecole »).`,
+    );
+  }
+  if (config.gateway.ecole) lines.push(`✔ ${BASE_ECOLE_LIGNE}`);
 
   const registry = (await openRegistry(config));
   lines.push(`✔ registre : ${describeRegistry(config)} (schéma version ${registry.schemaVersion})`);

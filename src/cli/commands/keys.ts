@@ -13,6 +13,7 @@ import {
   loadNationalKeyring,
   retireNationalKey,
 } from '../../crypto/national-keys.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 
 const DAY_MS = 86_400_000;
@@ -47,6 +48,7 @@ function national(program: Command, context: CliContext): Command {
 
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description('liste les clés nationales en service, la plus récente (qui signe) en premier')
     .option('--json', 'sortie JSON')
     .action(async (options: { json?: boolean }) => {

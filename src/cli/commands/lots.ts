@@ -7,6 +7,7 @@ import { openRegistry } from '../../app.js';
 import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.js';
 import type { LotRecord } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 
 export async function withRegistry<T>(context: CliContext, work: (registry: Registry) => Promise<T> | T): Promise<T> {
@@ -36,6 +37,7 @@ const lotLine = (l: LotRecord) =>
 function list(cmd: Command, context: CliContext): void {
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description('liste les lots reçus, du plus ancien au plus récent')
     .option('--status <statut>', 'accepted, partial, rejected ou quarantined')
     .option('--guichet <code>', "lots d'un guichet")
@@ -68,6 +70,7 @@ function list(cmd: Command, context: CliContext): void {
 function show(cmd: Command, context: CliContext): void {
   cmd
     .command('show <lot>')
+    .hook('preAction', banniereEcole(context))
     .description('détaille un lot : statut de chaque demande, numéro unique, erreurs, réponses envoyées')
     .option('--guichet <code>', "guichet du lot, si l'identifiant est ambigu")
     .option('--json', 'sortie JSON')

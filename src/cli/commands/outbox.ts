@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { readIdentifyingHeaders } from '../../mail/mime-in.js';
 import { acteurGestionnaire, type LotRecord, type OutboxItem, type OutboxStatut } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
@@ -78,6 +79,7 @@ function nextAttempt(e: OutboxEntry): string {
 function list(cmd: Command, context: CliContext): void {
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description("liste les réponses qui n'ont pas été envoyées (ou celles du statut choisi) : depuis quand, combien d'essais, pourquoi, prochain essai")
     .option('--status <statut>', 'waiting (à préparer ou en attente), failed (en échec), sent (envoyées) ou all')
     .option('--json', 'sortie JSON')
@@ -111,6 +113,7 @@ function list(cmd: Command, context: CliContext): void {
 function show(cmd: Command, context: CliContext): void {
   cmd
     .command('show <id>')
+    .hook('preAction', banniereEcole(context))
     .description("détaille une réponse : en-têtes, état, essais, refus de chaque destinataire, relances")
     .option('--json', 'sortie JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {

@@ -6,6 +6,7 @@
 import { parisDate } from '../../clock.js';
 import { acteurGestionnaire } from '../../registry/model.js';
 import { issuePreavis, selectPreavis } from '../../replies/preavis/issue.js';
+import { banniereEcole } from '../ecole.js';
 import type { RegisterCommand } from '../context.js';
 import { gestionnaire, validDay } from './expire.js';
 import { withRegistry } from './lots.js';
@@ -13,6 +14,7 @@ import { withRegistry } from './lots.js';
 export const registerPreavis: RegisterCommand = (program, context) => {
   program
     .command('preavis')
+    .hook('preAction', banniereEcole(context))
     .description('émet les préavis de renouvellement des demandes dont la date anniversaire approche')
     .option('--date <date>', "jour de référence AAAA-MM-JJ (défaut : aujourd'hui, heure de Paris)")
     .option('--dry-run', 'affiche combien de préavis seraient émis, sans rien changer')

@@ -13,6 +13,7 @@ import { describeReplay } from '../../pipeline/replay-report.js';
 import { quarantineEntries } from '../../pipeline/quarantine.js';
 import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
+import { banniereEcole } from '../ecole.js';
 import { OperationError, type CliContext, type RegisterCommand } from '../context.js';
 import { gestionnaire } from './expire.js';
 import { withRegistry } from './lots.js';
@@ -31,6 +32,7 @@ async function quarantined(registry: Registry, name: string, command: Command): 
 function list(cmd: Command, context: CliContext): void {
   cmd
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description("liste les messages en quarantaine (expéditeur inconnu ou guichet désactivé) : reçu le, expéditeur, Message-ID, taille")
     .option('--all', 'y compris les messages supprimés (la trace de leur suppression)')
     .option('--json', 'sortie JSON')

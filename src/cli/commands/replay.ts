@@ -12,6 +12,7 @@ import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.j
 import { describeReplay } from '../../pipeline/replay-report.js';
 import type { LotRecord } from '../../registry/model.js';
 import { outboxPass } from '../../replies/outbox-pass.js';
+import { banniereEcole } from '../ecole.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
 
@@ -92,6 +93,7 @@ export async function sendNow(gateway: Gateway, context: CliContext): Promise<vo
 export const registerReplay: RegisterCommand = (program, context) => {
   program
     .command('replay [lots...]')
+    .hook('preAction', banniereEcole(context))
     .description('rejoue des lots enregistrés avec les règles actuelles (les demandes déjà enregistrées gardent leur numéro)')
     .option('--status <statut>', 'rejoue les lots de ce statut : rejected, partial ou quarantined')
     .option('--guichet <code>', "seulement les lots de ce guichet")

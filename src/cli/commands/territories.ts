@@ -11,6 +11,7 @@ import { openRegistry } from '../../app.js';
 import type { TerritorySettings } from '../../registry/model.js';
 import { commandeParametrage, departementsOnDefaults } from '../../replies/territoires.js';
 import { isDepartement } from '../../rules/reference/index.js';
+import { banniereEcole } from '../ecole.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 
 /** The registry refuses anything else (migration 2). */
@@ -34,6 +35,7 @@ export const registerTerritories: RegisterCommand = (program, context) => {
 
   territories
     .command('list')
+    .hook('preAction', banniereEcole(context))
     .description('liste les départements paramétrés, et ceux de guichets actifs restés sur le texte par défaut')
     .option('--json', 'sortie JSON')
     .action(async (options: { json?: boolean }) => listTerritories(context, options));
