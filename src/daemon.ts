@@ -147,7 +147,8 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
   const log = gw.logger.child({ component: 'daemon' });
   const ops = gw.config.ops.port > 0 ? await (await import('./ops/index.js')).startOps(gw, signal) : undefined;
   try {
-    log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency }, 'daemon started');
+    // A base école says so in its first line: its operator must not take it for the real one.
+    log.info({ pollIntervalMs: gw.config.daemon.pollIntervalMs, concurrency: gw.config.daemon.concurrency, ...(gw.config.gateway.ecole ? { ecole: true } : {}) }, 'daemon started');
     const observer = ops === undefined ? undefined : watchedBy(ops.metrics, log);
     const outbox = wakeable();
     const workers = workersFor(gw);

@@ -166,7 +166,26 @@ describe('a base école made by init --ecole', () => {
     const doctor = cli('doctor');
     expect(doctor.status).toBe(0);
     expect(doctor.stdout).toMatch(/^⚠ base école : oui/m);
-    for (const args of [['lots', 'list'], ['lots', 'show', '1'], ['outbox', 'list'], ['guichets', 'list'], ['territories', 'list'], ['preavis', '--dry-run', '--date', '2027-10-26']]) {
+    const shown = JSON.parse(cli('lots', 'show', '1', '--json').stdout) as { resultats: { numeroUnique: string }[] };
+    const numero = shown.resultats[0]!.numeroUnique;
+    const listings = [
+      ['lots', 'list'],
+      ['lots', 'show', '1'],
+      ['outbox', 'list'],
+      ['outbox', 'show', '1'],
+      ['demandes', 'history', numero],
+      ['demandes', 'search', '--nom', 'Lefèvre', '--prenom', 'Anne', '--naissance', '1980-01-01'],
+      ['guichets', 'list'],
+      ['guichets', 'show', 'G1104'],
+      ['quarantine', 'list'],
+      ['territories', 'list'],
+      ['gestionnaires', 'list'],
+      ['keys', 'national', 'list'],
+      ['preavis', '--dry-run', '--date', '2027-10-26'],
+      ['expire', '--dry-run', '--date', '2027-10-26'],
+      ['replay', '1', '--dry-run'],
+    ];
+    for (const args of listings) {
       const listing = cli(...args);
       expect(listing.status, args.join(' ')).toBe(0);
       expect(listing.stdout.split('\n')[0], args.join(' ')).toBe(BANNIERE_ECOLE);
