@@ -64,6 +64,8 @@ export interface Config {
     readonly leaseMs: number;
   };
   readonly replies: { readonly copyAttestationToDemandeur: boolean };
+  /** The daily dispatching digests (spec 8): sent by the daemon's first pass at or after this hour, Europe/Paris (0–23). */
+  readonly dispatching: { readonly hour: number };
   /** The operations listener of `run` (plain HTTP: /livez, /readyz, /metrics; spec 7). */
   readonly ops: {
     /** TCP port; 0 (the default): no listener. */
@@ -105,6 +107,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false },
+  dispatching: { hour: 6 },
   ops: { port: 0, host: '127.0.0.1' },
   http: { port: 0, host: '0.0.0.0', certFile: '', keyFile: '', rateLimitPerMinute: 60, drainMs: 30_000 },
   log: { level: 'info' },
@@ -184,6 +187,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     leaseMs: integerAtLeast(1_000, ' (millisecondes)'),
   },
   replies: { copyAttestationToDemandeur: (v) => (typeof v === 'boolean' ? undefined : 'true ou false est attendu') },
+  dispatching: { hour: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'une heure de 0 à 23 (heure de Paris) est attendue') },
   ops: {
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
     host: isString,

@@ -7,6 +7,7 @@
  * itself never sees the transaction's uncommitted work; on SQLite it waits for it to end).
  */
 import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';
+import type { DispatchingReads, DispatchingRegistry, DispatchingTx } from './dispatching.js';
 import type { GuichetsReads, GuichetsRegistry } from './guichets.js';
 import type { LeasesRegistry } from './leases.js';
 import type { LotsReads, LotsRegistry, LotsTx } from './lots.js';
@@ -17,15 +18,15 @@ import type { TerritoiresReads, TerritoiresRegistry } from './territoires.js';
  * The schema version this code works with. Both backends migrate to it, their steps numbered
  * alike (a new step is added to both lists); `doctor` reports a registry that is not at it.
  */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 /** What may be read both inside and outside a transaction. */
-export interface RegistryReads extends GuichetsReads, LotsReads, DemandesReads, OutboxReads, TerritoiresReads {}
+export interface RegistryReads extends GuichetsReads, LotsReads, DemandesReads, OutboxReads, TerritoiresReads, DispatchingReads {}
 
 /** What a lot's operations may do inside its transaction. */
-export interface RegistryTx extends RegistryReads, LotsTx, DemandesTx, OutboxTx {}
+export interface RegistryTx extends RegistryReads, LotsTx, DemandesTx, OutboxTx, DispatchingTx {}
 
-export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegistry, OutboxRegistry, TerritoiresRegistry, LeasesRegistry {
+export interface Registry extends GuichetsRegistry, LotsRegistry, DemandesRegistry, OutboxRegistry, TerritoiresRegistry, LeasesRegistry, DispatchingRegistry {
   /**
    * Runs `work` in one transaction: committed when its promise resolves, rolled back when it
    * rejects. Transactions of one registry run one at a time.

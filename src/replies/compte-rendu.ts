@@ -1,7 +1,8 @@
 /**
  * The compte rendu of a lot (spec section 5.1), valid against schemas/compte-rendu-1.xsd.
  * The only module importing xmlbuilder2: it escapes text and attributes, so messages, values and
- * suggestions taken from the guichet's own lot cannot break the document.
+ * suggestions taken from the guichet's own lot cannot break the document. The other XML replies
+ * (dispatching.ts) are built through `xmlDocument` and `xmlValue` below, with the same escaping.
  */
 import { create } from 'xmlbuilder2';
 import type { DemandeIllisible, TypeFichier } from '../lot/types.js';
@@ -57,6 +58,15 @@ export function buildCompteRendu(data: CompteRenduData, options: CompteRenduOpti
 
   return unescape(root.end({ prettyPrint: true })) + '\n';
 }
+
+/** A new document's root element, for the other XML replies; `end` serializes it as `buildCompteRendu` does. */
+export function xmlDocument(namespace: string, name: string, attributes: Record<string, string>) {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(namespace, name, attributes);
+  return { root, end: (): string => unescape(root.end({ prettyPrint: true })) + '\n' };
+}
+
+/** A text or attribute value taken from a guichet's data, made safe for `xmlDocument`. */
+export const xmlValue = (value: string): string => escape(value);
 
 /*
  * xmlbuilder2 follows the DOM serialization rules, which leave tabs and newlines raw in attribute

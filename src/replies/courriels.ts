@@ -4,7 +4,7 @@
  * nor the guichet's reference of the demande (a guichet may build it from a name): that stays in
  * the attachment's name, as the spec fixes it, and in the encrypted document.
  */
-import type { CompteRenduLot } from './types.js';
+import type { CompteRenduLot, DispatchingData } from './types.js';
 
 export interface Courriel {
   readonly subject: string;
@@ -51,5 +51,14 @@ export function courrielCopieDemandeur(kind: 'CRE' | 'REN'): Courriel {
     subject: `Votre ${titre.charAt(0).toLowerCase()}${titre.slice(1)} de demande de logement social`,
     text: `Bonjour,\n\nVotre demande de logement social ${fait}. Vous trouverez ci-joint votre ${titre.toLowerCase()} (document PDF) : conservez-la, elle prouve la date de dépôt de votre demande et indique votre numéro unique.\n\nVous recevez ce message parce que votre adresse électronique figure dans votre demande. Ce message est envoyé automatiquement : merci de ne pas y répondre ; pour toute question, adressez-vous au guichet qui a enregistré votre demande.\n`,
     filename: kind === 'CRE' ? 'attestation-enregistrement.pdf' : 'attestation-renouvellement.pdf',
+  };
+}
+
+/** A bailleur's daily digest (spec 8): `dispatching-<guichet>-<YYYYMMDD>.xml.gpg`. */
+export function courrielDispatching(data: Pick<DispatchingData, 'guichet' | 'sequence' | 'jour' | 'evenements'>): Courriel {
+  return {
+    subject: `Dispatching du ${data.jour} (n° ${data.sequence})`,
+    text: `Bonjour,\n\nVous trouverez ci-joint le dispatching n° ${data.sequence} du ${data.jour} : ${data.evenements.length} événement(s) (créations, renouvellements, modifications, radiations) de demandes portant sur des communes où votre organisme dispose de logements. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `dispatching-${safeName(data.guichet)}-${data.jour.replaceAll('-', '')}.xml.gpg`,
   };
 }

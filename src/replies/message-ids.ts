@@ -37,3 +37,8 @@ export function attestationMessageId(
   const copie = pour === undefined ? '' : `-${pour}`;
   return `<attestation-${kind.toLowerCase()}${copie}.${lotPart(lot)}.${demande}@${domain}>`;
 }
+
+/** A bailleur's digest: its sequence number names it (one Message-ID per digest, for ever). */
+export function dispatchingMessageId(domain: string, guichet: string, sequence: number): string {
+  return `<dispatching.${guichet}.${sequence}@${domain}>`;
+}

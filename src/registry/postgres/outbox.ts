@@ -25,7 +25,7 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
       const row = await sql.one(
         `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
          VALUES ($1, $2, $3, $4, 'A_PREPARER', $5, $6) RETURNING id`,
-        item.lotId,
+        item.lotId ?? null,
         item.kind,
         item.messageId,
         JSON.stringify(item.destinataires),

@@ -257,4 +257,61 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE guichets ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
+  // Issue 19: dispatching (spec 8). A digest answers no lot: the outbox's lot_id becomes optional
+  // (SQLite changes a constraint only by rebuilding the table; the foreign keys of outbox_raw are
+  // checked at commit) and its kind may be 'dispatching'. Each daily pass records its window of
+  // audit event ids, each digest its bailleur's sequence number, both with the outbox row.
+  (db) => {
+    db.pragma('defer_foreign_keys = ON');
+    db.exec(`
+  CREATE TABLE outbox_v12 (
+    id                  INTEGER PRIMARY KEY,
+    lot_id              INTEGER REFERENCES lots(id),
+    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation', 'dispatching')),
+    message_id          TEXT NOT NULL,
+    destinataires       TEXT NOT NULL,
+    statut              TEXT NOT NULL CHECK (statut IN ('A_PREPARER', 'PRET', 'ENVOYE', 'ECHEC')),
+    document            TEXT NOT NULL,
+    tentatives          INTEGER NOT NULL DEFAULT 0,
+    prochaine_tentative TEXT,
+    derniere_erreur     TEXT,
+    envoye_at           TEXT,
+    premiere_tentative  TEXT,
+    restants            TEXT,
+    refus               TEXT NOT NULL DEFAULT '[]',
+    echec_at            TEXT,
+    relances            TEXT NOT NULL DEFAULT '[]',
+    claimed_by          TEXT,
+    claimed_until       TEXT,
+    queued_at           TEXT
+  ) STRICT;
+  INSERT INTO outbox_v12 (id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+    derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at)
+  SELECT id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+    derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v12 RENAME TO outbox;
+  CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
+  CREATE INDEX outbox_lot ON outbox (lot_id);
+  CREATE TABLE dispatch_passes (
+    jour   TEXT PRIMARY KEY,
+    apres  INTEGER NOT NULL,
+    jusqua INTEGER NOT NULL,
+    at     TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dispatches (
+    guichet    TEXT NOT NULL REFERENCES guichets(code),
+    sequence   INTEGER NOT NULL,
+    jour       TEXT NOT NULL,
+    apres      INTEGER NOT NULL,
+    jusqua     INTEGER NOT NULL,
+    evenements INTEGER NOT NULL,
+    outbox_id  INTEGER NOT NULL REFERENCES outbox(id),
+    message_id TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (guichet, sequence),
+    UNIQUE (guichet, jour)
+  ) STRICT;
+    `);
+  },
 ];

@@ -32,7 +32,7 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
             `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
              VALUES (?, ?, ?, ?, 'A_PREPARER', ?, ?)`,
           )
-          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
+          .run(item.lotId ?? null, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
       ),
     requeueReply: (outboxId, lotId, queuedAt, destinataires) => {
       // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.

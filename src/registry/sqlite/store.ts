@@ -5,6 +5,7 @@
 import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { SqliteConnection, type Sync } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
+import { dispatchingReads, dispatchingTx } from './dispatching.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
@@ -27,8 +28,9 @@ export class SqliteRegistry implements Registry {
       ...demandesReads(c),
       ...outboxReads(c),
       ...territoiresReads(c),
+      ...dispatchingReads(c),
     };
-    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c) });
+    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...dispatchingTx(c) });
     Object.assign(
       this,
       c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({
