@@ -2,6 +2,7 @@
 import type { RegisterCommand } from '../context.js';
 import { registerDemandes } from './demandes.js';
 import { registerDemo } from './demo.js';
+import { registerDispatch } from './dispatch.js';
 import { registerExpire } from './expire.js';
 import { registerDoctor } from './doctor.js';
 import { registerGuichets } from './guichets.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTerritories,
   registerDemandes,
   registerExpire,
+  registerDispatch,
   registerReference,
   registerValidate,
   registerOutbox,

@@ -27,7 +27,7 @@ export function dispatchingReads(sql: Sql): DispatchingReads {
         )
       ).map(toDispatchEvent),
     bailleursCommunes: async () => {
-      const rows = await sql.all(`SELECT c.guichet, c.commune FROM guichet_communes c JOIN guichets g ON g.code = c.guichet WHERE g.actif ORDER BY c.guichet, c.commune`);
+      const rows = await sql.all(`SELECT c.guichet, c.commune FROM guichet_communes c JOIN guichets g ON g.code = c.guichet WHERE g.actif = 1 ORDER BY c.guichet, c.commune`);
       const map = new Map<string, string[]>();
       for (const row of rows) {
         const list = map.get(String(row.guichet)) ?? [];
