@@ -69,6 +69,8 @@ export const COPIED_TABLES: readonly string[] = [
   'evenements',
   'outbox',
   'outbox_raw',
+  'dispatch_passes',
+  'dispatches',
 ];
 
 export interface CopiedTable {

@@ -258,12 +258,13 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE lots ADD COLUMN canal TEXT NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
   // Issue 19: dispatching (spec 8). A digest answers no lot: the outbox's lot_id becomes optional
-  // (SQLite changes a constraint only by rebuilding the table; the foreign keys of outbox_raw are
-  // checked at commit) and its kind may be 'dispatching'. Each daily pass records its window of
+  // (SQLite changes a constraint only by rebuilding the table; the sealed bytes of outbox_raw,
+  // whose rows reference it, are set aside meanwhile) and its kind may be 'dispatching'. Each daily pass records its window of
   // audit event ids, each digest its bailleur's sequence number, both with the outbox row.
   (db) => {
-    db.pragma('defer_foreign_keys = ON');
     db.exec(`
+  CREATE TEMP TABLE outbox_raw_v12 AS SELECT id, raw FROM outbox_raw;
+  DELETE FROM outbox_raw;
   CREATE TABLE outbox_v12 (
     id                  INTEGER PRIMARY KEY,
     lot_id              INTEGER REFERENCES lots(id),
@@ -291,6 +292,8 @@ export const MIGRATIONS: readonly Migration[] = [
     derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at FROM outbox;
   DROP TABLE outbox;
   ALTER TABLE outbox_v12 RENAME TO outbox;
+  INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM temp.outbox_raw_v12;
+  DROP TABLE temp.outbox_raw_v12;
   CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
   CREATE INDEX outbox_lot ON outbox (lot_id);
   CREATE TABLE dispatch_passes (
