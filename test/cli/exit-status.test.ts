@@ -44,6 +44,7 @@ const CASES: readonly { command: string; usage: () => string[]; failure: () => s
   { command: 'territories', usage: () => ['--home', home, 'territories', 'set', 'XYZ'], failure: () => ['--home', missing, 'territories', 'list'] },
   { command: 'demandes', usage: () => ['--home', home, 'demandes', 'history', 'abc'], failure: () => ['--home', home, 'demandes', 'history', '0931126999999G1104'] },
   { command: 'expire', usage: () => ['--home', home, 'expire', '--date', '2026-02-30'], failure: () => ['--home', missing, 'expire'] },
+  { command: 'dispatch', usage: () => ['--home', home, 'dispatch', '--date', '2026-02-30'], failure: () => ['--home', missing, 'dispatch', 'list'] },
   {
     command: 'reference',
     usage: () => ['--home', home, 'reference', 'import', '--cog', 'x.csv'],
