@@ -3,6 +3,7 @@
  * that store them (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) say how; the
  * backends (sqlite/) say where. Nothing here knows SQL.
  */
+import type { StatutResultat } from '../domain.js';
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
 
@@ -38,7 +39,7 @@ export type GuichetChanges = Partial<Pick<Guichet, 'nom' | 'adresse' | 'actif' |
 
 export type LotStatut = 'ACCEPTE' | 'PARTIEL' | 'REJETE' | 'QUARANTAINE';
 
-export type ResultatStatut = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+export type ResultatStatut = StatutResultat;
 
 export interface ResultatRecord {
   readonly position: number;
@@ -107,7 +108,7 @@ export interface DemandeEchue {
   readonly dateEcheance: string;
 }
 
-export type OutboxKind = 'compte-rendu' | 'attestation' | 'dispatching';
+export type OutboxKind = 'compte-rendu' | 'attestation' | 'dispatching' | 'copie';
 export type OutboxStatut = 'A_PREPARER' | 'PRET' | 'ENVOYE' | 'ECHEC';
 
 /** What a reply must say, stored with the lot's outcome; turned into a message by `replies/`. */

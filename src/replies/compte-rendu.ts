@@ -5,7 +5,8 @@
  * (dispatching.ts) are built through `xmlDocument` and `xmlValue` below, with the same escaping.
  */
 import { create } from 'xmlbuilder2';
-import type { DemandeIllisible, TypeFichier } from '../lot/types.js';
+import { isTypeFichier } from '../domain.js';
+import type { DemandeIllisible } from '../lot/types.js';
 import type { CompteRenduData, ResultatDemande, StatutLot } from './types.js';
 
 export const COMPTE_RENDU_NAMESPACE = 'urn:sne-gateway:compte-rendu:1';
@@ -14,7 +15,6 @@ export const COMPTE_RENDU_NAMESPACE = 'urn:sne-gateway:compte-rendu:1';
 const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 const IDENTIFIANT_LOT = /^[A-Za-z0-9._-]{1,40}$/;
-const TYPES_FICHIER: readonly string[] = ['CRE', 'REN', 'MOD', 'RAD'] satisfies TypeFichier[];
 
 export interface CompteRenduOptions {
   /** IANA time zone of the written dates; default Europe/Paris. */
@@ -101,10 +101,7 @@ function resultatAttributes(resultat: ResultatDemande): Record<string, string> {
 
 /** The resultat of a demande that broke the schema: rejected, with what could be read of it. */
 export function resultatIllisible(demande: DemandeIllisible): ResultatDemande {
-  const typeFichier =
-    demande.typeFichier !== undefined && TYPES_FICHIER.includes(demande.typeFichier)
-      ? (demande.typeFichier as TypeFichier)
-      : undefined;
+  const typeFichier = demande.typeFichier !== undefined && isTypeFichier(demande.typeFichier) ? demande.typeFichier : undefined;
   return {
     position: demande.position,
     ...(demande.reference !== undefined && demande.reference !== '' ? { reference: demande.reference } : {}),

@@ -62,3 +62,12 @@ export function courrielDispatching(data: Pick<DispatchingData, 'guichet' | 'seq
     filename: `dispatching-${safeName(data.guichet)}-${data.jour.replaceAll('-', '')}.xml.gpg`,
   };
 }
+
+/** A copie numérique (spec 8): `copie-<reference>.xml.gpg`, named by the guichet's own reference. */
+export function courrielCopie(reference: string): Courriel {
+  return {
+    subject: 'Copie numérique d’une demande',
+    text: `Bonjour,\n\nVous trouverez ci-joint la copie numérique demandée dans votre lot : les données de la demande telles qu’elles sont enregistrées, avec son statut et ses dates ; la demande est désignée par le nom du fichier joint (votre référence). Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `copie-${safeName(reference)}.xml.gpg`,
+  };
+}

@@ -2,11 +2,12 @@
  * A reply's document as stored in the outbox with the lot's outcome: JSON now, rendered into
  * an encrypted message later (so a crash between the two only delays the rendering).
  */
-import type { AttestationData, CompteRenduData, DispatchingData } from './types.js';
+import type { AttestationData, CompteRenduData, CopieData, DispatchingData } from './types.js';
 
 export type ReplyDocument =
   | { readonly kind: 'compte-rendu'; readonly data: CompteRenduData }
   | { readonly kind: 'dispatching'; readonly data: DispatchingData }
+  | { readonly kind: 'copie'; readonly data: CopieData }
   | {
       readonly kind: 'attestation';
       readonly data: AttestationData;
@@ -23,7 +24,7 @@ export function decodeDocument(json: string): ReplyDocument {
   if (document.kind === 'attestation') {
     return { ...document, data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
   }
-  if (document.kind === 'dispatching') return document;
+  if (document.kind === 'dispatching' || document.kind === 'copie') return document;
   const { lot } = document.data;
   return {
     kind: 'compte-rendu',

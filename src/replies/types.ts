@@ -3,12 +3,13 @@
  * of a lot (XML) and the attestation of a registered or renewed demande (PDF). Builders are pure
  * functions of these values; the pipeline fills them from the registry.
  */
+import type { StatutResultat } from '../domain.js';
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
 import type { NomsCommunes } from '../rules/index.js';
 
 export type StatutLot = 'ACCEPTE' | 'PARTIEL' | 'REJETE';
-export type StatutDemande = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+export type StatutDemande = StatutResultat;
 
 export interface CompteRenduLot {
   readonly guichet: string;

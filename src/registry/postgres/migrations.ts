@@ -217,14 +217,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   ALTER TABLE lots ADD COLUMN canal TEXT COLLATE "C" NOT NULL DEFAULT 'mail' CHECK (canal IN ('mail', 'https'));
   `,
   },
-  // Issue 19: dispatching (spec 8), as SQLite's step: a digest's outbox row answers no lot; each
+  // Issue 19: dispatching and copie numérique (spec 8), as SQLite's step: a digest's outbox row answers no lot; each
   // daily pass's window of audit event ids; each digest's sequence number per bailleur.
   {
     version: 12,
     step: `
   ALTER TABLE outbox ALTER COLUMN lot_id DROP NOT NULL;
   ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
-  ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'dispatching'));
+  ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'dispatching', 'copie'));
   CREATE TABLE dispatch_passes (
     jour   TEXT COLLATE "C" PRIMARY KEY,
     apres  BIGINT NOT NULL,

@@ -259,7 +259,8 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // Issue 19: dispatching (spec 8). A digest answers no lot: the outbox's lot_id becomes optional
   // (SQLite changes a constraint only by rebuilding the table; the sealed bytes of outbox_raw,
-  // whose rows reference it, are set aside meanwhile) and its kind may be 'dispatching'. Each daily pass records its window of
+  // whose rows reference it, are set aside meanwhile) and its kind may be 'dispatching' or 'copie' (a copie
+  // numérique, spec 8). Each daily pass records its window of
   // audit event ids, each digest its bailleur's sequence number, both with the outbox row.
   (db) => {
     db.exec(`
@@ -268,7 +269,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TABLE outbox_v12 (
     id                  INTEGER PRIMARY KEY,
     lot_id              INTEGER REFERENCES lots(id),
-    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation', 'dispatching')),
+    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation', 'dispatching', 'copie')),
     message_id          TEXT NOT NULL,
     destinataires       TEXT NOT NULL,
     statut              TEXT NOT NULL CHECK (statut IN ('A_PREPARER', 'PRET', 'ENVOYE', 'ECHEC')),

@@ -6,7 +6,7 @@
  */
 import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
 import { buildReplyMessage } from '../../mail/mime-out.js';
-import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, courrielDispatching, type Courriel } from '../courriels.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopie, courrielCopieDemandeur, courrielDispatching, type Courriel } from '../courriels.js';
 import type { ReplyDocument } from '../documents.js';
 
 /** Everything a reply needs, as plain data (it crosses to a worker by structured clone). */
@@ -44,6 +44,10 @@ async function rendered(document: ReplyDocument): Promise<Rendered> {
   if (document.kind === 'dispatching') {
     const { buildDispatching } = await import('../dispatching.js');
     return { ...courrielDispatching(document.data), content: new TextEncoder().encode(buildDispatching(document.data)), pourDemandeur: false };
+  }
+  if (document.kind === 'copie') {
+    const { buildCopie } = await import('../dispatching.js');
+    return { ...courrielCopie(document.data.reference), content: new TextEncoder().encode(buildCopie(document.data)), pourDemandeur: false };
   }
   const { data } = document;
   const { renderAttestation } = await import('../attestation/index.js');
