@@ -16,6 +16,10 @@ const unclaimed = (now: string) => `(claimed_until IS NULL OR claimed_until <= $
 export function outboxReads(sql: Sql): OutboxReads {
   return {
     outboxForLot: async (lotId) => (await sql.all('SELECT * FROM outbox WHERE lot_id = $1 ORDER BY id', lotId)).map(toOutbox),
+    guichetDocuments: async (guichet, depuis) =>
+      (await sql.all(`SELECT * FROM outbox WHERE queued_at >= $2 AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = $1))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = $1))) ORDER BY id`, guichet, depuis)).map(toOutbox),
   };
 }
 

@@ -20,6 +20,10 @@ const OUTBOX_DEPTH = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS olde
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {
     outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
+    guichetDocuments: (guichet, depuis) =>
+      (c.stmt(`SELECT * FROM outbox WHERE queued_at >= @depuis AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = @guichet))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = @guichet))) ORDER BY id`).all({ guichet, depuis }) as Row[]).map(toOutbox),
   };
 }
 
