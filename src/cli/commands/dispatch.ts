@@ -18,7 +18,9 @@ function list(cmd: Command, context: CliContext): void {
     .description('liste les dispatchings envoyés : jour, bailleur, numéro de séquence, événements, état de l’envoi')
     .option('--guichet <code>', "ceux d'un seul bailleur")
     .option('--json', 'sortie JSON')
-    .action(async (options: { guichet?: string; json?: boolean }) => {
+    // `dispatch` has its own --json, which commander gives the parent: read both levels.
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<{ guichet?: string; json?: boolean }>();
       const rows = await withRegistry(context, async (registry) => {
         const digests = await registry.listDispatches(options.guichet);
         return await Promise.all(digests.map(async (d) => ({ ...d, envoi: (await registry.getOutbox(d.outboxId))?.statut ?? 'INCONNU' })));
