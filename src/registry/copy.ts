@@ -71,6 +71,8 @@ export const COPIED_TABLES: readonly string[] = [
   'outbox',
   'outbox_raw',
   'preavis',
+  'dispatch_passes',
+  'dispatches',
 ];
 
 export interface CopiedTable {

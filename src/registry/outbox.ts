@@ -8,6 +8,12 @@ import type { NewOutboxItem, OutboxAttempt, OutboxClaim, OutboxDepth, OutboxItem
 export interface OutboxReads {
   /** A lot's replies, without their message bytes (`getOutbox` has them). */
   outboxForLot(lotId: number): Promise<readonly OutboxItem[]>;
+  /**
+   * A guichet's documents that answer no lot demande by demande (spec 7, `GET /v1/documents`): its
+   * dispatching digests and the copies its lots asked for, queued at or after `depuis` (ISO
+   * instant; '' for all), oldest first, without their message bytes.
+   */
+  guichetDocuments(guichet: string, depuis: string): Promise<readonly OutboxItem[]>;
 }
 
 /** Queuing replies, inside a lot's transaction. */

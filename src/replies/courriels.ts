@@ -4,7 +4,7 @@
  * nor the guichet's reference of the demande (a guichet may build it from a name): that stays in
  * the attachment's name, as the spec fixes it, and in the encrypted document.
  */
-import type { CompteRenduLot } from './types.js';
+import type { CompteRenduLot, DispatchingData } from './types.js';
 
 export interface Courriel {
   readonly subject: string;
@@ -69,5 +69,23 @@ export function courrielPreavisDemandeur(): Courriel {
     subject: 'Votre demande de logement social arrive à échéance : pensez à la renouveler',
     text: `Bonjour,\n\nVotre demande de logement social arrive à sa date anniversaire dans un mois. Vous trouverez ci-joint votre préavis de renouvellement (document PDF) : il indique jusqu’à quand et comment renouveler votre demande pour ne pas perdre son ancienneté.\n\nVous recevez ce message parce que votre adresse électronique figure dans votre demande. Ce message est envoyé automatiquement : merci de ne pas y répondre ; pour toute question, adressez-vous à un guichet enregistreur.\n`,
     filename: 'preavis-renouvellement.pdf',
+  };
+}
+
+/** A bailleur's daily digest (spec 8): `dispatching-<guichet>-<YYYYMMDD>.xml.gpg`. */
+export function courrielDispatching(data: Pick<DispatchingData, 'guichet' | 'sequence' | 'jour' | 'evenements'>): Courriel {
+  return {
+    subject: `Dispatching du ${data.jour} (n° ${data.sequence})`,
+    text: `Bonjour,\n\nVous trouverez ci-joint le dispatching n° ${data.sequence} du ${data.jour} : ${data.evenements.length} événement(s) (créations, renouvellements, modifications, radiations) de demandes portant sur des communes où votre organisme dispose de logements. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `dispatching-${safeName(data.guichet)}-${data.jour.replaceAll('-', '')}.xml.gpg`,
+  };
+}
+
+/** A copie numérique (spec 8): `copie-<reference>.xml.gpg`, named by the guichet's own reference. */
+export function courrielCopie(reference: string): Courriel {
+  return {
+    subject: 'Copie numérique d’une demande',
+    text: `Bonjour,\n\nVous trouverez ci-joint la copie numérique demandée dans votre lot : les données de la demande telles qu’elles sont enregistrées, avec son statut et ses dates ; la demande est désignée par le nom du fichier joint (votre référence). Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `copie-${safeName(reference)}.xml.gpg`,
   };
 }

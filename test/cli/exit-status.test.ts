@@ -50,6 +50,7 @@ const CASES: readonly { command: string; usage: () => string[]; failure: () => s
   },
   { command: 'expire', usage: () => ['--home', home, 'expire', '--date', '2026-02-30'], failure: () => ['--home', missing, 'expire'] },
   { command: 'preavis', usage: () => ['--home', home, 'preavis', '--date', '2026-02-30'], failure: () => ['--home', missing, 'preavis'] },
+  { command: 'dispatch', usage: () => ['--home', home, 'dispatch', '--date', '2026-02-30'], failure: () => ['--home', missing, 'dispatch', 'list'] },
   {
     command: 'reference',
     usage: () => ['--home', home, 'reference', 'import', '--cog', 'x.csv'],

@@ -181,6 +181,48 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.bailleursIn(['75111'])).toEqual([]);
   });
 
+  it('reads the CRE/REN/MOD/RAD events of a window with their communes, and records passes and digests with the outbox row', async () => {
+    await registry.addGuichet(GUICHET);
+    await registry.addGuichet({ ...GUICHET, code: 'G2000', nom: 'Autre', expediteurs: ['b@x.example'] });
+    await registry.addGuichet({ ...GUICHET, code: 'G3000', nom: 'Inactif', expediteurs: ['c@x.example'], actif: false });
+    await registry.setGuichetCommunes('G2000', ['93066', '93048']);
+    await registry.setGuichetCommunes('G3000', ['93066']);
+    expect([...(await registry.bailleursCommunes())]).toEqual([['G2000', ['93048', '93066']]]);
+    const donnees = sampleDemandeLogement();
+    const numero = '1110126000001G1104';
+    await registry.transaction(async (tx) => {
+      await tx.insertDemande({ numeroUnique: numero, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-01-05', dateEcheance: '2027-01-05', donnees }, { guichet: 'G1104', identifiantLot: 'L', reference: 'R' });
+      for (const action of ['CRE', 'PREAVIS', 'MOD']) await tx.insertEvent({ numeroUnique: numero, action, acteur: 'guichet:G1104', at: '2026-01-05T10:00:00.000Z', details: { motif: 'X' } });
+    });
+    const last = await registry.lastEventId();
+    const events = await registry.dispatchEvents(0, last, 10);
+    expect(events.map((e) => e.action)).toEqual(['CRE', 'MOD']);
+    expect(events[0]!.communes).toEqual(donnees.logementRecherche.communesSouhaitees.map((c) => c.code));
+    expect(await registry.dispatchEvents(events[0]!.id, last, 10)).toHaveLength(1);
+    expect(await registry.dispatchEvents(0, last, 1)).toHaveLength(1);
+    const entries = await registry.dispatchEntries(events.map((e) => e.id));
+    expect(entries.map((e) => [e.event.action, e.event.at, e.event.details, e.demande.numeroUnique])).toEqual([
+      ['CRE', '2026-01-05T10:00:00.000Z', { motif: 'X' }, numero],
+      ['MOD', '2026-01-05T10:00:00.000Z', { motif: 'X' }, numero],
+    ]);
+    expect(await registry.lastDispatchPass()).toBeUndefined();
+    const outboxId = await registry.transaction(async (tx) => {
+      await tx.insertDispatchPass({ jour: '2026-01-06', apres: 0, jusqua: last, at: '2026-01-06T05:00:00.000Z' });
+      expect(await tx.nextDispatchSequence('G2000')).toBe(1);
+      const id = await tx.queueReply({ kind: 'dispatching', messageId: '<d@x>', destinataires: [], document: '{}', queuedAt: '2026-01-06T05:00:00.000Z' });
+      await tx.insertDispatch({ guichet: 'G2000', sequence: 1, jour: '2026-01-06', apres: 0, jusqua: last, evenements: 2, outboxId: id, messageId: '<d@x>', at: '2026-01-06T05:00:00.000Z' });
+      expect(await tx.nextDispatchSequence('G2000')).toBe(2);
+      return id;
+    });
+    expect(await registry.lastDispatchPass()).toEqual({ jour: '2026-01-06', apres: 0, jusqua: last, at: '2026-01-06T05:00:00.000Z' });
+    expect((await registry.getDispatchPass('2026-01-06'))?.jusqua).toBe(last);
+    expect((await registry.listDispatches('G2000')).map((d) => [d.sequence, d.outboxId])).toEqual([[1, outboxId]]);
+    const item = (await registry.getOutbox(outboxId))!;
+    expect([item.kind, item.lotId]).toEqual(['dispatching', undefined]);
+    // The same day twice: refused by the store itself, whatever the caller checked.
+    await expect(registry.transaction((tx) => tx.insertDispatchPass({ jour: '2026-01-06', apres: last, jusqua: last, at: 'x' }))).rejects.toThrow();
+  });
+
   it('sorts as SQLite does, byte by byte, whatever the database’s locale', async () => {
     for (const [code, nom] of [['g3', 'béta'], ['G2', 'Zeta'], ['G1', 'alpha'], ['G4', 'Éric']] as const) {
       await registry.addGuichet({ ...GUICHET, code, nom, expediteurs: [`${code}@x.example`] });

@@ -276,6 +276,35 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'preavis'));
   `,
   },
+  // Issue 19: dispatching and copie numérique (spec 8), as SQLite's step 15: a digest's outbox row answers no lot; each
+  // daily pass's window of audit event ids; each digest's sequence number per bailleur.
+  {
+    version: 15,
+    step: `
+  ALTER TABLE outbox ALTER COLUMN lot_id DROP NOT NULL;
+  ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+  ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('compte-rendu', 'attestation', 'preavis', 'dispatching', 'copie'));
+  CREATE TABLE dispatch_passes (
+    jour   TEXT COLLATE "C" PRIMARY KEY,
+    apres  BIGINT NOT NULL,
+    jusqua BIGINT NOT NULL,
+    at     TEXT COLLATE "C" NOT NULL
+  );
+  CREATE TABLE dispatches (
+    guichet    TEXT COLLATE "C" NOT NULL REFERENCES guichets(code),
+    sequence   INTEGER NOT NULL,
+    jour       TEXT COLLATE "C" NOT NULL,
+    apres      BIGINT NOT NULL,
+    jusqua     BIGINT NOT NULL,
+    evenements INTEGER NOT NULL,
+    outbox_id  BIGINT NOT NULL REFERENCES outbox(id),
+    message_id TEXT COLLATE "C" NOT NULL,
+    at         TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (guichet, sequence),
+    UNIQUE (guichet, jour)
+  );
+  `,
+  },
 ];
 
 /** The latest schema version this gateway knows. */

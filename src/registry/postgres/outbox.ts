@@ -16,6 +16,10 @@ const unclaimed = (now: string) => `(claimed_until IS NULL OR claimed_until <= $
 export function outboxReads(sql: Sql): OutboxReads {
   return {
     outboxForLot: async (lotId) => (await sql.all('SELECT * FROM outbox WHERE lot_id = $1 ORDER BY id', lotId)).map(toOutbox),
+    guichetDocuments: async (guichet, depuis) =>
+      (await sql.all(`SELECT * FROM outbox WHERE queued_at >= $2 AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = $1))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = $1))) ORDER BY id`, guichet, depuis)).map(toOutbox),
   };
 }
 
@@ -25,7 +29,7 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
       const row = await sql.one(
         `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
          VALUES ($1, $2, $3, $4, 'A_PREPARER', $5, $6) RETURNING id`,
-        item.lotId,
+        item.lotId ?? null,
         item.kind,
         item.messageId,
         JSON.stringify(item.destinataires),

@@ -20,6 +20,10 @@ const OUTBOX_DEPTH = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS olde
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {
     outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
+    guichetDocuments: (guichet, depuis) =>
+      (c.stmt(`SELECT * FROM outbox WHERE queued_at >= @depuis AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = @guichet))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = @guichet))) ORDER BY id`).all({ guichet, depuis }) as Row[]).map(toOutbox),
   };
 }
 
@@ -32,7 +36,7 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
             `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
              VALUES (?, ?, ?, ?, 'A_PREPARER', ?, ?)`,
           )
-          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
+          .run(item.lotId ?? null, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
       ),
     requeueReply: (outboxId, lotId, queuedAt, destinataires) => {
       // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.

@@ -6,7 +6,7 @@
  */
 import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
 import { buildReplyMessage } from '../../mail/mime-out.js';
-import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopie, courrielCopieDemandeur, courrielDispatching, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
 import type { ReplyDocument } from '../documents.js';
 
 /** Everything a reply needs, as plain data (it crosses to a worker by structured clone). */
@@ -46,6 +46,14 @@ async function rendered(document: ReplyDocument): Promise<Rendered> {
     const content = await renderPreavis(document.data);
     if (document.pour === 'demandeur') return { ...courrielPreavisDemandeur(), content, pourDemandeur: true };
     return { ...courrielPreavis(document.data.reference), content, pourDemandeur: false };
+  }
+  if (document.kind === 'dispatching') {
+    const { buildDispatching } = await import('../dispatching.js');
+    return { ...courrielDispatching(document.data), content: new TextEncoder().encode(buildDispatching(document.data)), pourDemandeur: false };
+  }
+  if (document.kind === 'copie') {
+    const { buildCopie } = await import('../dispatching.js');
+    return { ...courrielCopie(document.data.reference), content: new TextEncoder().encode(buildCopie(document.data)), pourDemandeur: false };
   }
   const { data } = document;
   const { renderAttestation } = await import('../attestation/index.js');
