@@ -43,6 +43,11 @@ const CASES: readonly { command: string; usage: () => string[]; failure: () => s
   },
   { command: 'territories', usage: () => ['--home', home, 'territories', 'set', 'XYZ'], failure: () => ['--home', missing, 'territories', 'list'] },
   { command: 'demandes', usage: () => ['--home', home, 'demandes', 'history', 'abc'], failure: () => ['--home', home, 'demandes', 'history', '0931126999999G1104'] },
+  {
+    command: 'demandes search',
+    usage: () => ['--home', home, 'demandes', 'search', '--nom', 'Dupont', '--prenom', 'Jean', '--naissance', '1990-02-30'],
+    failure: () => ['--home', missing, 'demandes', 'search', '--nom', 'Dupont', '--prenom', 'Jean', '--naissance', '1990-02-01'],
+  },
   { command: 'expire', usage: () => ['--home', home, 'expire', '--date', '2026-02-30'], failure: () => ['--home', missing, 'expire'] },
   {
     command: 'reference',
