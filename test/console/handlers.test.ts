@@ -1,13 +1,22 @@
 /**
  * The console's handlers through `fastify.inject`: the login (CSRF, wrong password, rate limit),
  * sessions, what a gestionnaire sees (another territory's lot is 404), the pages, a dry-run replay
- * then the replay, a quarantine delete in the trail under the gestionnaire's name.
+ * then the replay, a quarantine release and delete, each in the trail under the gestionnaire's name.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nationalKeyLocation } from '../../src/app.js';
+import { homePath } from '../../src/config/load.js';
 import { escapeHtml, html, safe } from '../../src/console/html.js';
+import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
+import { runOnce } from '../../src/daemon.js';
+import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity } from '../../src/demo/guichet.js';
+import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { consoleFixture, PASSWORD, type ConsoleFixture } from './fixture.js';
+
+/** A guichet of 93 not enrolled yet: its lot waits in quarantine. */
+const G1105: GuichetIdentity = { code: 'G1105', nom: 'Nouveau bailleur', adresse: '2 rue B\n93000 Bobigny', expediteur: 'lots@g1105.example', destinataire: 'retours@g1105.example', departements: ['93', '75'] };
 
 let f: ConsoleFixture;
 beforeAll(async () => {
@@ -136,6 +145,7 @@ describe('console pages', () => {
     expect(dry.body).toContain('REJETE → ACCEPTE [simulation');
     expect(dry.body).toContain('passerait : ENREGISTREE');
     expect((await f.gateway.registry.getLot(f.rejected))!.version).toBe(1);
+    expect(await f.gateway.registry.lotRejeux(f.rejected)).toEqual([]); // a dry run is no replay
 
     const done = await client.request('POST', `/lots/${f.rejected}/rejeu`, { _csrf: client.csrf });
     expect(done.headers.location).toBe(`/lots/${f.rejected}`);
@@ -143,7 +153,34 @@ describe('console pages', () => {
     const after = await client.request('GET', `/lots/${f.rejected}`);
     expect(after.body).toContain('compte rendu version <span id="version">2</span>');
     expect(after.body).toContain('ACCEPTE');
+    // The replay is in the lot's trail under the gestionnaire's name, and shown on its page.
+    expect(await f.gateway.registry.lotRejeux(f.rejected)).toEqual([{ at: '2026-11-26T09:30:00.000Z', par: 'gestionnaire:amartin', version: 2, statut: 'ACCEPTE' }]);
+    expect(after.body).toContain('Rejoué le 26/11/2026 10:30:00 par gestionnaire amartin : <span class="ACCEPTE">ACCEPTE</span>, compte rendu version 2');
   });
+
+  it('releases a quarantined lot once its sender is a guichet of the territories, under the gestionnaire’s name', async () => {
+    const { config } = f.gateway;
+    const keys = await guichetKeys(join(f.home, 'g1105'), G1105);
+    const xml = new TextEncoder().encode(readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8').replaceAll('G1104', G1105.code));
+    const raw = await sealLotMessage({ xml, fileName: 'lot-g1105.xml', guichet: G1105, keys, nationalPublicKeys: nationalPublicKeys(nationalKeyLocation(config)), depot: 'depot@x' });
+    await deliverToMaildir(homePath(config, config.mailbox.path), raw);
+    const outcome = (await runOnce(f.gateway)).outcomes[0]!;
+    if (outcome.kind !== 'committed') throw new Error('lot not committed');
+    expect(outcome.lot.statut).toBe('QUARANTAINE');
+    await enrolGuichet(f.gateway.registry, G1105, keys);
+
+    const client = new Client();
+    await client.login();
+    expect((await client.request('GET', '/quarantaine')).body).toContain(`action="/quarantaine/${outcome.lot.id}/liberer"`);
+    const released = await client.request('POST', `/quarantaine/${outcome.lot.id}/liberer`, { _csrf: client.csrf });
+    expect(released.headers.location).toBe(`/lots/${outcome.lot.id}`);
+    // Judged now, out of quarantine (accepted, or rejected as doublons once the G1104 lot was replayed).
+    const lot = (await f.gateway.registry.getLot(outcome.lot.id))!;
+    expect(lot.guichet).toBe('G1105');
+    expect(lot.statut).not.toBe('QUARANTAINE');
+    expect(await f.gateway.registry.lotRejeux(lot.id)).toEqual([{ at: '2026-11-26T09:30:00.000Z', par: 'gestionnaire:amartin', version: 1, statut: lot.statut }]);
+    expect((await client.request('GET', `/lots/${lot.id}`)).body).toContain(`par gestionnaire amartin : <span class="${lot.statut}">${lot.statut}</span>`);
+  }, 30_000);
 
   it('shows a demande’s history by numéro, and 404 for a numéro outside the territories', async () => {
     const client = new Client();

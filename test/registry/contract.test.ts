@@ -211,7 +211,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect((await registry.getGuichet('G1104'))?.cles.map((k) => k.fingerprint)).toEqual(['0123']);
   });
 
-  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome', async () => {
+  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome, recorded under who made it', async () => {
     const lot = { statut: 'ACCEPTE' as const, recuAt: '2026-11-26T09:00:00.000Z', traiteAt: '2026-11-26T09:00:01.000Z', erreurs: [], original: Buffer.from([0, 1, 2, 255]) };
     const erreur = { code: 'DEM_SCHEMA', message: 'illisible « \\ " » {', chemin: '/lot/demande[2]' } as unknown as DemandeError;
     const first = await registry.transaction(async (tx) => {
@@ -238,12 +238,28 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { position: 2, statut: 'REJETEE', erreurs: [erreur] },
     ]);
 
+    expect(await registry.lotRejeux(first)).toEqual([]);
     await registry.transaction(async (tx) => {
       await tx.setLotStatut(first, 'PARTIEL');
-      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:alice' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
     });
     expect(await registry.getLot(first)).toMatchObject({ statut: 'REJETE', version: 2, traiteAt: '2026-12-01T09:00:00.000Z', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa' });
     expect(await registry.lotResultats(first)).toEqual([{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+    // Each replay is kept, in order, with who made it; a rolled-back one (a dry run) leaves none.
+    await registry.transaction(async (tx) => {
+      await tx.replaceLotOutcome(first, { statut: 'ACCEPTE', version: 3, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:bob' }, []);
+    });
+    await expect(
+      registry.transaction(async (tx) => {
+        await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 4, erreurs: [], traiteAt: '2026-12-02T09:00:00.000Z', rejouePar: 'gestionnaire:eve' }, []);
+        throw new Error('dry run');
+      }),
+    ).rejects.toThrow('dry run');
+    expect(await registry.lotRejeux(first)).toEqual([
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:alice', version: 2, statut: 'REJETE' },
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:bob', version: 3, statut: 'ACCEPTE' },
+    ]);
+    expect(await registry.lotRejeux(redelivered)).toEqual([]);
     expect((await registry.listLots()).map((l) => l.id)).toEqual([first, redelivered]);
   });
 
