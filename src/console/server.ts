@@ -23,6 +23,7 @@ import { registerLogin } from './pages/login.js';
 import { registerLot } from './pages/lot.js';
 import { registerLots } from './pages/lots.js';
 import { registerQuarantaine } from './pages/quarantaine.js';
+import { registerRecherche } from './pages/recherche.js';
 import { sessionGestionnaire } from './session.js';
 
 export interface ConsoleDeps {
@@ -114,5 +115,6 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   registerQuarantaine(routes);
   registerGuichets(routes);
   registerDemandes(routes);
+  registerRecherche(routes);
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * The console's handlers through `fastify.inject`: the login (CSRF, wrong password, rate limit),
  * sessions, what a gestionnaire sees (another territory's lot is 404), the pages, a dry-run replay
- * then the replay, a quarantine release and delete, each in the trail under the gestionnaire's name.
+ * then the replay, a quarantine release and delete, each in the trail under the gestionnaire's name,
+ * the search for a demandeur's demandes.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runOnce } from '../../src/daemon.js';
 import { enrolGuichet, guichetKeys, sealLotMessage, type GuichetIdentity } from '../../src/demo/guichet.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
+import type { DemandeRecord } from '../../src/registry/model.js';
+import { sampleDemandeLogement, withDemandeur } from '../registry/helpers.js';
 import { consoleFixture, PASSWORD, type ConsoleFixture } from './fixture.js';
 
 /** A guichet of 93 not enrolled yet: its lot waits in quarantine. */
@@ -191,6 +194,40 @@ describe('console pages', () => {
     expect(page.body).toContain('enregistrement (CRE)');
     expect(page.body).toContain('guichet G1104');
     expect((await client.request('GET', '/demandes?numero=0131126000001G1301')).statusCode).toBe(404);
+  });
+
+  it('finds a demandeur’s demandes as demandes search does, those of the gestionnaire’s guichets and territories only', async () => {
+    const dupont = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont-Léger', prenom: 'Zoé', dateNaissance: '1975-06-30' });
+    const demande = (numeroUnique: string, extra: Partial<DemandeRecord> = {}): DemandeRecord => ({
+      numeroUnique,
+      territoire: numeroUnique.slice(0, 3),
+      guichet: numeroUnique.slice(13),
+      statut: 'ACTIVE',
+      dateDepot: '2026-01-05',
+      dateEcheance: '2027-01-05',
+      donnees: dupont,
+      ...extra,
+    });
+    await f.gateway.registry.transaction(async (tx) => {
+      const source = (reference: string) => ({ guichet: 'G1104', identifiantLot: 'LOT-RECHERCHE', reference });
+      await tx.insertDemande(demande('1110126900001G1104'), source('a')); // their guichet
+      await tx.insertDemande(demande('1110126900002G1301', { statut: 'RADIEE', dateRadiation: '2026-04-05', motifRadiation: 'RADATT' }), source('b')); // their territory (111)
+      await tx.insertDemande(demande('0130126900003G1301'), source('c')); // neither
+    });
+    const client = new Client();
+    await client.login();
+    expect((await client.request('GET', '/recherche')).body).toContain('<form method="post" action="/recherche">');
+    const found = await client.request('POST', '/recherche', { _csrf: client.csrf, nom: 'DUPONT LEGER', prenom: 'zoe', naissance: '1975-06-30' });
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toContain('2 demande(s) pour ce demandeur sur vos territoires, dont 1 active(s)');
+    expect(found.body).toContain('<a href="/demandes?numero=1110126900001G1104">1110126900001G1104</a></td><td>ACTIVE</td><td>111</td><td>G1104</td>');
+    expect(found.body).toContain('<td>RADIEE</td><td>111</td><td>G1301</td>\n<td>2026-01-05</td><td></td><td>2027-01-05</td><td>2026-04-05 (RADATT)</td>');
+    expect(found.body).not.toContain('0130126900003G1301');
+    const nobody = await client.request('POST', '/recherche', { _csrf: client.csrf, nom: 'Dupont-Léger', prenom: 'Zoé', naissance: '1975-06-29' });
+    expect(nobody.body).toContain('Aucune demande pour ce demandeur sur vos territoires.');
+    expect((await client.request('POST', '/recherche', { _csrf: client.csrf, nom: 'Dupont', prenom: 'Zoé', naissance: '1975-02-30' })).statusCode).toBe(400);
+    expect((await client.request('POST', '/recherche', { _csrf: client.csrf, nom: '--', prenom: 'Zoé', naissance: '1975-06-30' })).statusCode).toBe(400);
+    expect((await client.request('POST', '/recherche', { nom: 'Dupont-Léger', prenom: 'Zoé', naissance: '1975-06-30' })).statusCode).toBe(403);
   });
 
   it('deletes a quarantined message under the gestionnaire’s name', async () => {
