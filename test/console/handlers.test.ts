@@ -124,7 +124,24 @@ describe('console pages', () => {
     expect(page.body).toContain('Activité du 26/11/2026');
     expect(page.body).toContain('G1104-DEMO-001');
     expect(page.body).toMatch(/<td>DEM_GUICHET_NON_HABILITE<\/td><td><span class="bar" style="width:300px"><\/span> 3<\/td>/);
-    expect(page.body).toContain('File d’envoi des réponses');
+    expect(page.body).toContain('File d’envoi des réponses de vos guichets');
+  });
+
+  it('counts in the activity page’s outbox the replies of the gestionnaire’s guichets only', async () => {
+    const client = new Client();
+    await client.login();
+    const outbox = async () => (await client.request('GET', '/activite')).body.split('<h2>File d’envoi')[1];
+    const before = await outbox();
+    // A reply of G1301 (département 13), queued six days ago and given up: not amartin's.
+    const id = await f.gateway.registry.transaction((tx) =>
+      tx.queueReply({ lotId: f.other, kind: 'compte-rendu', messageId: '<cr-g1301@sne.test>', destinataires: ['r@g1301.example'], document: '{}', queuedAt: '2026-11-20T09:00:00.000Z' }),
+    );
+    expect(await f.gateway.registry.markPrepared(id, Buffer.from('scellé'))).toBe(true);
+    await f.gateway.registry.markOutboxFailed(id, new Date('2026-11-26T09:00:00.000Z'), 'délai dépassé');
+    expect(await f.gateway.registry.outboxDepth()).toContainEqual({ statut: 'ECHEC', replies: 1, oldestQueuedAt: '2026-11-20T09:00:00.000Z' });
+    const after = await outbox();
+    expect(after).not.toContain('20/11/2026');
+    expect(after).toBe(before);
   });
 
   it('filters the lots by statut and day, and searches by identifiant', async () => {

@@ -333,7 +333,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.getOutbox(cr!)).not.toHaveProperty('restants');
   });
 
-  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside', async () => {
+  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside, of some guichets or all', async () => {
     expect(await registry.outboxDepth()).toEqual([]);
     const lotId = await registry.transaction(async (tx) =>
       tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
@@ -357,6 +357,21 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { statut: 'ECHEC', replies: 1, oldestQueuedAt: queuedAt[1] },
       { statut: 'PRET', replies: 2, oldestQueuedAt: queuedAt[2] },
     ]);
+    // Scoped to guichets: only their lots' replies.
+    await registry.addGuichet(GUICHET);
+    const [ofG1104, ofNone] = await registry.transaction(async (tx) => [
+      await tx.insertLot({ messageSha256: 'sha-g', guichet: 'G1104', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+      await tx.insertLot({ messageSha256: 'sha-n', statut: 'REJETE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    ]);
+    await registry.transaction(async (tx) => {
+      for (const [n, id] of [ofG1104, ofG1104, ofNone].entries()) {
+        await tx.queueReply({ lotId: id!, kind: 'compte-rendu', messageId: `<g${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}', queuedAt: `2026-11-26T11:00:0${n}.000Z` });
+      }
+    });
+    expect(await registry.outboxDepth(['G1104', 'G9999'])).toEqual([{ statut: 'A_PREPARER', replies: 2, oldestQueuedAt: '2026-11-26T11:00:00.000Z' }]);
+    expect(await registry.outboxDepth(['G9999'])).toEqual([]);
+    expect(await registry.outboxDepth([])).toEqual([]);
+    expect((await registry.outboxDepth()).find((d) => d.statut === 'A_PREPARER')?.replies).toBe(4);
   });
 
   it('finds doublons among the active demandes only, and the demandes past their anniversary', async () => {
