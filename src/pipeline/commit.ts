@@ -231,9 +231,11 @@ export interface ReplayChange {
 /**
  * Replays a stored lot through the current rules (spec 6), in the caller's transaction: demandes
  * that succeeded keep their result and numéro; the others are judged again; a new compte rendu
- * (version + 1 when one was sent before) and attestations for the newly registered only.
+ * (version + 1 when one was sent before) and attestations for the newly registered only. The
+ * replay is recorded under `rejouePar`, who asked for it (`gestionnaire:NOM`); a replay refused
+ * changes nothing and records nothing.
  */
-export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings): Promise<ReplayChange> {
+export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings, rejouePar: string): Promise<ReplayChange> {
   const previous = await tx.lotResultats(lot.id);
   const before = { statut: lot.statut, erreurs: lot.erreurs, resultats: previous };
   const unchanged = (refus: string): ReplayChange => ({ lot, before, after: before, nouvelles: 0, refus });
@@ -268,7 +270,7 @@ export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: Commit
   }
   const registered = resultats.some((r) => r.statut !== 'REJETEE');
   const statut: LotStatut = erreurs.length > 0 ? (registered ? 'PARTIEL' : 'REJETE') : statutDuLot({ erreurs, resultats });
-  await tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields }, resultats);
+  await tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields, rejouePar }, resultats);
   await queueReplies(tx, lot.id, input.guichet, resultats, { attestations, copies }, input.reception.traiteAt, settings);
   return { lot: (await tx.getLot(lot.id))!, before, after: { statut, erreurs, resultats }, nouvelles: attestations.length };
 }

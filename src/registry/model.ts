@@ -314,4 +314,16 @@ export interface LotReplayOutcome {
   readonly guichet?: string;
   readonly identifiantLot?: string;
   readonly empreinte?: string;
+  /** Who replayed the lot (`gestionnaire:NOM`), recorded in its replays (`LotRejeu`). */
+  readonly rejouePar: string;
+}
+
+/** One replay of a lot that changed its outcome: when, by whom, and the outcome it gave. */
+export interface LotRejeu {
+  /** The replay's processing instant (the lot's `traiteAt` it set). */
+  readonly at: string;
+  readonly par: string;
+  /** The compte rendu version it gave. */
+  readonly version: number;
+  readonly statut: LotStatut;
 }

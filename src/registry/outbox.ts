@@ -56,9 +56,10 @@ export interface OutboxRegistry extends OutboxReads {
   /**
    * How many replies wait to be prepared (A_PREPARER), to be sent (PRET) or were given up
    * (ECHEC), and the oldest one's queue time, per statut; statuts without replies are absent.
-   * Sent replies (ENVOYE, kept for ever) are not counted: a scrape stays cheap.
+   * Sent replies (ENVOYE, kept for ever) are not counted: a scrape stays cheap. With `guichets`,
+   * only the replies of those guichets' lots (the web console's gestionnaire).
    */
-  outboxDepth(): Promise<readonly OutboxDepth[]>;
+  outboxDepth(guichets?: readonly string[]): Promise<readonly OutboxDepth[]>;
   getOutbox(id: number): Promise<OutboxItem | undefined>;
   /**
    * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC

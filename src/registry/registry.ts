@@ -20,7 +20,7 @@ import type { TerritoiresReads, TerritoiresRegistry } from './territoires.js';
  * The schema version this code works with. Both backends migrate to it, their steps numbered
  * alike (a new step is added to both lists); `doctor` reports a registry that is not at it.
  */
-export const SCHEMA_VERSION = 15;
+export const SCHEMA_VERSION = 16;
 
 /** What may be read both inside and outside a transaction. */
 export interface RegistryReads extends GuichetsReads, GestionnairesReads, LotsReads, DemandesReads, OutboxReads, TerritoiresReads, PreavisReads, DispatchingReads {}

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, DispatchEvent, DispatchPass, DispatchRecord, Gestionnaire, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, DispatchEvent, DispatchPass, DispatchRecord, Gestionnaire, LotRejeu, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -69,6 +69,15 @@ export function lotOutcomeColumns(outcome: LotReplayOutcome): unknown[] {
     outcome.identifiantLot ?? null,
     outcome.empreinte ?? null,
   ];
+}
+
+/** A replay's record, in the order of both backends' INSERT INTO lot_rejeux (lot_id, at, par, version, statut). */
+export function rejeuColumns(lotId: number, outcome: LotReplayOutcome): unknown[] {
+  return [lotId, outcome.traiteAt, outcome.rejouePar, outcome.version, outcome.statut];
+}
+
+export function toRejeu(row: Row): LotRejeu {
+  return { at: String(row.at), par: String(row.par), version: Number(row.version), statut: row.statut as LotRejeu['statut'] };
 }
 
 export function toResultat(row: Row): ResultatRecord {

@@ -255,7 +255,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect((await registry.getGuichet('G1104'))?.cles.map((k) => k.fingerprint)).toEqual(['0123']);
   });
 
-  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome', async () => {
+  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome, recorded under who made it', async () => {
     const lot = { statut: 'ACCEPTE' as const, recuAt: '2026-11-26T09:00:00.000Z', traiteAt: '2026-11-26T09:00:01.000Z', erreurs: [], original: Buffer.from([0, 1, 2, 255]) };
     const erreur = { code: 'DEM_SCHEMA', message: 'illisible « \\ " » {', chemin: '/lot/demande[2]' } as unknown as DemandeError;
     const first = await registry.transaction(async (tx) => {
@@ -282,12 +282,28 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { position: 2, statut: 'REJETEE', erreurs: [erreur] },
     ]);
 
+    expect(await registry.lotRejeux(first)).toEqual([]);
     await registry.transaction(async (tx) => {
       await tx.setLotStatut(first, 'PARTIEL');
-      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:alice' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
     });
     expect(await registry.getLot(first)).toMatchObject({ statut: 'REJETE', version: 2, traiteAt: '2026-12-01T09:00:00.000Z', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa' });
     expect(await registry.lotResultats(first)).toEqual([{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+    // Each replay is kept, in order, with who made it; a rolled-back one (a dry run) leaves none.
+    await registry.transaction(async (tx) => {
+      await tx.replaceLotOutcome(first, { statut: 'ACCEPTE', version: 3, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:bob' }, []);
+    });
+    await expect(
+      registry.transaction(async (tx) => {
+        await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 4, erreurs: [], traiteAt: '2026-12-02T09:00:00.000Z', rejouePar: 'gestionnaire:eve' }, []);
+        throw new Error('dry run');
+      }),
+    ).rejects.toThrow('dry run');
+    expect(await registry.lotRejeux(first)).toEqual([
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:alice', version: 2, statut: 'REJETE' },
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:bob', version: 3, statut: 'ACCEPTE' },
+    ]);
+    expect(await registry.lotRejeux(redelivered)).toEqual([]);
     expect((await registry.listLots()).map((l) => l.id)).toEqual([first, redelivered]);
   });
 
@@ -361,7 +377,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.getOutbox(cr!)).not.toHaveProperty('restants');
   });
 
-  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside', async () => {
+  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside, of some guichets or all', async () => {
     expect(await registry.outboxDepth()).toEqual([]);
     const lotId = await registry.transaction(async (tx) =>
       tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
@@ -385,6 +401,21 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { statut: 'ECHEC', replies: 1, oldestQueuedAt: queuedAt[1] },
       { statut: 'PRET', replies: 2, oldestQueuedAt: queuedAt[2] },
     ]);
+    // Scoped to guichets: only their lots' replies.
+    await registry.addGuichet(GUICHET);
+    const [ofG1104, ofNone] = await registry.transaction(async (tx) => [
+      await tx.insertLot({ messageSha256: 'sha-g', guichet: 'G1104', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+      await tx.insertLot({ messageSha256: 'sha-n', statut: 'REJETE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    ]);
+    await registry.transaction(async (tx) => {
+      for (const [n, id] of [ofG1104, ofG1104, ofNone].entries()) {
+        await tx.queueReply({ lotId: id!, kind: 'compte-rendu', messageId: `<g${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}', queuedAt: `2026-11-26T11:00:0${n}.000Z` });
+      }
+    });
+    expect(await registry.outboxDepth(['G1104', 'G9999'])).toEqual([{ statut: 'A_PREPARER', replies: 2, oldestQueuedAt: '2026-11-26T11:00:00.000Z' }]);
+    expect(await registry.outboxDepth(['G9999'])).toEqual([]);
+    expect(await registry.outboxDepth([])).toEqual([]);
+    expect((await registry.outboxDepth()).find((d) => d.statut === 'A_PREPARER')?.replies).toBe(4);
   });
 
   it('finds doublons among the active demandes only, and the demandes past their anniversary', async () => {

@@ -141,12 +141,19 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
       return row?.next === null || row?.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: async (statut) => (await sql.all('SELECT * FROM outbox WHERE statut = $1 ORDER BY id', statut)).map(toOutbox),
-    outboxDepth: async () =>
+    outboxDepth: async (guichets) =>
       (
-        await sql.all(
-          `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
-           WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`,
-        )
+        guichets === undefined
+          ? await sql.all(
+              `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+               WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`,
+            )
+          : await sql.all(
+              `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+               WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') AND lot_id IN (SELECT id FROM lots WHERE guichet = ANY($1::text[]))
+               GROUP BY statut ORDER BY statut`,
+              [...guichets],
+            )
       ).map(toOutboxDepth),
     getOutbox: async (id) => {
       const row = await sql.one(`SELECT ${WITH_RAW} WHERE o.id = $1`, id);

@@ -416,4 +416,17 @@ export const MIGRATIONS: readonly Migration[] = [
   ) STRICT;
     `);
   },
+  // Issue 20: every replay of a lot (`replay`, `quarantine release`, the console), by whom, when,
+  // and the outcome it gave: a lot's own row holds only its latest outcome.
+  `
+  CREATE TABLE lot_rejeux (
+    id      INTEGER PRIMARY KEY,
+    lot_id  INTEGER NOT NULL REFERENCES lots(id),
+    at      TEXT NOT NULL,
+    par     TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    statut  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX lot_rejeux_lot ON lot_rejeux (lot_id);
+  `,
 ];

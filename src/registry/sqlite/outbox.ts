@@ -16,6 +16,11 @@ const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
 /** The statut index keeps it to the waiting rows. */
 const OUTBOX_DEPTH = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
   WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`;
+/** The same, for the lots of the guichets listed in the parameter (a JSON array). */
+const OUTBOX_DEPTH_OF = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+  WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC')
+    AND lot_id IN (SELECT id FROM lots WHERE guichet IN (SELECT value FROM json_each(?)))
+  GROUP BY statut ORDER BY statut`;
 
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {
@@ -121,7 +126,8 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
       return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
-    outboxDepth: () => (c.stmt(OUTBOX_DEPTH).all() as Row[]).map(toOutboxDepth),
+    outboxDepth: (guichets) =>
+      (guichets === undefined ? (c.stmt(OUTBOX_DEPTH).all() as Row[]) : (c.stmt(OUTBOX_DEPTH_OF).all(JSON.stringify(guichets)) as Row[])).map(toOutboxDepth),
     getOutbox,
     retryOutbox: (id, at, par) =>
       c.db
