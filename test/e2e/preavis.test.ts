@@ -179,6 +179,8 @@ describe.each(HOME_BACKENDS)('the préavis de renouvellement end to end (gpg ⇄
       expect(text).toMatch(/n'importe quel guichet enregistreur .* en ligne sur le portail/); // how to renew
       expect(text).toContain('www.demande-logement-social.gouv.fr');
       expect(text).toMatch(/sera radiée à compter du 11 avril 2027 .* vous perdrez son ancienneté/); // otherwise
+      // The notice the law asks one month before the demande's validity expires (CCH R. 441-2-7, second paragraph).
+      expect(text).toContain("en application de l'article R. 441-2-7 du code de la construction et de l'habitation");
     }
     // Accepted as delivered: the first acceptance is the proof, one per préavis.
     for (const numero of first.values()) {
