@@ -457,6 +457,62 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     ]);
   });
 
+  it('keeps one préavis per demande and anniversary, selects the demandes owed one, and keeps its first acceptance', async () => {
+    const demande = (numeroUnique: string, dateEcheance: string, statut: 'ACTIVE' | 'RADIEE' = 'ACTIVE'): DemandeRecord => ({
+      numeroUnique,
+      territoire: '111',
+      guichet: 'G1104',
+      statut,
+      dateDepot: '2026-01-05',
+      dateEcheance,
+      donnees: withDemandeur(sampleDemandeLogement(), { nom: `Nom ${numeroUnique.slice(12, 13)}` }),
+    });
+    const [a, b, c, d] = ['1110126000001G1104', '1110126000002G1104', '1110126000003G1104', '1110126000004G1104'];
+    const lotId = await registry.transaction(async (tx) => {
+      await tx.insertDemande(demande(a!, '2027-01-05'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'a' });
+      await tx.insertDemande(demande(b!, '2027-01-04'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'b' });
+      await tx.insertDemande(demande(c!, '2027-01-05', 'RADIEE'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'c' });
+      await tx.insertDemande(demande(d!, '2027-01-06'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'd' });
+      return tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') });
+    });
+    // ACTIVE, anniversary on or before the day, no préavis for it: oldest anniversary first.
+    expect(await registry.demandesSansPreavis('2027-01-05')).toEqual([
+      { numeroUnique: b, dateEcheance: '2027-01-04' },
+      { numeroUnique: a, dateEcheance: '2027-01-05' },
+    ]);
+    const queue = (tx: Parameters<Parameters<Registry['transaction']>[0]>[0], n: string) =>
+      tx.queueReply({ lotId, kind: 'preavis', messageId: `<preavis-${n}@sne.test>`, destinataires: ['retours@g1104.example'], document: '{}', queuedAt: 't' });
+    const first = { numeroUnique: a!, anniversaire: '2027-01-05', guichet: 'G1104', emisAt: '2026-12-05T08:00:00.000Z' };
+    const [outboxGuichet, outboxDemandeur, other] = await registry.transaction(async (tx) => {
+      const ids = [await queue(tx, 'g'), await queue(tx, 'd'), await queue(tx, 'x')];
+      expect(await tx.insertPreavis({ ...first, outboxGuichet: ids[0]!, outboxDemandeur: ids[1]! })).toBe(true);
+      // Never two for one anniversary: the second is refused and the first left as it was.
+      expect(await tx.insertPreavis({ ...first, emisAt: '2026-12-06T08:00:00.000Z', outboxGuichet: ids[2]! })).toBe(false);
+      return ids;
+    });
+    expect(await registry.getPreavis(a!, '2027-01-05')).toEqual({ ...first, outboxGuichet, outboxDemandeur });
+    expect(await registry.getPreavis(a!, '2028-01-05')).toBeUndefined();
+    expect(await registry.demandesSansPreavis('2027-01-05')).toEqual([{ numeroUnique: b, dateEcheance: '2027-01-04' }]);
+
+    // The first server acceptance is the one kept, whichever copy comes next; another reply is no préavis.
+    await registry.transaction(async (tx) => {
+      expect(await tx.markPreavisAccepted(outboxDemandeur!, '2026-12-05T09:00:00.000Z')).toEqual({
+        preavis: { ...first, outboxGuichet, outboxDemandeur, accepteAt: '2026-12-05T09:00:00.000Z' },
+        copie: 'demandeur',
+      });
+      expect(await tx.markPreavisAccepted(outboxGuichet!, '2026-12-05T10:00:00.000Z')).toEqual({
+        preavis: { ...first, outboxGuichet, outboxDemandeur, accepteAt: '2026-12-05T09:00:00.000Z' },
+        copie: 'guichet',
+      });
+      expect(await tx.markPreavisAccepted(other!, '2026-12-05T10:00:00.000Z')).toBeUndefined();
+    });
+    expect((await registry.getPreavis(a!, '2027-01-05'))?.accepteAt).toBe('2026-12-05T09:00:00.000Z');
+
+    // Renewed: the next anniversary is owed a préavis of its own.
+    await registry.transaction(async (tx) => tx.updateDemande({ ...demande(a!, '2028-01-05'), dateRenouvellement: '2027-01-05' }));
+    expect((await registry.demandesSansPreavis('2028-01-05')).map((e) => e.numeroUnique)).toEqual([b, d, a]);
+  });
+
   it('searches a demandeur’s demandes, ACTIVE and RADIEE, by the doublon key, in one territory or all', async () => {
     const dupont = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont-Léger', prenom: 'Zoé', dateNaissance: '1975-06-30' });
     const autre = withDemandeur(sampleDemandeLogement(), { nom: 'Dupont-Léger', prenom: 'Zoé', dateNaissance: '1975-06-29' });
