@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLot } from '../src/lot/parse.js';
+import { hasDemandeLogement } from '../src/lot/types.js';
 import { copyRegistry } from '../src/registry/copy.js';
 import { PostgresImport } from '../src/registry/postgres/import.js';
 import { SqliteExport } from '../src/registry/sqlite/export.js';
@@ -30,7 +31,7 @@ function realisticDonnees(): string[] {
   const parsed = parseLot(Buffer.from(generateLot({ demandes: 50, identifiantLot: 'BENCH-COPY', seed: 7, rejections: {} })));
   if (!parsed.ok) throw new Error(`generated lot unreadable: ${parsed.error.code}`);
   return parsed.lot.demandes.flatMap((d) =>
-    d.ok && d.demande.typeFichier !== 'RAD' ? [JSON.stringify({ ...d.demande.demandeLogement, demandeur: { ...d.demande.demandeLogement.demandeur, nom: '__NOM__' } })] : [],
+    d.ok && hasDemandeLogement(d.demande) ? [JSON.stringify({ ...d.demande.demandeLogement, demandeur: { ...d.demande.demandeLogement.demandeur, nom: '__NOM__' } })] : [],
   );
 }
 

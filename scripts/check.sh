@@ -11,6 +11,7 @@ declare -A NEEDED=(
   [pdftotext]=poppler-utils
   [pdfinfo]=poppler-utils
   [qpdf]=qpdf
+  [xmllint]=libxml2-utils # the dispatching digests checked against their XSD
   [dovecot]=dovecot-imapd
   [/usr/lib/dovecot/lmtp]=dovecot-lmtpd
   [openssl]=openssl   # the IMAPS test's self-signed certificate

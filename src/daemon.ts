@@ -18,6 +18,7 @@ import { processMessage, type Outcome, type PipelineDeps } from './pipeline/proc
 import { expireDemandes } from './registry/expire.js';
 import { issuePreavis } from './replies/preavis/issue.js';
 import type { Canal } from './registry/model.js';
+import { dispatchDue, runDispatch } from './replies/dispatch.js';
 import { outboxPass, type OutboxPassSummary } from './replies/outbox-pass.js';
 import { prepareReplies } from './replies/prepare.js';
 import { replyWorkerPool, type ReplyWorkerPool } from './replies/workers/index.js';
@@ -202,6 +203,7 @@ function watchedBy(observer: DaemonObserver, log: Logger): DaemonObserver {
 
 async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOutbox: () => void, judge: Judge, observer?: DaemonObserver): Promise<void> {
   let expiredOn: string | undefined;
+  let dispatchedOn: string | undefined;
   while (!signal.aborted) {
     const today = parisDate(gw.clock.now());
     if (today !== expiredOn) {
@@ -219,6 +221,18 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
         });
         if (emis > 0) wakeOutbox();
         if (emis > 0 || sansGuichet > 0) log.info({ emis, sansGuichet }, 'préavis de renouvellement issued');
+      });
+    }
+    const dispatchDay = dispatchDue(gw.clock.now(), gw.config.dispatching.hour);
+    if (dispatchDay !== undefined && dispatchDay !== dispatchedOn) {
+      dispatchedOn = dispatchDay;
+      await periodicPass(gw, 'dispatch', log, async () => {
+        // Idempotent: the day's pass, once committed by any instance, is not run again.
+        const outcome = await runDispatch(gw.registry, dispatchDay, gw.clock.now(), { messageIdDomain: gw.config.gateway.messageIdDomain });
+        if (outcome.kind === 'done') {
+          log.info({ digests: outcome.digests.length, events: outcome.evenements }, 'dispatching digests queued');
+          if (outcome.digests.length > 0) wakeOutbox();
+        }
       });
     }
     try {

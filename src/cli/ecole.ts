@@ -18,7 +18,8 @@ export const BASE_ECOLE_LIGNE =
  */
 export function banniereEcole(context: CliContext): (command: Command, action: Command) => void {
   return (_command, action) => {
-    if (action.opts<{ json?: boolean }>().json === true) return;
+    // With globals: a parent command may hold --json (`dispatch --json list`).
+    if (action.optsWithGlobals<{ json?: boolean }>().json === true) return;
     if (context.config().gateway.ecole) context.out(BANNIERE_ECOLE);
   };
 }

@@ -73,6 +73,8 @@ export interface Config {
     /** How many months before a demande's anniversary its préavis de renouvellement is issued (spec 5.3: never less than one). */
     readonly preavisMois: number;
   };
+  /** The daily dispatching digests (spec 8): sent by the daemon's first pass at or after this hour, Europe/Paris (0–23). */
+  readonly dispatching: { readonly hour: number };
   /** The operations listener of `run` (plain HTTP: /livez, /readyz, /metrics; spec 7). */
   readonly ops: {
     /** TCP port; 0 (the default): no listener. */
@@ -123,6 +125,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
   replies: { copyAttestationToDemandeur: false, preavisMois: 1 },
+  dispatching: { hour: 6 },
   ops: { port: 0, host: '127.0.0.1' },
   console: { port: 0, host: '127.0.0.1', certFile: '', keyFile: '' },
   http: { port: 0, host: '0.0.0.0', certFile: '', keyFile: '', rateLimitPerMinute: 60, drainMs: 30_000 },
@@ -210,6 +213,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     // would announce a window far ahead, so 1 to 3.
     preavisMois: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3 ? undefined : 'un nombre entier de mois de 1 à 3 est attendu (jamais moins d’un mois)'),
   },
+  dispatching: { hour: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'une heure de 0 à 23 (heure de Paris) est attendue') },
   ops: {
     port: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65_535 ? undefined : 'un port de 1 à 65535 est attendu (0 : pas de point d’accès)'),
     host: isString,

@@ -25,7 +25,7 @@ export async function startConsole(gw: Gateway, pipeline: PipelineDeps, repliesQ
     registry: gw.registry,
     clock: gw.clock,
     logger,
-    replay: (lotId, dryRun) => replayLot(pipeline, lotId, { dryRun }),
+    replay: (lotId, options) => replayLot(pipeline, lotId, options),
     repliesQueued,
     secret: consoleSecret(gw.config.home),
     ...(certFile !== '' && keyFile !== '' ? { tls: { cert: readFileSync(homePath(gw.config, certFile)), key: readFileSync(homePath(gw.config, keyFile)) } } : {}),

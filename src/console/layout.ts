@@ -26,7 +26,7 @@ export function page(title: string, body: Html, user?: PageUser): Html {
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — console SNE</title><style>${STYLE}</style></head>
 <body><header><strong>Console des gestionnaires territoriaux</strong>${user
-    ? html`<a href="/activite">Activité du jour</a><a href="/lots">Lots</a><a href="/quarantaine">Quarantaine</a><a href="/guichets">Guichets</a><a href="/demandes">Demandes</a>
+    ? html`<a href="/activite">Activité du jour</a><a href="/lots">Lots</a><a href="/quarantaine">Quarantaine</a><a href="/guichets">Guichets</a><a href="/demandes">Demandes</a><a href="/recherche">Recherche d’un demandeur</a>
 <form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${user.csrf}"><span>${user.nom}</span> <button>Se déconnecter</button></form>`
     : ''}</header>
 <main><h1>${title}</h1>${body}</main></body></html>`;

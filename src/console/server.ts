@@ -11,7 +11,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { ReplayResult } from '../pipeline/replay.js';
+import type { ReplayOptions, ReplayResult } from '../pipeline/replay.js';
 import type { Registry } from '../registry/registry.js';
 import { Scope } from './access.js';
 import { html, type Html } from './html.js';
@@ -23,14 +23,15 @@ import { registerLogin } from './pages/login.js';
 import { registerLot } from './pages/lot.js';
 import { registerLots } from './pages/lots.js';
 import { registerQuarantaine } from './pages/quarantaine.js';
+import { registerRecherche } from './pages/recherche.js';
 import { sessionGestionnaire } from './session.js';
 
 export interface ConsoleDeps {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** A stored lot through the current rules (src/pipeline/replay.ts), on the daemon's judge. */
-  readonly replay: (lotId: number, dryRun: boolean) => Promise<ReplayResult>;
+  /** A stored lot through the current rules (src/pipeline/replay.ts), on the daemon's judge, recorded under `options.par`. */
+  readonly replay: (lotId: number, options: ReplayOptions) => Promise<ReplayResult>;
   /** A replay queued replies: the outbox sends them. */
   readonly repliesQueued: () => void;
   /** Signs the session and CSRF cookies (secret.ts). */
@@ -114,5 +115,6 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   registerQuarantaine(routes);
   registerGuichets(routes);
   registerDemandes(routes);
+  registerRecherche(routes);
   return app;
 }

@@ -15,7 +15,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { homePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LIMITS } from '../limits.js';
-import { readReplyAttachment } from '../mail/mime-in.js';
+import { readReplyAttachment, readReplyFile } from '../mail/mime-in.js';
 import { processSubmission, type Outcome, type PipelineDeps } from '../pipeline/process.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import { attestationMessageId } from '../replies/message-ids.js';
@@ -274,17 +274,64 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     },
   );
 
+  /**
+   * A document of the guichet's (a dispatching digest, a copie numérique), as its attachment: sealed
+   * now if the outbox has not come by yet, as a lot's compte rendu is.
+   */
+  const documentFile = async (item: OutboxItem) => {
+    const raw = await sealedNow(item, deps.prepare);
+    return raw === undefined ? undefined : await readReplyFile(raw);
+  };
+
   app.get(
     '/v1/documents',
     {
       schema: {
-        summary: 'Les préavis et copies du guichet depuis une date',
+        summary: 'Les dispatchings et copies numériques du guichet, depuis une date (tous sans « depuis »)',
         querystring: { type: 'object', properties: { depuis: { type: 'string', format: 'date-time' } } },
-        response: { 200: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, reference: { type: 'string' }, href: { type: 'string' } } } }, ...problems },
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['type', 'nom', 'depose', 'href'],
+              properties: { type: { type: 'string', enum: ['dispatching', 'copie'] }, nom: { type: 'string' }, depose: { type: 'string' }, href: { type: 'string' } },
+            },
+          },
+          ...problems,
+        },
       },
     },
-    // Préavis (5.3) and copies (8) are not issued yet: nothing to list.
-    async () => [],
+    async (request) => {
+      const { depuis } = request.query as { depuis?: string };
+      const items = await registry.guichetDocuments(request.guichet!.code, depuis === undefined ? '' : new Date(depuis).toISOString());
+      const listed = [];
+      for (const item of items) {
+        const file = await documentFile(item);
+        if (file === undefined) continue;
+        listed.push({ type: item.kind, nom: file.filename, depose: item.queuedAt ?? '', href: `/v1/documents/${item.id}` });
+      }
+      return listed;
+    },
+  );
+
+  app.get(
+    '/v1/documents/:id',
+    {
+      schema: {
+        summary: 'Un dispatching ou une copie numérique du guichet',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        response: { 200: encrypted, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      // Another guichet's document is not found, as its lots are not.
+      const item = (await registry.guichetDocuments(request.guichet!.code, '')).find((i) => i.id === id);
+      const file = item === undefined ? undefined : await documentFile(item);
+      if (file === undefined) return send(reply, 'INTROUVABLE', `Aucun document ${id} de ce guichet.`);
+      return reply.code(200).type('application/octet-stream').send(Buffer.from(file.content));
+    },
   );
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -151,14 +151,21 @@ function radiation(el: PlainElement): Radiation {
   });
 }
 
-/** The co-constraints between typeFichier, numUnique and the radiation motif. */
+/** What each typeFichier carries: RAD a radiation, COP a copie, the others a demandeLogement. */
+const CONTENU: Readonly<Record<string, string>> = { RAD: 'radiation', COP: 'copie' };
+
+/** The co-constraints between typeFichier, its content, numUnique and the radiation motif. */
 function coConstraints(el: PlainElement, typeFichier: string, base: string): DemandeError[] {
   const logement = child(el, 'demandeLogement');
   const rad = child(el, 'radiation');
+  const attendu = CONTENU[typeFichier] ?? 'demandeLogement';
+  const recu = el.children.find((c) => c.name === 'demandeLogement' || c.name === 'radiation' || c.name === 'copie');
+  if (recu !== undefined && recu.name !== attendu) {
+    return [schemaError(`${base}/${recu.name}`, `Une demande de typeFichier ${typeFichier} contient <${attendu}>, pas <${recu.name}>.`)];
+  }
+  if (typeFichier === 'COP') return [];
   if (typeFichier === 'RAD') {
-    if (rad === undefined) {
-      return [schemaError(`${base}/demandeLogement`, 'Une demande de typeFichier RAD contient <radiation>, pas <demandeLogement>.')];
-    }
+    if (rad === undefined) return [];
     const motif = code(child(rad, 'motif'));
     const sousMotif = child(rad, 'sousMotif');
     if (motif === 'RADIRR' && sousMotif === undefined) {
@@ -169,9 +176,7 @@ function coConstraints(el: PlainElement, typeFichier: string, base: string): Dem
     }
     return [];
   }
-  if (logement === undefined) {
-    return [schemaError(`${base}/radiation`, `Une demande de typeFichier ${typeFichier} contient <demandeLogement>, pas <radiation>.`)];
-  }
+  if (logement === undefined) return [];
   const numUnique = child(logement, 'numUnique');
   if (typeFichier === 'CRE' && numUnique !== undefined) {
     return [schemaError(`${base}/demandeLogement/numUnique`, "Une création (CRE) n'a pas encore de numéro unique : retirez <numUnique>.", text(numUnique))];
@@ -197,6 +202,8 @@ export function readDemande(el: PlainElement, position: number): DemandeLue {
   const demande: Demande =
     typeFichier === 'RAD'
       ? { ...common, typeFichier, radiation: radiation(child(el, 'radiation') ?? el) }
+      : typeFichier === 'COP'
+      ? { ...common, typeFichier, copie: { numUnique: req(child(el, 'copie') ?? el, 'numUnique') } }
       : {
           ...common,
           typeFichier: typeFichier as 'CRE' | 'REN' | 'MOD',

@@ -8,6 +8,7 @@
  * `Demande`. libxml2 never holds more than one batch.
  * LOT_GUICHET is the pipeline's (it knows the sender).
  */
+import { isTypeFichier } from '../domain.js';
 import { demandeError, lotError, type DemandeError, type LotError } from '../errors.js';
 import { LIMITS, tooLarge } from '../limits.js';
 import { readDemande } from './demande.js';
@@ -185,7 +186,7 @@ function illisible(element: RootChild, position: number, diagnostics: readonly X
     position,
     // Kept when readable, so that the compte rendu can name the demande.
     ...(reference !== undefined && reference !== '' && reference.length <= 100 ? { reference } : {}),
-    ...(typeFichier !== undefined && ['CRE', 'REN', 'MOD', 'RAD'].includes(typeFichier) ? { typeFichier } : {}),
+    ...(typeFichier !== undefined && isTypeFichier(typeFichier) ? { typeFichier } : {}),
     errors,
   };
 }

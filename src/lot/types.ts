@@ -4,7 +4,7 @@
  */
 import type { DemandeError, LotError } from '../errors.js';
 
-export type TypeFichier = 'CRE' | 'REN' | 'MOD' | 'RAD';
+export type { TypeFichier } from '../domain.js';
 
 export interface Entete {
   readonly guichet: string;
@@ -116,9 +116,20 @@ interface DemandeBase {
   readonly dateReception?: string;
 }
 
+/** COP (spec 8): the numéro unique of the demande whose copy the guichet asks for. */
+export interface Copie {
+  readonly numUnique: string;
+}
+
+export type DemandeAvecLogement = DemandeBase & { readonly typeFichier: 'CRE' | 'REN' | 'MOD'; readonly demandeLogement: DemandeLogement };
+
 export type Demande =
-  | (DemandeBase & { readonly typeFichier: 'CRE' | 'REN' | 'MOD'; readonly demandeLogement: DemandeLogement })
-  | (DemandeBase & { readonly typeFichier: 'RAD'; readonly radiation: Radiation });
+  | DemandeAvecLogement
+  | (DemandeBase & { readonly typeFichier: 'RAD'; readonly radiation: Radiation })
+  | (DemandeBase & { readonly typeFichier: 'COP'; readonly copie: Copie });
+
+/** CRE, REN and MOD carry the demande itself; RAD and COP only name one by its numéro. */
+export const hasDemandeLogement = (demande: Demande): demande is DemandeAvecLogement => 'demandeLogement' in demande;
 
 /**
  * A demande that broke the schema: it is still reported, by position and (when it could be

@@ -109,9 +109,14 @@ export async function readPgpMimeEntity(decrypted: Uint8Array): Promise<LotResul
  * byte what a guichet's mail client saves (the HTTPS channel serves it, spec 7).
  */
 export async function readReplyAttachment(raw: Uint8Array): Promise<Uint8Array | undefined> {
+  return (await readReplyFile(raw))?.content;
+}
+
+/** The same, with the attachment's file name (`GET /v1/documents` lists it). */
+export async function readReplyFile(raw: Uint8Array): Promise<{ readonly filename: string; readonly content: Uint8Array } | undefined> {
   const email = await parse(raw);
   const [attachment, ...more] = email?.attachments ?? [];
-  return attachment === undefined || more.length > 0 ? undefined : bytes(attachment);
+  return attachment === undefined || more.length > 0 ? undefined : { filename: attachment.filename ?? '', content: bytes(attachment) };
 }
 
 /** The headers that identify a message, decoded (`outbox show`); empty when it cannot be read. */

@@ -6,12 +6,12 @@
  */
 import { parisDate } from '../clock.js';
 import { lotError, type LotError } from '../errors.js';
-import type { Demande, DemandeLue } from '../lot/types.js';
+import { hasDemandeLogement, type DemandeAvecLogement, type DemandeLue } from '../lot/types.js';
 import { OPERATIONS } from '../registry/operations/index.js';
-import type { Canal, Guichet, LotRecord, LotStatut, ResultatRecord } from '../registry/model.js';
+import type { Canal, DemandeRecord, Guichet, LotRecord, LotStatut, ResultatRecord } from '../registry/model.js';
 import type { RegistryTx } from '../registry/registry.js';
 import { resultatIllisible, statutDuLot } from '../replies/compte-rendu.js';
-import { queueAttestation, queueCompteRendu, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
+import { queueAttestation, queueCompteRendu, queueCopie, requeueCompteRendu, type QueueSettings } from '../replies/queue.js';
 import type { Judgement, NomsCommunes } from '../rules/index.js';
 import type { DecodedLot } from './decode.js';
 
@@ -56,7 +56,7 @@ export interface CommitResult {
 
 export type CommitSettings = QueueSettings;
 
-type DemandeLogementLue = Exclude<Demande, { typeFichier: 'RAD' }>;
+type DemandeLogementLue = DemandeAvecLogement;
 
 export async function commitLot(tx: RegistryTx, input: CommitInput, settings: CommitSettings): Promise<CommitResult> {
   const known = await settleKnownMessage(tx, input.reception);
@@ -143,14 +143,18 @@ async function registerLot(tx: RegistryTx, input: Extract<CommitInput, { kind: '
   }
 
   const lotId = await insertLot(tx, reception, { ...lotFields, statut: 'REJETE', erreurs: [] });
-  const { resultats, attestations } = await registerDemandes(tx, lotId, input, new Map());
+  const { resultats, attestations, copies } = await registerDemandes(tx, lotId, input, new Map());
   await tx.insertResultats(lotId, resultats);
   await tx.setLotStatut(lotId, statutDuLot({ erreurs: [], resultats }));
-  await queueReplies(tx, lotId, guichet, resultats, attestations, reception.traiteAt, settings);
+  await queueReplies(tx, lotId, guichet, resultats, { attestations, copies }, reception.traiteAt, settings);
   return lotId;
 }
 
 type Attestation = { readonly demande: DemandeLogementLue; readonly kind: 'CRE' | 'REN'; readonly numeroUnique: string; readonly nomsCommunes?: NomsCommunes };
+/** A copie numérique owed (COP): the guichet's reference and the demande as the lot saw it. */
+type Copie = { readonly reference: string; readonly demande: DemandeRecord };
+/** The documents a lot owes beside its compte rendu. */
+type Documents = { readonly attestations: readonly Attestation[]; readonly copies: readonly Copie[] };
 
 /**
  * Each demande of the lot, in order: rejected with its errors, or through its operation. A
@@ -161,7 +165,7 @@ async function registerDemandes(
   lotId: number,
   input: Extract<CommitInput, { kind: 'decoded' }>,
   previous: ReadonlyMap<number, ResultatRecord>,
-): Promise<{ resultats: ResultatRecord[]; attestations: Attestation[] }> {
+): Promise<{ resultats: ResultatRecord[]; attestations: Attestation[]; copies: Copie[] }> {
   const { guichet, decoded, reception } = input;
   const context = {
     tx,
@@ -174,6 +178,7 @@ async function registerDemandes(
   };
   const resultats: ResultatRecord[] = [];
   const attestations: Attestation[] = [];
+  const copies: Copie[] = [];
   for (const lue of decoded.lot.demandes) {
     const before = previous.get(lue.ok ? lue.demande.position : lue.position);
     if (before && before.statut !== 'REJETEE') {
@@ -188,11 +193,12 @@ async function registerDemandes(
     const { territoire, nomsCommunes } = input.judgements.get(lue.demande.position) ?? {};
     const outcome = await OPERATIONS[lue.demande.typeFichier](lue.demande, territoire === undefined ? context : { ...context, territoire });
     resultats.push(outcome.resultat);
-    if (outcome.attestation && lue.demande.typeFichier !== 'RAD') {
+    if (outcome.attestation && hasDemandeLogement(lue.demande)) {
       attestations.push({ demande: lue.demande, kind: outcome.attestation, numeroUnique: outcome.resultat.numeroUnique!, ...(nomsCommunes ? { nomsCommunes } : {}) });
     }
+    if (outcome.copie) copies.push({ reference: lue.demande.reference, demande: outcome.copie });
   }
-  return { resultats, attestations };
+  return { resultats, attestations, copies };
 }
 
 async function queueReplies(
@@ -200,14 +206,15 @@ async function queueReplies(
   lotId: number,
   guichet: Guichet,
   resultats: readonly ResultatRecord[],
-  attestations: readonly Attestation[],
+  documents: Documents,
   issuedAt: Date,
   settings: CommitSettings,
 ): Promise<void> {
   await queueCompteRendu(tx, lotId, guichet, resultats, settings);
-  for (const a of attestations) {
+  for (const a of documents.attestations) {
     await queueAttestation(tx, { lotId, guichet, issuedAt, ...a }, settings);
   }
+  for (const c of documents.copies) await queueCopie(tx, { lotId, guichet, generee: issuedAt, ...c }, settings);
 }
 
 /** What a replay changed (spec 6): the lot's outcome before and after, demande by demande. */
@@ -224,9 +231,11 @@ export interface ReplayChange {
 /**
  * Replays a stored lot through the current rules (spec 6), in the caller's transaction: demandes
  * that succeeded keep their result and numéro; the others are judged again; a new compte rendu
- * (version + 1 when one was sent before) and attestations for the newly registered only.
+ * (version + 1 when one was sent before) and attestations for the newly registered only. The
+ * replay is recorded under `rejouePar`, who asked for it (`gestionnaire:NOM`); a replay refused
+ * changes nothing and records nothing.
  */
-export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings): Promise<ReplayChange> {
+export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: CommitInput, settings: CommitSettings, rejouePar: string): Promise<ReplayChange> {
   const previous = await tx.lotResultats(lot.id);
   const before = { statut: lot.statut, erreurs: lot.erreurs, resultats: previous };
   const unchanged = (refus: string): ReplayChange => ({ lot, before, after: before, nouvelles: 0, refus });
@@ -241,6 +250,7 @@ export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: Commit
   let erreurs: readonly LotError[] = [];
   let resultats: readonly ResultatRecord[] = previous;
   let attestations: readonly Attestation[] = [];
+  let copies: readonly Copie[] = [];
   let fields: { identifiantLot?: string; empreinte?: string } = {};
   if (input.kind === 'rejected') {
     erreurs = [input.error];
@@ -256,12 +266,12 @@ export async function replayCommit(tx: RegistryTx, lot: LotRecord, input: Commit
       );
     }
     fields = { identifiantLot: entete.identifiantLot, empreinte: input.decoded.empreinte };
-    ({ resultats, attestations } = await registerDemandes(tx, lot.id, input, byPosition));
+    ({ resultats, attestations, copies } = await registerDemandes(tx, lot.id, input, byPosition));
   }
   const registered = resultats.some((r) => r.statut !== 'REJETEE');
   const statut: LotStatut = erreurs.length > 0 ? (registered ? 'PARTIEL' : 'REJETE') : statutDuLot({ erreurs, resultats });
-  await tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields }, resultats);
-  await queueReplies(tx, lot.id, input.guichet, resultats, attestations, input.reception.traiteAt, settings);
+  await tx.replaceLotOutcome(lot.id, { statut, version, erreurs, traiteAt, guichet: input.guichet.code, ...fields, rejouePar }, resultats);
+  await queueReplies(tx, lot.id, input.guichet, resultats, { attestations, copies }, input.reception.traiteAt, settings);
   return { lot: (await tx.getLot(lot.id))!, before, after: { statut, erreurs, resultats }, nouvelles: attestations.length };
 }
 

@@ -21,7 +21,13 @@ class DryRunRollback extends Error {
   }
 }
 
-export async function replayLot(deps: PipelineDeps, lotId: number, options: { dryRun: boolean }): Promise<ReplayResult> {
+export interface ReplayOptions {
+  readonly dryRun: boolean;
+  /** Who replays (`acteurGestionnaire(nom)`): the lot's replays record it. */
+  readonly par: string;
+}
+
+export async function replayLot(deps: PipelineDeps, lotId: number, options: ReplayOptions): Promise<ReplayResult> {
   const lot = await deps.registry.getLot(lotId);
   const original = lot && await deps.registry.lotOriginal(lotId);
   if (!lot || !original) throw new RangeError(`lot ${lotId} inconnu`);
@@ -32,7 +38,7 @@ export async function replayLot(deps: PipelineDeps, lotId: number, options: { dr
   const input = await deps.judge(submission, lot.messageSha256, deps.clock.now());
   try {
     const change = await deps.registry.transaction(async (tx) => {
-      const result = await replayCommit(tx, (await tx.getLot(lotId))!, input, deps.settings);
+      const result = await replayCommit(tx, (await tx.getLot(lotId))!, input, deps.settings, options.par);
       if (options.dryRun) throw new DryRunRollback(result);
       return result;
     });

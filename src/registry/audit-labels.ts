@@ -3,7 +3,7 @@
  * (`demandes history` and the web console). The trail holds codes, dates and the names of the
  * changed parts, never the demandeur's data.
  */
-import type { DemandeRecord } from './model.js';
+import type { DemandeRecord, DemandeTrouvee } from './model.js';
 
 export const ACTIONS: Readonly<Record<string, string>> = {
   CRE: 'enregistrement',
@@ -52,3 +52,7 @@ export function demandeHeader(numero: string, d: DemandeRecord | undefined): str
   return `Demande ${numero} — territoire ${d.territoire}, guichet ${d.guichet}, déposée le ${d.dateDepot}${renouvellement} ; ${etat}.`;
 }
 
+
+/** A found demande's radiation, `2026-03-01 (RADATT)`, empty while it is active (`demandes search` and the console). */
+export const radiationLabel = (d: Pick<DemandeTrouvee, 'dateRadiation' | 'motifRadiation'>): string =>
+  d.dateRadiation === undefined ? '' : `${d.dateRadiation}${d.motifRadiation === undefined ? '' : ` (${d.motifRadiation})`}`;

@@ -64,6 +64,7 @@ export const COPIED_TABLES: readonly string[] = [
   'lots',
   'lot_resultats',
   'lot_receptions',
+  'lot_rejeux',
   'numero_sequences',
   'demandes',
   'demande_sources',
@@ -71,6 +72,8 @@ export const COPIED_TABLES: readonly string[] = [
   'outbox',
   'outbox_raw',
   'preavis',
+  'dispatch_passes',
+  'dispatches',
 ];
 
 export interface CopiedTable {

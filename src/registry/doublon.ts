@@ -13,6 +13,7 @@
  *   the same demandeur is a doublon of it.
  * - The existing numéro is given only to the guichet that registered it.
  */
+import { isCalendarDay } from '../clock.js';
 import { demandeError, type DemandeError } from '../errors.js';
 import { demandePath, type DemandeLogement } from '../lot/types.js';
 import { foldLookalikes } from '../rules/caracteres.js';
@@ -47,6 +48,17 @@ export function normaliseIdentite(s: string): string {
 /** The doublon key of a demandeur's nom, prénom and birth date (`AAAA-MM-JJ`): what `demandes search` looks up. */
 export function cleIdentite(nom: string, prenom: string, dateNaissance: string): string {
   return `${normaliseIdentite(nom)}|${normaliseIdentite(prenom)}|${dateNaissance}`;
+}
+
+/**
+ * The key a search for a demandeur looks up (`demandes search`, the console's search), or which of
+ * the inputs cannot make one: a birth date that is no calendar day `AAAA-MM-JJ`, a nom or prénom
+ * without a letter or digit (its comparison form is empty).
+ */
+export function cleRecherche(nom: string, prenom: string, naissance: string): { readonly cle: string } | { readonly invalide: 'naissance' | 'nomPrenom' } {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(naissance) || !isCalendarDay(naissance)) return { invalide: 'naissance' };
+  if (normaliseIdentite(nom) === '' || normaliseIdentite(prenom) === '') return { invalide: 'nomPrenom' };
+  return { cle: cleIdentite(nom, prenom, naissance) };
 }
 
 /** The doublon key of a demande, or undefined when its demandeur has no birth date (DEM_DATE_NAISSANCE's business). */

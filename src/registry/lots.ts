@@ -2,7 +2,7 @@
  * The registry's lots: each message received (its original kept for replay), its outcome and
  * the result of each of its demandes. A lot is written inside its transaction (`LotsTx`).
  */
-import type { LotRecord, LotReplayOutcome, LotStatut, NewLot, ResultatRecord } from './model.js';
+import type { LotRecord, LotRejeu, LotReplayOutcome, LotStatut, NewLot, ResultatRecord } from './model.js';
 
 /** What may be read both inside and outside a transaction. */
 export interface LotsReads {
@@ -18,6 +18,8 @@ export interface LotsReads {
   listLots(): Promise<readonly LotRecord[]>;
   lotResultats(lotId: number): Promise<readonly ResultatRecord[]>;
   lotOriginal(lotId: number): Promise<Buffer | undefined>;
+  /** The lot's replays that changed its outcome, oldest first (none before schema 14). */
+  lotRejeux(lotId: number): Promise<readonly LotRejeu[]>;
 }
 
 /** A lot's writes, inside its transaction. */
@@ -25,7 +27,10 @@ export interface LotsTx extends LotsReads {
   insertLot(lot: NewLot): Promise<number>;
   setLotStatut(lotId: number, statut: LotStatut): Promise<void>;
   insertResultats(lotId: number, resultats: readonly ResultatRecord[]): Promise<void>;
-  /** A replay's new outcome of a stored lot (spec 6): its fields, version and resultats replaced. */
+  /**
+   * A replay's new outcome of a stored lot (spec 6): its fields, version and resultats replaced,
+   * and the replay recorded under `outcome.rejouePar` (`lotRejeux`).
+   */
   replaceLotOutcome(lotId: number, outcome: LotReplayOutcome, resultats: readonly ResultatRecord[]): Promise<void>;
   /** One more delivery of a lot's message, from this mailbox identity (a byte-identical re-send). */
   recordReception(lotId: number, source: string, at: string): Promise<void>;

@@ -3,6 +3,7 @@
  * that store them (guichets.ts, lots.ts, demandes.ts, outbox.ts, territoires.ts) say how; the
  * backends (sqlite/) say where. Nothing here knows SQL.
  */
+import type { StatutResultat } from '../domain.js';
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
 
@@ -38,7 +39,7 @@ export type GuichetChanges = Partial<Pick<Guichet, 'nom' | 'adresse' | 'actif' |
 
 export type LotStatut = 'ACCEPTE' | 'PARTIEL' | 'REJETE' | 'QUARANTAINE';
 
-export type ResultatStatut = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+export type ResultatStatut = StatutResultat;
 
 export interface ResultatRecord {
   readonly position: number;
@@ -123,13 +124,14 @@ export interface DemandeEchue {
   readonly dateEcheance: string;
 }
 
-export type OutboxKind = 'compte-rendu' | 'attestation' | 'preavis';
+export type OutboxKind = 'compte-rendu' | 'attestation' | 'preavis' | 'dispatching' | 'copie';
 export type OutboxStatut = 'A_PREPARER' | 'PRET' | 'ENVOYE' | 'ECHEC';
 
 /** What a reply must say, stored with the lot's outcome; turned into a message by `replies/`. */
 export interface OutboxItem {
   readonly id: number;
-  readonly lotId: number;
+  /** The lot it answers; absent for what the gateway initiates itself (a dispatching digest). */
+  readonly lotId?: number;
   readonly kind: OutboxKind;
   readonly messageId: string;
   readonly destinataires: readonly string[];
@@ -193,6 +195,43 @@ export interface OutboxClaim {
 }
 
 export type NewOutboxItem = Pick<OutboxItem, 'lotId' | 'kind' | 'messageId' | 'destinataires'> & { readonly document: string; readonly queuedAt: string };
+
+/** The demande events a bailleur is sent (spec 8): what the audit trail records as CRE, REN, MOD and RAD. */
+export const DISPATCHED_ACTIONS = ['CRE', 'REN', 'MOD', 'RAD'] as const;
+export type DispatchedAction = (typeof DISPATCHED_ACTIONS)[number];
+
+/** One audit event to dispatch, with the communes souhaitées of its demande as it now stands. */
+export interface DispatchEvent {
+  readonly id: number;
+  readonly numeroUnique: string;
+  readonly action: DispatchedAction;
+  readonly acteur: string;
+  readonly communes: readonly string[];
+}
+
+/**
+ * One daily dispatching pass (spec 8): the audit events it covered, ids in (`apres`, `jusqua`].
+ * Passes follow each other without gap: the next starts where this one ended.
+ */
+export interface DispatchPass {
+  readonly jour: string;
+  readonly apres: number;
+  readonly jusqua: number;
+  readonly at: string;
+}
+
+/** One digest sent to a bailleur: its sequence number, its pass's window and its reply. */
+export interface DispatchRecord {
+  readonly guichet: string;
+  readonly sequence: number;
+  readonly jour: string;
+  readonly apres: number;
+  readonly jusqua: number;
+  readonly evenements: number;
+  readonly outboxId: number;
+  readonly messageId: string;
+  readonly at: string;
+}
 
 /** The replies of one statut, for the operations endpoints (`/metrics`). */
 export interface OutboxDepth {
@@ -275,4 +314,16 @@ export interface LotReplayOutcome {
   readonly guichet?: string;
   readonly identifiantLot?: string;
   readonly empreinte?: string;
+  /** Who replayed the lot (`gestionnaire:NOM`), recorded in its replays (`LotRejeu`). */
+  readonly rejouePar: string;
+}
+
+/** One replay of a lot that changed its outcome: when, by whom, and the outcome it gave. */
+export interface LotRejeu {
+  /** The replay's processing instant (the lot's `traiteAt` it set). */
+  readonly at: string;
+  readonly par: string;
+  /** The compte rendu version it gave. */
+  readonly version: number;
+  readonly statut: LotStatut;
 }

@@ -8,6 +8,12 @@ import type { NewOutboxItem, OutboxAttempt, OutboxClaim, OutboxDepth, OutboxItem
 export interface OutboxReads {
   /** A lot's replies, without their message bytes (`getOutbox` has them). */
   outboxForLot(lotId: number): Promise<readonly OutboxItem[]>;
+  /**
+   * A guichet's documents that answer no lot demande by demande (spec 7, `GET /v1/documents`): its
+   * dispatching digests and the copies its lots asked for, queued at or after `depuis` (ISO
+   * instant; '' for all), oldest first, without their message bytes.
+   */
+  guichetDocuments(guichet: string, depuis: string): Promise<readonly OutboxItem[]>;
 }
 
 /** Queuing replies, inside a lot's transaction. */
@@ -50,9 +56,10 @@ export interface OutboxRegistry extends OutboxReads {
   /**
    * How many replies wait to be prepared (A_PREPARER), to be sent (PRET) or were given up
    * (ECHEC), and the oldest one's queue time, per statut; statuts without replies are absent.
-   * Sent replies (ENVOYE, kept for ever) are not counted: a scrape stays cheap.
+   * Sent replies (ENVOYE, kept for ever) are not counted: a scrape stays cheap. With `guichets`,
+   * only the replies of those guichets' lots (the web console's gestionnaire).
    */
-  outboxDepth(): Promise<readonly OutboxDepth[]>;
+  outboxDepth(guichets?: readonly string[]): Promise<readonly OutboxDepth[]>;
   getOutbox(id: number): Promise<OutboxItem | undefined>;
   /**
    * Makes a waiting (PRET) or given-up (ECHEC) reply due now, recorded in its `relances`; an ECHEC

@@ -4,7 +4,7 @@
  * read. No SQL here: each backend's folder holds its own.
  */
 import { cleDoublon } from './doublon.js';
-import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, Gestionnaire, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
+import type { AuditEntry, AuditEvent, DemandeRecord, DemandeTrouvee, DispatchEvent, DispatchPass, DispatchRecord, Gestionnaire, LotRejeu, LotReplayOutcome, OutboxAttempt, LotRecord, NewLot, OutboxDepth, OutboxItem, OutboxStatut, PreavisRecord, ResultatRecord, TerritorySettings } from './model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -69,6 +69,15 @@ export function lotOutcomeColumns(outcome: LotReplayOutcome): unknown[] {
     outcome.identifiantLot ?? null,
     outcome.empreinte ?? null,
   ];
+}
+
+/** A replay's record, in the order of both backends' INSERT INTO lot_rejeux (lot_id, at, par, version, statut). */
+export function rejeuColumns(lotId: number, outcome: LotReplayOutcome): unknown[] {
+  return [lotId, outcome.traiteAt, outcome.rejouePar, outcome.version, outcome.statut];
+}
+
+export function toRejeu(row: Row): LotRejeu {
+  return { at: String(row.at), par: String(row.par), version: Number(row.version), statut: row.statut as LotRejeu['statut'] };
 }
 
 export function toResultat(row: Row): ResultatRecord {
@@ -164,7 +173,7 @@ export function attemptColumns(attempt: OutboxAttempt): unknown[] {
 export function toOutbox(row: Row): OutboxItem {
   return compact<OutboxItem>({
     id: Number(row.id),
-    lotId: Number(row.lot_id),
+    lotId: row.lot_id === null || row.lot_id === undefined ? undefined : Number(row.lot_id),
     kind: row.kind as OutboxItem['kind'],
     messageId: String(row.message_id),
     destinataires: JSON.parse(String(row.destinataires)) as string[],
@@ -219,4 +228,39 @@ export function toPreavis(row: Row): PreavisRecord {
     outboxDemandeur: row.outbox_demandeur === null || row.outbox_demandeur === undefined ? undefined : Number(row.outbox_demandeur),
     accepteAt: str(row.accepte_at),
   });
+}
+
+/** An audit event to dispatch, from its row joined with its demande's `donnees` (for the communes souhaitées). */
+export function toDispatchEvent(row: Row): DispatchEvent {
+  const donnees = JSON.parse(String(row.donnees)) as DemandeRecord['donnees'];
+  return {
+    id: Number(row.id),
+    numeroUnique: String(row.numero_unique),
+    action: row.action as DispatchEvent['action'],
+    acteur: String(row.acteur),
+    communes: donnees.logementRecherche.communesSouhaitees.flatMap((c) => (c.code === undefined ? [] : [c.code])),
+  };
+}
+
+export function toDispatchPass(row: Row): DispatchPass {
+  return { jour: String(row.jour), apres: Number(row.apres), jusqua: Number(row.jusqua), at: String(row.at) };
+}
+
+export function toDispatch(row: Row): DispatchRecord {
+  return {
+    guichet: String(row.guichet),
+    sequence: Number(row.sequence),
+    jour: String(row.jour),
+    apres: Number(row.apres),
+    jusqua: Number(row.jusqua),
+    evenements: Number(row.evenements),
+    outboxId: Number(row.outbox_id),
+    messageId: String(row.message_id),
+    at: String(row.at),
+  };
+}
+
+/** A digest's column values: guichet, sequence, jour, apres, jusqua, evenements, outbox_id, message_id, at. */
+export function dispatchColumns(d: DispatchRecord): unknown[] {
+  return [d.guichet, d.sequence, d.jour, d.apres, d.jusqua, d.evenements, d.outboxId, d.messageId, d.at];
 }

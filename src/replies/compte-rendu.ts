@@ -1,10 +1,12 @@
 /**
  * The compte rendu of a lot (spec section 5.1), valid against schemas/compte-rendu-1.xsd.
  * The only module importing xmlbuilder2: it escapes text and attributes, so messages, values and
- * suggestions taken from the guichet's own lot cannot break the document.
+ * suggestions taken from the guichet's own lot cannot break the document. The other XML replies
+ * (dispatching.ts) are built through `xmlDocument` and `xmlValue` below, with the same escaping.
  */
 import { create } from 'xmlbuilder2';
-import type { DemandeIllisible, TypeFichier } from '../lot/types.js';
+import { isTypeFichier } from '../domain.js';
+import type { DemandeIllisible } from '../lot/types.js';
 import { replyRootAttributes, type ReplyMode } from './ecole.js';
 import type { CompteRenduData, ResultatDemande, StatutLot } from './types.js';
 
@@ -14,7 +16,6 @@ export const COMPTE_RENDU_NAMESPACE = 'urn:sne-gateway:compte-rendu:1';
 const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 const IDENTIFIANT_LOT = /^[A-Za-z0-9._-]{1,40}$/;
-const TYPES_FICHIER: readonly string[] = ['CRE', 'REN', 'MOD', 'RAD'] satisfies TypeFichier[];
 
 /** `ecole`: a base école's compte rendu, `ecole="true"` on its root (spec 9). */
 export interface CompteRenduOptions extends ReplyMode {
@@ -61,6 +62,15 @@ export function buildCompteRendu(data: CompteRenduData, options: CompteRenduOpti
   return unescape(root.end({ prettyPrint: true })) + '\n';
 }
 
+/** A new document's root element, for the other XML replies; `end` serializes it as `buildCompteRendu` does. */
+export function xmlDocument(namespace: string, name: string, attributes: Record<string, string>) {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(namespace, name, attributes);
+  return { root, end: (): string => unescape(root.end({ prettyPrint: true })) + '\n' };
+}
+
+/** A text or attribute value taken from a guichet's data, made safe for `xmlDocument`. */
+export const xmlValue = (value: string): string => escape(value);
+
 /*
  * xmlbuilder2 follows the DOM serialization rules, which leave tabs and newlines raw in attribute
  * values, where any XML parser turns them into spaces: a guichet would read a `valeur` different
@@ -94,10 +104,7 @@ function resultatAttributes(resultat: ResultatDemande): Record<string, string> {
 
 /** The resultat of a demande that broke the schema: rejected, with what could be read of it. */
 export function resultatIllisible(demande: DemandeIllisible): ResultatDemande {
-  const typeFichier =
-    demande.typeFichier !== undefined && TYPES_FICHIER.includes(demande.typeFichier)
-      ? (demande.typeFichier as TypeFichier)
-      : undefined;
+  const typeFichier = demande.typeFichier !== undefined && isTypeFichier(demande.typeFichier) ? demande.typeFichier : undefined;
   return {
     position: demande.position,
     ...(demande.reference !== undefined && demande.reference !== '' ? { reference: demande.reference } : {}),

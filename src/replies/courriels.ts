@@ -5,7 +5,7 @@
  * the attachment's name, as the spec fixes it, and in the encrypted document.
  */
 import { replySubject, type ReplyMode } from './ecole.js';
-import type { CompteRenduLot } from './types.js';
+import type { CompteRenduLot, DispatchingData } from './types.js';
 
 export interface Courriel {
   readonly subject: string;
@@ -76,4 +76,22 @@ export function courrielPreavisDemandeur(): Courriel {
 /** A reply's words as mailed by this gateway: a base école's subject starts with `[ÉCOLE]` (spec 9). */
 export function courrielDuMode(courriel: Courriel, mode: ReplyMode): Courriel {
   return { ...courriel, subject: replySubject(courriel.subject, mode) };
+}
+
+/** A bailleur's daily digest (spec 8): `dispatching-<guichet>-<YYYYMMDD>.xml.gpg`. */
+export function courrielDispatching(data: Pick<DispatchingData, 'guichet' | 'sequence' | 'jour' | 'evenements'>): Courriel {
+  return {
+    subject: `Dispatching du ${data.jour} (n° ${data.sequence})`,
+    text: `Bonjour,\n\nVous trouverez ci-joint le dispatching n° ${data.sequence} du ${data.jour} : ${data.evenements.length} événement(s) (créations, renouvellements, modifications, radiations) de demandes portant sur des communes où votre organisme dispose de logements. Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `dispatching-${safeName(data.guichet)}-${data.jour.replaceAll('-', '')}.xml.gpg`,
+  };
+}
+
+/** A copie numérique (spec 8): `copie-<reference>.xml.gpg`, named by the guichet's own reference. */
+export function courrielCopie(reference: string): Courriel {
+  return {
+    subject: 'Copie numérique d’une demande',
+    text: `Bonjour,\n\nVous trouverez ci-joint la copie numérique demandée dans votre lot : les données de la demande telles qu’elles sont enregistrées, avec son statut et ses dates ; la demande est désignée par le nom du fichier joint (votre référence). Le document est signé par le système national et chiffré pour votre guichet.${SIGNATURE}`,
+    filename: `copie-${safeName(reference)}.xml.gpg`,
+  };
 }

@@ -2,10 +2,12 @@
  * A reply's document as stored in the outbox with the lot's outcome: JSON now, rendered into
  * an encrypted message later (so a crash between the two only delays the rendering).
  */
-import type { AttestationData, CompteRenduData, PreavisData } from './types.js';
+import type { AttestationData, CompteRenduData, CopieData, DispatchingData, PreavisData } from './types.js';
 
 export type ReplyDocument =
   | { readonly kind: 'compte-rendu'; readonly data: CompteRenduData }
+  | { readonly kind: 'dispatching'; readonly data: DispatchingData }
+  | { readonly kind: 'copie'; readonly data: CopieData }
   | {
       readonly kind: 'attestation';
       readonly data: AttestationData;
@@ -29,6 +31,7 @@ export function decodeDocument(json: string): ReplyDocument {
   if (document.kind === 'attestation') {
     return { ...document, data: { ...document.data, issuedAt: new Date(document.data.issuedAt) } };
   }
+  if (document.kind === 'dispatching' || document.kind === 'copie') return document;
   const { lot } = document.data;
   return {
     kind: 'compte-rendu',

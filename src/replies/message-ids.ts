@@ -33,9 +33,20 @@ export function attestationMessageId(
   kind: 'CRE' | 'REN',
   pour?: 'demandeur',
 ): string {
-  const demande = createHash('sha256').update(reference).digest('hex').slice(0, 16);
   const copie = pour === undefined ? '' : `-${pour}`;
-  return `<attestation-${kind.toLowerCase()}${copie}.${lotPart(lot)}.${demande}@${domain}>`;
+  return `<attestation-${kind.toLowerCase()}${copie}.${lotPart(lot)}.${referencePart(reference)}@${domain}>`;
+}
+
+/** A copie numérique (COP, spec 8): one per demande of its lot, like an attestation. */
+export function copieMessageId(domain: string, lot: LotKey, reference: string): string {
+  return `<copie.${lotPart(lot)}.${referencePart(reference)}@${domain}>`;
+}
+
+const referencePart = (reference: string): string => createHash('sha256').update(reference).digest('hex').slice(0, 16);
+
+/** A bailleur's digest: its sequence number names it (one Message-ID per digest, for ever). */
+export function dispatchingMessageId(domain: string, guichet: string, sequence: number): string {
+  return `<dispatching.${guichet}.${sequence}@${domain}>`;
 }
 
 /**

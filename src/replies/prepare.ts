@@ -17,7 +17,8 @@ import type { ReferenceIndex } from '../rules/reference/index.js';
 import { decodeDocument } from './documents.js';
 import type { ReplyMode } from './ecole.js';
 import { rememberedTerritoryReads, withTerritoryData, type TerritoryReads } from './territoires.js';
-import type { AttestationData } from './types.js';
+import { entreeOf } from './entree.js';
+import type { AttestationData, DispatchingData } from './types.js';
 import type { ReplyWorkerPool } from './workers/pool.js';
 import { sealReply, type ReplyJob } from './workers/reply-job.js';
 
@@ -84,8 +85,9 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
     }
     const running = new Set<Promise<void>>();
     for (const item of items) {
-      if (item.kind === 'compte-rendu') {
-        // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap),
+      if (item.kind !== 'attestation') {
+        // Here, not in a worker (one per lot, but up to 10,000 results: too big for a worker's heap;
+        // a digest reads its entries from the registry),
         // and stored before its lot's attestations are dispatched: the guichet gets it first.
         await prepare(item, (job) => sealReply(job, deps.keyring)).catch((error: unknown) => void failures.push(error));
         // A big lot's commit and its compte rendu are garbage now: collected before its attestations.
@@ -134,7 +136,12 @@ interface PassReads {
 }
 
 /** The reply's job: its document completed from the registry and the reference, its envelope. */
-async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territories }: PassReads): Promise<ReplyJob> {
+async function jobOf(item: OutboxItem, deps: PrepareDeps, pass: PassReads): Promise<ReplyJob> {
+  if (item.document === undefined) throw new Error(`outbox item ${item.id}: no document to prepare`);
+  const document = decodeDocument(item.document);
+  if (document.kind === 'dispatching') return await dispatchingJob(item, document.data, deps);
+  if (item.lotId === undefined) throw new Error(`outbox item ${item.id}: no lot`);
+  const { envelopes, territories } = pass;
   let envelope = envelopes.get(item.lotId);
   if (envelope === undefined) {
     const lot = await deps.registry.getLot(item.lotId);
@@ -144,9 +151,6 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territori
     envelopes.set(item.lotId, envelope);
   }
   const { lot, guichet } = envelope;
-  // Only a reply still to prepare is here, and it holds its document until it is sealed.
-  if (item.document === undefined) throw new Error(`outbox item ${item.id}: no document to prepare`);
-  const document = decodeDocument(item.document);
   return {
     document:
       document.kind === 'attestation'
@@ -162,6 +166,21 @@ async function jobOf(item: OutboxItem, deps: PrepareDeps, { envelopes, territori
     ...(lot.messageId && item.kind !== 'preavis' ? { inReplyTo: lot.messageId } : {}),
     date: deps.clock.now(),
     ...(deps.ecole === true ? { ecole: true } : {}),
+  };
+}
+
+/** A digest's job: its entries read now, the demandes as they stand; not threaded (it answers no lot). */
+async function dispatchingJob(item: OutboxItem, data: DispatchingData, deps: PrepareDeps): Promise<ReplyJob> {
+  const guichet = await deps.registry.getGuichet(data.guichet);
+  if (!guichet) throw new Error(`outbox item ${item.id}: guichet ${data.guichet} is missing`);
+  const entrees = (await deps.registry.dispatchEntries(data.evenements)).map(({ event, demande }) => entreeOf(event, demande));
+  return {
+    document: { kind: 'dispatching', data: { ...data, entrees } },
+    recipientKeys: guichet.cles.map((c) => c.armored),
+    from: deps.from,
+    to: item.destinataires.length > 0 ? item.destinataires : guichet.destinataires,
+    messageId: item.messageId,
+    date: deps.clock.now(),
   };
 }
 

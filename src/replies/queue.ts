@@ -4,14 +4,15 @@
  * the demandeur's own `mel` (never in a base école). Each is stored as the document's data; `prepare.ts` renders, signs
  * and encrypts it after the commit.
  */
-import type { Demande } from '../lot/types.js';
-import type { Canal, Guichet, LotRecord, ResultatRecord } from '../registry/model.js';
+import type { DemandeAvecLogement } from '../lot/types.js';
+import { DISPATCHED_ACTIONS, acteurGuichet, type Canal, type DemandeRecord, type DispatchedAction, type Guichet, type LotRecord, type ResultatRecord } from '../registry/model.js';
 import type { RegistryTx } from '../registry/registry.js';
 import type { NomsCommunes } from '../rules/index.js';
 import { encodeDocument } from './documents.js';
 import { demandeurRecipient, type ReplyMode } from './ecole.js';
 import type { AttestationData } from './types.js';
-import { attestationMessageId, compteRenduMessageId } from './message-ids.js';
+import { entreeOf } from './entree.js';
+import { attestationMessageId, compteRenduMessageId, copieMessageId } from './message-ids.js';
 
 export interface QueueSettings extends ReplyMode {
   readonly messageIdDomain: string;
@@ -46,7 +47,7 @@ export async function queueAttestation(
   input: {
     readonly lotId: number;
     readonly guichet: Guichet;
-    readonly demande: Exclude<Demande, { typeFichier: 'RAD' }>;
+    readonly demande: DemandeAvecLogement;
     readonly kind: 'CRE' | 'REN';
     readonly numeroUnique: string;
     readonly issuedAt: Date;
@@ -89,6 +90,38 @@ export async function queueAttestation(
       queuedAt: lot.traiteAt,
     });
   }
+}
+
+/**
+ * A copie numérique (COP, spec 8): the demande as this lot's transaction sees it, with its last
+ * event, kept as data until it is sealed like an attestation; its own Message-ID, threaded under
+ * the lot like every reply to it.
+ */
+export async function queueCopie(
+  tx: RegistryTx,
+  input: { readonly lotId: number; readonly guichet: Guichet; readonly reference: string; readonly demande: DemandeRecord; readonly generee: Date },
+  settings: QueueSettings,
+): Promise<void> {
+  const lot = (await tx.getLot(input.lotId))!;
+  const { guichet, demande, reference } = input;
+  const lotKey = { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
+  const dispatched: readonly string[] = DISPATCHED_ACTIONS;
+  const last = [...(await tx.demandeHistory(demande.numeroUnique))].reverse().find((e) => dispatched.includes(e.action));
+  // A demande always has its CRE; one imported without history is described by its registration.
+  const event = last
+    ? { ...last, action: last.action as DispatchedAction }
+    : { numeroUnique: demande.numeroUnique, action: 'CRE' as const, acteur: acteurGuichet(demande.guichet), at: new Date(demande.dateDepot).toISOString() };
+  await tx.queueReply({
+    lotId: input.lotId,
+    kind: 'copie',
+    messageId: copieMessageId(settings.messageIdDomain, lotKey, reference),
+    destinataires: guichetRecipients(lot, guichet),
+    document: encodeDocument({
+      kind: 'copie',
+      data: { guichet: guichet.code, reference, genere: input.generee.toISOString(), entree: entreeOf(event, demande) },
+    }),
+    queuedAt: lot.traiteAt,
+  });
 }
 
 export async function queueCompteRendu(

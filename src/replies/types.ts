@@ -3,12 +3,13 @@
  * of a lot (XML) and the attestation of a registered or renewed demande (PDF). Builders are pure
  * functions of these values; the pipeline fills them from the registry.
  */
+import type { StatutResultat } from '../domain.js';
 import type { DemandeError, LotError } from '../errors.js';
 import type { DemandeLogement, TypeFichier } from '../lot/types.js';
 import type { NomsCommunes } from '../rules/index.js';
 
 export type StatutLot = 'ACCEPTE' | 'PARTIEL' | 'REJETE';
-export type StatutDemande = 'ENREGISTREE' | 'RENOUVELEE' | 'MODIFIEE' | 'RADIEE' | 'REJETEE';
+export type StatutDemande = StatutResultat;
 
 export interface CompteRenduLot {
   readonly guichet: string;
@@ -104,4 +105,49 @@ export interface PreavisData {
   readonly issuedAt: Date;
   /** Where to renew online; default https://www.demande-logement-social.gouv.fr. */
   readonly portailUrl?: string;
+}
+
+/** One demande event of a dispatching digest or a copie numérique (spec 8). */
+export interface EntreeDispatching {
+  readonly numUnique: string;
+  /** CRE, REN, MOD or RAD; a copie numérique's is its demande's last event. */
+  readonly evenement: 'CRE' | 'REN' | 'MOD' | 'RAD';
+  /** When it was recorded (ISO instant). */
+  readonly date: string;
+  /** Who made it: a guichet (then `guichet`), the gateway (expiry) or a gestionnaire. */
+  readonly origine: 'GUICHET' | 'PASSERELLE' | 'GESTIONNAIRE';
+  readonly guichet?: string;
+  readonly statut: 'ACTIVE' | 'RADIEE';
+  readonly dateDepot: string;
+  readonly dateRenouvellement?: string;
+  readonly dateEcheance: string;
+  readonly dateRadiation?: string;
+  /** RAD: its motif. */
+  readonly radiation?: { readonly motif: string; readonly sousMotif?: string; readonly dateEffet?: string };
+  /** CRE, REN, MOD: the demande as it now stands. */
+  readonly demandeLogement?: DemandeLogement;
+}
+
+/**
+ * A bailleur's daily digest. Stored in the outbox as the ids of its audit events (no personal
+ * data); `entrees` are read from the registry when it is prepared, once: its sealed bytes are
+ * what every send and re-send uses.
+ */
+export interface DispatchingData {
+  readonly guichet: string;
+  readonly sequence: number;
+  /** The day it is dated (Paris), `YYYY-MM-DD`: the attachment's name. */
+  readonly jour: string;
+  /** When the pass ran (ISO instant). */
+  readonly genere: string;
+  readonly evenements: readonly number[];
+  readonly entrees?: readonly EntreeDispatching[];
+}
+
+/** A copie numérique (spec 8): one demande's current data for the guichet that asked. */
+export interface CopieData {
+  readonly guichet: string;
+  readonly reference: string;
+  readonly genere: string;
+  readonly entree: EntreeDispatching;
 }

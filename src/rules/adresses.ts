@@ -4,7 +4,7 @@
  * `situationProfessionnelle`, each with the XPath of its element.
  */
 import type { CommuneRef, Demande, Personne } from '../lot/types.js';
-import { demandePath } from '../lot/types.js';
+import { demandePath, hasDemandeLogement } from '../lot/types.js';
 
 export interface AdresseVue {
   /** XPath of the element holding the address fields (`…/demandeur/adressePostale`). */
@@ -21,7 +21,7 @@ export interface AdresseVue {
 
 /** The persons of a demande with the XPath of their element: the demandeur, then the cotitulaire. */
 export function personnesOf(demande: Demande): { chemin: string; personne: Personne; demandeur: boolean }[] {
-  if (demande.typeFichier === 'RAD') return [];
+  if (!hasDemandeLogement(demande)) return [];
   const base = `${demandePath(demande.position)}/demandeLogement/personnePhysique`;
   const { demandeur, cotitulaires } = demande.demandeLogement;
   // The schema allows one cotitulaire, so its element is not indexed.

@@ -15,7 +15,7 @@
  */
 import { demandeError, type DemandeError } from '../errors.js';
 import type { CommuneRef, Demande } from '../lot/types.js';
-import { demandePath } from '../lot/types.js';
+import { demandePath, hasDemandeLogement } from '../lot/types.js';
 import { personnesOf } from './adresses.js';
 import type { DemandeRule } from './types.js';
 
@@ -120,7 +120,7 @@ const communeChamp = (chemin: string, commune: CommuneRef | undefined): Champ[] 
 
 /** Every name, address and commune of a demande, with its chemin. */
 function champsOf(demande: Demande): Champ[] {
-  if (demande.typeFichier === 'RAD') return [];
+  if (!hasDemandeLogement(demande)) return [];
   const champs: Champ[] = [];
   const nom = (chemin: string, valeur: string | undefined, nature = 'un nom'): Champ => ({ chemin, valeur, nature, latin: true });
   const texte = (chemin: string, valeur: string | undefined, nature: string): Champ => ({ chemin, valeur, nature, latin: false });

@@ -4,7 +4,7 @@
  * registry operations' business.
  */
 import { demandeError, type DemandeError } from '../errors.js';
-import { demandePath, type Demande } from '../lot/types.js';
+import { demandePath, hasDemandeLogement, type Demande } from '../lot/types.js';
 import { adresse } from './adresse.js';
 import { caracteres } from './caracteres.js';
 import { cedex } from './cedex.js';
@@ -50,7 +50,7 @@ export function judgeDemandes(demandes: readonly Demande[], context: RuleContext
     judgements.set(demande.position, {
       errors,
       ...(territoire === undefined ? {} : { territoire }),
-      ...(demande.typeFichier === 'RAD' ? {} : { nomsCommunes: nomsCommunes(demande.demandeLogement, context.reference) }),
+      ...(hasDemandeLogement(demande) ? { nomsCommunes: nomsCommunes(demande.demandeLogement, context.reference) } : {}),
     });
   }
   return judgements;

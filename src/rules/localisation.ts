@@ -4,7 +4,7 @@
  * habilitated for (DEM_GUICHET_NON_HABILITE).
  */
 import { demandeError, type DemandeError } from '../errors.js';
-import { demandePath, type Demande } from '../lot/types.js';
+import { demandePath, hasDemandeLogement, type Demande } from '../lot/types.js';
 import { territoryOf, type ReferenceIndex } from './reference/index.js';
 import { describeSuggestion } from './adresse.js';
 import type { DemandeRule } from './types.js';
@@ -14,7 +14,7 @@ const communePath = (position: number, index: number) =>
 
 /** The territory of the communes souhaitées, when they are all known and lie in one. */
 export function territoireOf(demande: Demande, reference: ReferenceIndex): string | undefined {
-  if (demande.typeFichier === 'RAD') return undefined;
+  if (!hasDemandeLogement(demande)) return undefined;
   const territories = new Set(
     demande.demandeLogement.logementRecherche.communesSouhaitees.map((c) => {
       const commune = c.code === undefined ? undefined : reference.communeByCode(c.code);
@@ -51,7 +51,7 @@ function unknownCommune(code: string | undefined, nom: string | undefined, chemi
 }
 
 export const localisation: DemandeRule = (demande, { guichet, reference }) => {
-  if (demande.typeFichier === 'RAD') return [];
+  if (!hasDemandeLogement(demande)) return [];
   const errors: DemandeError[] = [];
   let first: { code: string; territoire: string } | undefined;
 

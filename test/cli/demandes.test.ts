@@ -142,7 +142,14 @@ describe('sne-gateway expire', () => {
     }
     const history = cli('demandes', 'history', numero).stdout;
     expect(history).toMatch(/préavis émis \(PREAVIS\) +gestionnaire \S+ +sans lot +anniversaire 2027-01-31 ; guichet G1104 ; copie au demandeur non/);
-    expect(history).toMatch(/31\/12\/2026 10:00 +préavis accepté \(PREAVIS_ACCEPTE\) +passerelle \(automatique\) +sans lot +anniversaire 2027-01-31 ; destinataire guichet ; canal mail/);
+    // The longest action label, then the column's two spaces: the actor column stays aligned on every line.
+    expect(history).toMatch(/31\/12\/2026 10:00  préavis accepté \(PREAVIS_ACCEPTE\)  passerelle \(automatique\) +sans lot +anniversaire 2027-01-31 ; destinataire guichet ; canal mail/);
+    const acteurs = history.trim().split('\n').slice(1).map((line) => {
+      const before = /^.*?\)  +(?=(?:guichet|gestionnaire|passerelle) )/.exec(line);
+      return before?.[0].length;
+    });
+    expect(acteurs).not.toContain(undefined);
+    expect(new Set(acteurs).size).toBe(1);
   });
 
   it('shows, then radiates with RADREN, the demandes past their renewal window; the history names the gestionnaire', () => {

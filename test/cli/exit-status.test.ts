@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../src/app.js';
@@ -50,6 +50,7 @@ const CASES: readonly { command: string; usage: () => string[]; failure: () => s
   },
   { command: 'expire', usage: () => ['--home', home, 'expire', '--date', '2026-02-30'], failure: () => ['--home', missing, 'expire'] },
   { command: 'preavis', usage: () => ['--home', home, 'preavis', '--date', '2026-02-30'], failure: () => ['--home', missing, 'preavis'] },
+  { command: 'dispatch', usage: () => ['--home', home, 'dispatch', '--date', '2026-02-30'], failure: () => ['--home', missing, 'dispatch', 'list'] },
   {
     command: 'reference',
     usage: () => ['--home', home, 'reference', 'import', '--cog', 'x.csv'],
@@ -117,6 +118,19 @@ describe('replay', () => {
     expect(result!.lot.traiteAt).toBe(shown.lot.traiteAt);
     expect(result!.lot.recuAt).toBe(shown.lot.recuAt);
     expect(result!.versionApres).toBe(shown.lot.version + 1);
+  });
+
+  it('records who replayed a lot (not a dry run), shown by lots show', () => {
+    const par = `gestionnaire:${userInfo().username}`;
+    const rejeux = () => (JSON.parse(cli('lots', 'show', 'G1301-DEMO-001', '--json').stdout) as { rejeux: { par: string; version: number }[] }).rejeux;
+    const before = rejeux();
+    expect(cli('replay', 'G1301-DEMO-001', '--dry-run').status).toBe(0);
+    expect(rejeux()).toEqual(before);
+    expect(cli('replay', 'G1301-DEMO-001').status).toBe(0);
+    const after = rejeux();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length)).toEqual([expect.objectContaining({ par })]);
+    expect(cli('lots', 'show', 'G1301-DEMO-001').stdout).toContain(`par gestionnaire ${userInfo().username} : `);
   });
 
   it('shows no progress when standard error is piped', () => {

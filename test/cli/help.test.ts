@@ -119,6 +119,8 @@ const JSON_INVOCATIONS: Readonly<Record<string, readonly string[]>> = {
   'demandes search': ['--nom', 'Dupont', '--prenom', 'Zoé', '--naissance', '1975-06-30'],
   expire: ['--dry-run'],
   preavis: ['--dry-run'],
+  dispatch: ['--dry-run'],
+  'dispatch list': [],
   'reference status': [],
   validate: [join(FIXTURE_LOT, 'lot-g1104-valide.xml')],
   'outbox list': ['--status', 'all'],

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nationalKeyLocation } from '../../src/app.js';
@@ -104,8 +104,11 @@ describe('quarantine', () => {
     expect(release.stdout).toMatch(/[1-9]\d* réponse\(s\) envoyée\(s\)/); // sent at once: no daemon holds the registry
     expect(quarantined().map((q) => q.lot)).toEqual([2]);
 
-    const show = JSON.parse(sne('lots', 'show', '1', '--json').stdout) as { lot: { statut: string }; resultats: { numeroUnique?: string }[] };
+    const show = JSON.parse(sne('lots', 'show', '1', '--json').stdout) as { lot: { statut: string }; resultats: { numeroUnique?: string }[]; rejeux: { par: string }[] };
     expect(show.lot.statut).toBe('ACCEPTE');
+    // The release is in the lot's trail under the gestionnaire running the command.
+    expect(show.rejeux).toEqual([expect.objectContaining({ par: `gestionnaire:${userInfo().username}`, statut: 'ACCEPTE', version: 1 })]);
+    expect(sne('lots', 'show', '1').stdout).toMatch(new RegExp(`\\n  rejoué le \\S+ par gestionnaire ${userInfo().username} : ACCEPTE \\(version 1\\)\\n`));
     expect(show.resultats.every((r) => /^\d{3}\d{4}\d{6}G1105$/.test(r.numeroUnique ?? ''))).toBe(true);
     expect(sne('run', '--once').stdout).toMatch(/ 0 réponse\(s\) envoyée\(s\)/); // nothing left to send
     expect(sne('quarantine', 'release', '1').status).toBe(1);

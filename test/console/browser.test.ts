@@ -1,8 +1,8 @@
 /**
  * The console in a real browser: Debian's chromium driven by puppeteer-core (installed by
  * `npm run check` when missing). Logs in, finds the rejected lot and its error path, runs a dry-run
- * replay, confirms it, sees the new compte rendu version; another territory's lot is 404 and a
- * form stripped of its CSRF token is refused. Screenshots go to the test's temp dir and must not
+ * replay, confirms it, sees the new compte rendu version, finds a demandeur of the lot by the
+ * duplicate search; another territory's lot is 404 and a form stripped of its CSRF token is refused. Screenshots go to the test's temp dir and must not
  * be blank. With SNE_GATEWAY_DOCS_SCREENSHOT=1, the activity page is also written to docs/.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,6 +93,18 @@ describe('console in chromium', () => {
     expect(page.url()).toBe(`${base}/lots/${f.rejected}`);
     expect(await page.$eval('#version', (s) => s.textContent)).toBe('2');
     await screenshot('rejoue');
+  }, 60_000);
+
+  it('finds the replayed lot’s demandeur by nom, prénom and birth date, compared as the doublon rule compares', async () => {
+    await page.goto(`${base}/recherche`);
+    await page.type('input[name="nom"]', 'LEFEVRE');
+    await page.type('input[name="prenom"]', 'anais');
+    // Given as text: the test has no DOM types.
+    await page.evaluate(`document.querySelector('input[name="naissance"]').value = '1986-09-21'`);
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/recherche"] button')]);
+    expect(await page.$eval('#resultat', (p) => p.textContent)).toContain('1 demande(s) pour ce demandeur sur vos territoires, dont 1 active(s)');
+    expect(await page.$$eval('a[href^="/demandes?numero="]', (links) => links.map((a) => a.textContent))).toEqual([expect.stringMatching(/^\d{13}G1104$/)]);
+    await screenshot('recherche');
   }, 60_000);
 
   it('answers 404 for another territory’s lot, and refuses a form stripped of its CSRF token', async () => {

@@ -65,7 +65,7 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
     registry: gateway.registry,
     clock,
     logger: silentLogger(),
-    replay: (lotId, dryRun) => replayLot(pipeline, lotId, { dryRun }),
+    replay: (lotId, options) => replayLot(pipeline, lotId, options),
     repliesQueued: () => void queued.count++,
     secret: consoleSecret(home),
     loginsPerMinute,

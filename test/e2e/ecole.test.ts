@@ -184,6 +184,8 @@ describe('a base école made by init --ecole', () => {
       ['preavis', '--dry-run', '--date', '2027-10-26'],
       ['expire', '--dry-run', '--date', '2027-10-26'],
       ['replay', '1', '--dry-run'],
+      ['dispatch', '--dry-run', '--date', '2027-10-26'],
+      ['dispatch', 'list'],
     ];
     for (const args of listings) {
       const listing = cli(...args);
@@ -192,6 +194,7 @@ describe('a base école made by init --ecole', () => {
     }
     const json = cli('lots', 'list', '--json');
     expect(JSON.parse(json.stdout)).toHaveLength(1);
+    expect(() => JSON.parse(cli('dispatch', 'list', '--json').stdout)).not.toThrow();
   });
 
   it('refuses to turn a real home into a base école', () => {

@@ -4,7 +4,7 @@ import { LIMITS } from '../../src/limits.js';
 import { parseMessage } from '../../src/lot/messages.js';
 import { parseLot } from '../../src/lot/parse.js';
 import { validateDocument } from '../../src/lot/schema.js';
-import type { Demande, DemandeLue, ParsedLot } from '../../src/lot/types.js';
+import { hasDemandeLogement, type Demande, type DemandeLue, type ParsedLot } from '../../src/lot/types.js';
 import { bytes, demandeBlocks, edit, exampleText, fixtureText, lotOf } from './helpers.js';
 
 function parsed(xml: string | Uint8Array): ParsedLot {
@@ -45,7 +45,7 @@ describe('parseLot on the example lot of the spec', () => {
   it('reads the création with its cotitulaire, child and communes in order', () => {
     const cre = demande(lot.demandes[0]);
     expect(cre).toMatchObject({ position: 1, reference: 'DOS-2026-00042', typeFichier: 'CRE' });
-    if (cre.typeFichier === 'RAD') throw new Error('unexpected RAD');
+    if (!hasDemandeLogement(cre)) throw new Error('unexpected RAD or COP');
     const logement = cre.demandeLogement;
     expect(logement.numUnique).toBeUndefined();
     expect(logement.demandeur).toMatchObject({
@@ -85,7 +85,7 @@ describe('parseLot on the example lot of the spec', () => {
 
   it('reads the renouvellement with its numéro unique and an empty commune', () => {
     const ren = demande(lot.demandes[1]);
-    if (ren.typeFichier === 'RAD') throw new Error('unexpected RAD');
+    if (!hasDemandeLogement(ren)) throw new Error('unexpected RAD or COP');
     expect(ren).toMatchObject({ position: 2, reference: 'DOS-2025-00017', typeFichier: 'REN' });
     expect(ren.demandeLogement.numUnique).toBe('1111125000412G1104');
     expect(ren.demandeLogement.demandeur.prenom).toBe('Văn Minh');
@@ -111,9 +111,9 @@ describe('parseLot on the demo fixtures', () => {
     const demandes = lot.demandes.map(demande);
     expect(demandes.map((d) => d.typeFichier)).toEqual(['CRE', 'CRE', 'CRE']);
     const second = demandes[1];
-    expect(second?.typeFichier !== 'RAD' && second?.demandeLogement.demandeur.nom).toBe('Nguyễn Thị');
+    expect(second !== undefined && hasDemandeLogement(second) && second.demandeLogement.demandeur.nom).toBe('Nguyễn Thị');
     const first = demandes[0];
-    expect(first?.typeFichier !== 'RAD' && first?.demandeLogement.demandeur.ressources[1]).toEqual({ code: 'AF', montant: 140.5 });
+    expect(first !== undefined && hasDemandeLogement(first) && first.demandeLogement.demandeur.ressources[1]).toEqual({ code: 'AF', montant: 140.5 });
   });
 
   it('rejects only the second demande of G1301, at its civilite', () => {
@@ -131,7 +131,7 @@ describe('parseLot on the demo fixtures', () => {
       },
     ]);
     const nice = demande(lot.demandes[2]);
-    expect(nice.typeFichier !== 'RAD' && nice.demandeLogement.logementRecherche.communesSouhaitees).toEqual([{ code: '06088' }]);
+    expect(hasDemandeLogement(nice) && nice.demandeLogement.logementRecherche.communesSouhaitees).toEqual([{ code: '06088' }]);
   });
 });
 
@@ -299,7 +299,7 @@ describe('lot-level refusals', () => {
     xml = edit(xml, '<numero>12</numero>\n            <voie>rue des Lilas</voie>\n            <complement>', '<numero>12</numero>\n            <voie>rue > <![CDATA[<!DOCTYPE]]></voie>\n            <complement>');
     const lot = parsed(xml);
     const cre = demande(lot.demandes[0]);
-    expect(cre.typeFichier !== 'RAD' && cre.demandeLogement.demandeur.adressePostale?.voie).toBe('rue > <!DOCTYPE');
+    expect(hasDemandeLogement(cre) && cre.demandeLogement.demandeur.adressePostale?.voie).toBe('rue > <!DOCTYPE');
   });
 
   it(`LOT_XML: nesting deeper than ${LIMITS.xmlDepth}`, () => {
@@ -337,8 +337,8 @@ describe('lot-level refusals', () => {
       const lot = parsed(new Uint8Array(input));
       const cre = demande(lot.demandes[0]);
       const ren = demande(lot.demandes[1]);
-      expect(cre.typeFichier !== 'RAD' && cre.demandeLogement.demandeur.nom).toBe('Lefèvre');
-      expect(ren.typeFichier !== 'RAD' && ren.demandeLogement.demandeur.prenom).toBe(prenom);
+      expect(hasDemandeLogement(cre) && cre.demandeLogement.demandeur.nom).toBe('Lefèvre');
+      expect(hasDemandeLogement(ren) && ren.demandeLogement.demandeur.prenom).toBe(prenom);
     }
   });
 
@@ -458,12 +458,12 @@ describe('a lot parsed in batches', () => {
     expect(lot.demandes.map((d) => d.ok)).toEqual(blocks.map(() => true));
     const numero = (n: number) => {
       const d = demande(lot.demandes[n]);
-      return d.typeFichier !== 'RAD' && d.demandeLogement.demandeur.pieceIdentite?.numero;
+      return hasDemandeLogement(d) && d.demandeLogement.demandeur.pieceIdentite?.numero;
     };
     expect([numero(970), numero(971)]).toEqual(['>></demande>', 'X4RTBPFW4']);
     const voie = (n: number) => {
       const d = demande(lot.demandes[n]);
-      return d.typeFichier !== 'RAD' && d.demandeLogement.demandeur.adressePostale?.voie;
+      return hasDemandeLogement(d) && d.demandeLogement.demandeur.adressePostale?.voie;
     };
     expect([voie(970), voie(971)]).toEqual(['</demande></lot>', 'rue des Lilas']);
     expect(demande(lot.demandes[999]).reference).toBe('DOS-1000');

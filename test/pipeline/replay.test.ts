@@ -47,11 +47,11 @@ describe.each(HOME_BACKENDS)('replay ($name)', (backend) => {
   it('releases a quarantined lot once its sender is enrolled, as a first processing', async () => {
     const quarantined = await send(LOT);
     expect(quarantined.statut).toBe('QUARANTAINE');
-    const still = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false });
+    const still = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false, par: 'gestionnaire:test' });
     expect(still.refus).toMatch(/toujours/);
 
     await enrolGuichet(gateway.registry, G1104, keys);
-    const released = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false });
+    const released = await replayLot(pipelineDeps(gateway), quarantined.id, { dryRun: false, par: 'gestionnaire:test' });
     expect(released.refus).toBeUndefined();
     expect(released.lot).toMatchObject({ guichet: 'G1104', identifiantLot: 'G1104-DEMO-001', version: 1 });
     // Every demande also wishes a commune of Paris: refused, G1104 holds 93 only here.
@@ -64,13 +64,13 @@ describe.each(HOME_BACKENDS)('replay ($name)', (backend) => {
     await gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
     const outboxBefore = (await gateway.registry.outboxForLot(lot.id)).length;
 
-    const dry = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: true });
+    const dry = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: true, par: 'gestionnaire:test' });
     expect(dry.dryRun).toBe(true);
     expect(dry.after.resultats.every((r) => r.statut === 'ENREGISTREE')).toBe(true);
     expect(await gateway.registry.getLot(lot.id)).toMatchObject({ statut: 'REJETE', version: 1 });
     expect(await gateway.registry.outboxForLot(lot.id)).toHaveLength(outboxBefore);
 
-    const real = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false });
+    const real = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false, par: 'gestionnaire:test' });
     expect(real.lot).toMatchObject({ statut: 'ACCEPTE', version: 2 });
     expect(real.nouvelles).toBe(3);
     // The dry run gave its numbers back: the real replay numbers from 1, gap-free.
@@ -125,7 +125,7 @@ describe.each(HOME_BACKENDS)('replay and the dates of the law ($name)', (backend
 
     clock.set('2026-12-22T10:00:00+01:00'); // 2026-11-15 is now more than a month old, yet still within the lot's range
     await gateway.registry.updateGuichet('G1104', { departements: ['93', '75'] });
-    const replayed = await replayLot(pipelineDeps(gateway), outcome.lot.id, { dryRun: false });
+    const replayed = await replayLot(pipelineDeps(gateway), outcome.lot.id, { dryRun: false, par: 'gestionnaire:test' });
     expect(replayed.after.resultats.map((r) => [r.statut, r.numeroUnique, r.dateDepot, r.dateEcheance])).toEqual([
       ['ENREGISTREE', '1111126000002G1104', '2026-11-15', '2027-11-15'],
       ['ENREGISTREE', '1111126000003G1104', '2026-11-30', '2027-11-30'],

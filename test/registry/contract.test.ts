@@ -181,6 +181,48 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.bailleursIn(['75111'])).toEqual([]);
   });
 
+  it('reads the CRE/REN/MOD/RAD events of a window with their communes, and records passes and digests with the outbox row', async () => {
+    await registry.addGuichet(GUICHET);
+    await registry.addGuichet({ ...GUICHET, code: 'G2000', nom: 'Autre', expediteurs: ['b@x.example'] });
+    await registry.addGuichet({ ...GUICHET, code: 'G3000', nom: 'Inactif', expediteurs: ['c@x.example'], actif: false });
+    await registry.setGuichetCommunes('G2000', ['93066', '93048']);
+    await registry.setGuichetCommunes('G3000', ['93066']);
+    expect([...(await registry.bailleursCommunes())]).toEqual([['G2000', ['93048', '93066']]]);
+    const donnees = sampleDemandeLogement();
+    const numero = '1110126000001G1104';
+    await registry.transaction(async (tx) => {
+      await tx.insertDemande({ numeroUnique: numero, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-01-05', dateEcheance: '2027-01-05', donnees }, { guichet: 'G1104', identifiantLot: 'L', reference: 'R' });
+      for (const action of ['CRE', 'PREAVIS', 'MOD']) await tx.insertEvent({ numeroUnique: numero, action, acteur: 'guichet:G1104', at: '2026-01-05T10:00:00.000Z', details: { motif: 'X' } });
+    });
+    const last = await registry.lastEventId();
+    const events = await registry.dispatchEvents(0, last, 10);
+    expect(events.map((e) => e.action)).toEqual(['CRE', 'MOD']);
+    expect(events[0]!.communes).toEqual(donnees.logementRecherche.communesSouhaitees.map((c) => c.code));
+    expect(await registry.dispatchEvents(events[0]!.id, last, 10)).toHaveLength(1);
+    expect(await registry.dispatchEvents(0, last, 1)).toHaveLength(1);
+    const entries = await registry.dispatchEntries(events.map((e) => e.id));
+    expect(entries.map((e) => [e.event.action, e.event.at, e.event.details, e.demande.numeroUnique])).toEqual([
+      ['CRE', '2026-01-05T10:00:00.000Z', { motif: 'X' }, numero],
+      ['MOD', '2026-01-05T10:00:00.000Z', { motif: 'X' }, numero],
+    ]);
+    expect(await registry.lastDispatchPass()).toBeUndefined();
+    const outboxId = await registry.transaction(async (tx) => {
+      await tx.insertDispatchPass({ jour: '2026-01-06', apres: 0, jusqua: last, at: '2026-01-06T05:00:00.000Z' });
+      expect(await tx.nextDispatchSequence('G2000')).toBe(1);
+      const id = await tx.queueReply({ kind: 'dispatching', messageId: '<d@x>', destinataires: [], document: '{}', queuedAt: '2026-01-06T05:00:00.000Z' });
+      await tx.insertDispatch({ guichet: 'G2000', sequence: 1, jour: '2026-01-06', apres: 0, jusqua: last, evenements: 2, outboxId: id, messageId: '<d@x>', at: '2026-01-06T05:00:00.000Z' });
+      expect(await tx.nextDispatchSequence('G2000')).toBe(2);
+      return id;
+    });
+    expect(await registry.lastDispatchPass()).toEqual({ jour: '2026-01-06', apres: 0, jusqua: last, at: '2026-01-06T05:00:00.000Z' });
+    expect((await registry.getDispatchPass('2026-01-06'))?.jusqua).toBe(last);
+    expect((await registry.listDispatches('G2000')).map((d) => [d.sequence, d.outboxId])).toEqual([[1, outboxId]]);
+    const item = (await registry.getOutbox(outboxId))!;
+    expect([item.kind, item.lotId]).toEqual(['dispatching', undefined]);
+    // The same day twice: refused by the store itself, whatever the caller checked.
+    await expect(registry.transaction((tx) => tx.insertDispatchPass({ jour: '2026-01-06', apres: last, jusqua: last, at: 'x' }))).rejects.toThrow();
+  });
+
   it('sorts as SQLite does, byte by byte, whatever the database’s locale', async () => {
     for (const [code, nom] of [['g3', 'béta'], ['G2', 'Zeta'], ['G1', 'alpha'], ['G4', 'Éric']] as const) {
       await registry.addGuichet({ ...GUICHET, code, nom, expediteurs: [`${code}@x.example`] });
@@ -213,7 +255,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect((await registry.getGuichet('G1104'))?.cles.map((k) => k.fingerprint)).toEqual(['0123']);
   });
 
-  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome', async () => {
+  it('keeps a lot with its original, receptions and resultats; a replay replaces its outcome, recorded under who made it', async () => {
     const lot = { statut: 'ACCEPTE' as const, recuAt: '2026-11-26T09:00:00.000Z', traiteAt: '2026-11-26T09:00:01.000Z', erreurs: [], original: Buffer.from([0, 1, 2, 255]) };
     const erreur = { code: 'DEM_SCHEMA', message: 'illisible « \\ " » {', chemin: '/lot/demande[2]' } as unknown as DemandeError;
     const first = await registry.transaction(async (tx) => {
@@ -240,12 +282,28 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { position: 2, statut: 'REJETEE', erreurs: [erreur] },
     ]);
 
+    expect(await registry.lotRejeux(first)).toEqual([]);
     await registry.transaction(async (tx) => {
       await tx.setLotStatut(first, 'PARTIEL');
-      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+      await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 2, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:alice' }, [{ position: 1, statut: 'REJETEE', erreurs: [] }]);
     });
     expect(await registry.getLot(first)).toMatchObject({ statut: 'REJETE', version: 2, traiteAt: '2026-12-01T09:00:00.000Z', guichet: 'G1104', identifiantLot: 'LOT-1', empreinte: 'sha256:aa' });
     expect(await registry.lotResultats(first)).toEqual([{ position: 1, statut: 'REJETEE', erreurs: [] }]);
+    // Each replay is kept, in order, with who made it; a rolled-back one (a dry run) leaves none.
+    await registry.transaction(async (tx) => {
+      await tx.replaceLotOutcome(first, { statut: 'ACCEPTE', version: 3, erreurs: [], traiteAt: '2026-12-01T09:00:00.000Z', rejouePar: 'gestionnaire:bob' }, []);
+    });
+    await expect(
+      registry.transaction(async (tx) => {
+        await tx.replaceLotOutcome(first, { statut: 'REJETE', version: 4, erreurs: [], traiteAt: '2026-12-02T09:00:00.000Z', rejouePar: 'gestionnaire:eve' }, []);
+        throw new Error('dry run');
+      }),
+    ).rejects.toThrow('dry run');
+    expect(await registry.lotRejeux(first)).toEqual([
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:alice', version: 2, statut: 'REJETE' },
+      { at: '2026-12-01T09:00:00.000Z', par: 'gestionnaire:bob', version: 3, statut: 'ACCEPTE' },
+    ]);
+    expect(await registry.lotRejeux(redelivered)).toEqual([]);
     expect((await registry.listLots()).map((l) => l.id)).toEqual([first, redelivered]);
   });
 
@@ -319,7 +377,7 @@ describe.each(BACKENDS)('$name registry', (backend) => {
     expect(await registry.getOutbox(cr!)).not.toHaveProperty('restants');
   });
 
-  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside', async () => {
+  it('counts the waiting and given-up replies per statut with the oldest one\'s queue time, sent ones aside, of some guichets or all', async () => {
     expect(await registry.outboxDepth()).toEqual([]);
     const lotId = await registry.transaction(async (tx) =>
       tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
@@ -343,6 +401,21 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { statut: 'ECHEC', replies: 1, oldestQueuedAt: queuedAt[1] },
       { statut: 'PRET', replies: 2, oldestQueuedAt: queuedAt[2] },
     ]);
+    // Scoped to guichets: only their lots' replies.
+    await registry.addGuichet(GUICHET);
+    const [ofG1104, ofNone] = await registry.transaction(async (tx) => [
+      await tx.insertLot({ messageSha256: 'sha-g', guichet: 'G1104', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+      await tx.insertLot({ messageSha256: 'sha-n', statut: 'REJETE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') }),
+    ]);
+    await registry.transaction(async (tx) => {
+      for (const [n, id] of [ofG1104, ofG1104, ofNone].entries()) {
+        await tx.queueReply({ lotId: id!, kind: 'compte-rendu', messageId: `<g${n}@sne.test>`, destinataires: ['a@x.example'], document: '{}', queuedAt: `2026-11-26T11:00:0${n}.000Z` });
+      }
+    });
+    expect(await registry.outboxDepth(['G1104', 'G9999'])).toEqual([{ statut: 'A_PREPARER', replies: 2, oldestQueuedAt: '2026-11-26T11:00:00.000Z' }]);
+    expect(await registry.outboxDepth(['G9999'])).toEqual([]);
+    expect(await registry.outboxDepth([])).toEqual([]);
+    expect((await registry.outboxDepth()).find((d) => d.statut === 'A_PREPARER')?.replies).toBe(4);
   });
 
   it('finds doublons among the active demandes only, and the demandes past their anniversary', async () => {
@@ -382,6 +455,62 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       { numeroUnique: '1110126000001G1104', action: 'CRE', acteur: 'guichet:G1104', at: '2026-01-05T09:00:00.000Z', details: { reference: 'R', n: 1 } },
       { numeroUnique: '1110126000001G1104', action: 'RAD', acteur: 'passerelle', at: '2027-02-06T09:00:00.000Z' },
     ]);
+  });
+
+  it('keeps one préavis per demande and anniversary, selects the demandes owed one, and keeps its first acceptance', async () => {
+    const demande = (numeroUnique: string, dateEcheance: string, statut: 'ACTIVE' | 'RADIEE' = 'ACTIVE'): DemandeRecord => ({
+      numeroUnique,
+      territoire: '111',
+      guichet: 'G1104',
+      statut,
+      dateDepot: '2026-01-05',
+      dateEcheance,
+      donnees: withDemandeur(sampleDemandeLogement(), { nom: `Nom ${numeroUnique.slice(12, 13)}` }),
+    });
+    const [a, b, c, d] = ['1110126000001G1104', '1110126000002G1104', '1110126000003G1104', '1110126000004G1104'];
+    const lotId = await registry.transaction(async (tx) => {
+      await tx.insertDemande(demande(a!, '2027-01-05'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'a' });
+      await tx.insertDemande(demande(b!, '2027-01-04'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'b' });
+      await tx.insertDemande(demande(c!, '2027-01-05', 'RADIEE'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'c' });
+      await tx.insertDemande(demande(d!, '2027-01-06'), { guichet: 'G1104', identifiantLot: 'LOT-P', reference: 'd' });
+      return tx.insertLot({ messageSha256: 'sha', statut: 'ACCEPTE', recuAt: 'r', traiteAt: 't', erreurs: [], original: Buffer.from('x') });
+    });
+    // ACTIVE, anniversary on or before the day, no préavis for it: oldest anniversary first.
+    expect(await registry.demandesSansPreavis('2027-01-05')).toEqual([
+      { numeroUnique: b, dateEcheance: '2027-01-04' },
+      { numeroUnique: a, dateEcheance: '2027-01-05' },
+    ]);
+    const queue = (tx: Parameters<Parameters<Registry['transaction']>[0]>[0], n: string) =>
+      tx.queueReply({ lotId, kind: 'preavis', messageId: `<preavis-${n}@sne.test>`, destinataires: ['retours@g1104.example'], document: '{}', queuedAt: 't' });
+    const first = { numeroUnique: a!, anniversaire: '2027-01-05', guichet: 'G1104', emisAt: '2026-12-05T08:00:00.000Z' };
+    const [outboxGuichet, outboxDemandeur, other] = await registry.transaction(async (tx) => {
+      const ids = [await queue(tx, 'g'), await queue(tx, 'd'), await queue(tx, 'x')];
+      expect(await tx.insertPreavis({ ...first, outboxGuichet: ids[0]!, outboxDemandeur: ids[1]! })).toBe(true);
+      // Never two for one anniversary: the second is refused and the first left as it was.
+      expect(await tx.insertPreavis({ ...first, emisAt: '2026-12-06T08:00:00.000Z', outboxGuichet: ids[2]! })).toBe(false);
+      return ids;
+    });
+    expect(await registry.getPreavis(a!, '2027-01-05')).toEqual({ ...first, outboxGuichet, outboxDemandeur });
+    expect(await registry.getPreavis(a!, '2028-01-05')).toBeUndefined();
+    expect(await registry.demandesSansPreavis('2027-01-05')).toEqual([{ numeroUnique: b, dateEcheance: '2027-01-04' }]);
+
+    // The first server acceptance is the one kept, whichever copy comes next; another reply is no préavis.
+    await registry.transaction(async (tx) => {
+      expect(await tx.markPreavisAccepted(outboxDemandeur!, '2026-12-05T09:00:00.000Z')).toEqual({
+        preavis: { ...first, outboxGuichet, outboxDemandeur, accepteAt: '2026-12-05T09:00:00.000Z' },
+        copie: 'demandeur',
+      });
+      expect(await tx.markPreavisAccepted(outboxGuichet!, '2026-12-05T10:00:00.000Z')).toEqual({
+        preavis: { ...first, outboxGuichet, outboxDemandeur, accepteAt: '2026-12-05T09:00:00.000Z' },
+        copie: 'guichet',
+      });
+      expect(await tx.markPreavisAccepted(other!, '2026-12-05T10:00:00.000Z')).toBeUndefined();
+    });
+    expect((await registry.getPreavis(a!, '2027-01-05'))?.accepteAt).toBe('2026-12-05T09:00:00.000Z');
+
+    // Renewed: the next anniversary is owed a préavis of its own.
+    await registry.transaction(async (tx) => tx.updateDemande({ ...demande(a!, '2028-01-05'), dateRenouvellement: '2027-01-05' }));
+    expect((await registry.demandesSansPreavis('2028-01-05')).map((e) => e.numeroUnique)).toEqual([b, d, a]);
   });
 
   it('searches a demandeur’s demandes, ACTIVE and RADIEE, by the doublon key, in one territory or all', async () => {

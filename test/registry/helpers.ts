@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { parseLot } from '../../src/lot/parse.js';
 import { parseNumeroUnique } from '../../src/registry/numero-unique.js';
-import type { Demande, DemandeLogement, Personne } from '../../src/lot/types.js';
+import { hasDemandeLogement, type Demande, type DemandeLogement, type Personne } from '../../src/lot/types.js';
 import { parisDate } from '../../src/clock.js';
 import { commitLot, type CommitResult } from '../../src/pipeline/commit.js';
 import type { NewGuichet } from '../../src/registry/model.js';
@@ -25,7 +25,7 @@ export function sampleDemandeLogement(): DemandeLogement {
   const parsed = parseLot(SAMPLE);
   if (!parsed.ok) throw new Error(`sample lot unreadable: ${parsed.error.code}`);
   const first = parsed.lot.demandes[0]!;
-  if (!first.ok || first.demande.typeFichier === 'RAD') throw new Error('sample demande unreadable');
+  if (!first.ok || !hasDemandeLogement(first.demande)) throw new Error('sample demande unreadable');
   return first.demande.demandeLogement;
 }
 

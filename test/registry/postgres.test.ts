@@ -1,9 +1,11 @@
 /**
  * PostgreSQL only: several registries (instances of the gateway) on one database. They migrate
  * it once, and their transactions run one at a time, so numbering stays gap-free (spec 4.4).
+ * And a registry of an older version brought up to date with its data.
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '../../src/registry/postgres/migrations.js';
 import { PostgresRegistry } from '../../src/registry/postgres/store.js';
 import { MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 import { POSTGRESQL, postgresCluster } from './backends.js';
@@ -98,5 +100,49 @@ describe('PostgreSQL registry shared by several instances', () => {
 
   it('refuses a URL holding a password: it comes from the options only', async () => {
     await expect(PostgresRegistry.open({ connectionString: 'postgres://sne:secret@127.0.0.1:1/registre' })).rejects.toThrow('must not hold a password');
+  });
+});
+
+describe('migration 14: settings per département', () => {
+  it('gives an Île-de-France (111) setting to each of its eight départements, and names the others by département', async () => {
+    const url = await POSTGRESQL.storage();
+    const cluster = await postgresCluster();
+    // A registry left at version 13 with settings per numbering territory, as a gateway of then wrote them.
+    const client = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'postgres', password: cluster.password, database: new URL(url).pathname.slice(1) });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+      for (const { version, step } of POSTGRES_MIGRATIONS.filter((m) => m.version < 14)) {
+        if (typeof step !== 'string') throw new Error(`step ${version} is not SQL text`);
+        await client.query(step);
+      }
+      await client.query('INSERT INTO schema_version (id, version) VALUES (1, 13)');
+      const insert = 'INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES ($1, $2, $3, $4)';
+      await client.query(insert, ['111', 36, 'Commission IdF', '2026-01-01T00:00:00Z']);
+      await client.query(insert, ['013', 24, 'Commission 13', '2026-01-02T00:00:00Z']);
+      await client.query(insert, ['02A', 12, 'Commission 2A', '2026-01-03T00:00:00Z']);
+      await client.query(insert, ['971', 60, 'Commission 971', '2026-01-04T00:00:00Z']);
+    } finally {
+      await client.end();
+    }
+
+    const registry = await POSTGRESQL.open(url);
+    try {
+      expect(registry.schemaVersion).toBe(MIGRATIONS.length);
+      const settings = await registry.listTerritories();
+      expect(settings.map((t) => [t.departement, t.delaiAnormalementLongMois, t.commissionAdresse, t.preavisDemandeur])).toEqual([
+        ['13', 24, 'Commission 13', false],
+        ['2A', 12, 'Commission 2A', false],
+        ...['75', '77', '78', '91', '92', '93', '94', '95'].map((d) => [d, 36, 'Commission IdF', false]),
+        ['971', 60, 'Commission 971', false],
+      ]);
+      // Each département's own from now on: changing Seine-Saint-Denis leaves Paris as it was.
+      const [paris, seineSaintDenis] = [settings.find((t) => t.departement === '75')!, settings.find((t) => t.departement === '93')!];
+      await registry.setTerritory({ ...seineSaintDenis, delaiAnormalementLongMois: 48, modifieAt: '2026-02-01T00:00:00Z' });
+      expect(await registry.getTerritory('75')).toEqual(paris);
+      expect((await registry.getTerritory('93'))?.delaiAnormalementLongMois).toBe(48);
+    } finally {
+      await registry.close();
+    }
   });
 });

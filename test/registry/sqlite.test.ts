@@ -82,14 +82,14 @@ describe('migration 8: receptions of a message, and the documents of sealed repl
   });
 });
 
-describe('migration 12: settings per département', () => {
+describe('migration 14: settings per département', () => {
   it('gives an Île-de-France (111) setting to each of its eight départements, and names the others by département', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sne-migration-'));
     try {
       const file = join(dir, 'registry.sqlite');
       const old = new Database(file);
-      MIGRATIONS.slice(0, 11).forEach((step) => applyMigration(old, step));
-      old.pragma('user_version = 11');
+      MIGRATIONS.slice(0, 13).forEach((step) => applyMigration(old, step));
+      old.pragma('user_version = 13');
       const insert = old.prepare('INSERT INTO territoires (territoire, delai_anormalement_long_mois, commission_adresse, modifie_at) VALUES (?, ?, ?, ?)');
       insert.run('111', 36, 'Commission IdF', '2026-01-01T00:00:00Z');
       insert.run('013', 24, 'Commission 13', '2026-01-02T00:00:00Z');

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { courrielAttestation, courrielDuMode } from '../../src/replies/courriels.js';
 import { demandeurRecipient, MENTION_SPECIMEN, replyRootAttributes } from '../../src/replies/ecole.js';
+import { buildCopie, buildDispatching } from '../../src/replies/dispatching.js';
 import { renderPreavis } from '../../src/replies/preavis/index.js';
 import type { AttestationData, PreavisData } from '../../src/replies/types.js';
 import { attestationCre, demandeLogement } from './fixtures.js';
@@ -113,5 +114,33 @@ describe('the rest of a base école (src/replies/ecole.ts)', () => {
     expect(demandeurRecipient('a@b.fr', true, {})).toBe('a@b.fr');
     expect(demandeurRecipient('a@b.fr', false, {})).toBeUndefined();
     expect(demandeurRecipient('', true, {})).toBeUndefined();
+  });
+});
+
+describe('the XML documents of spec 8 in a base école', () => {
+  const entree = {
+    numUnique: '0931126000001G1104',
+    evenement: 'RAD',
+    date: '2026-11-26T08:31:02.000Z',
+    origine: 'GUICHET',
+    guichet: 'G1104',
+    statut: 'RADIEE',
+    dateDepot: '2026-11-26',
+    dateEcheance: '2027-11-26',
+    dateRadiation: '2026-11-26',
+    radiation: { motif: 'RADABA' },
+  } as const;
+
+  it('put ecole="true" on the digest and the copy roots, valid against dispatching-1.xsd; a real gateway does not', async () => {
+    const digest = { guichet: 'G1301', sequence: 1, jour: '2026-11-27', genere: '2026-11-27T05:00:00.000Z', evenements: [1], entrees: [entree] };
+    const copie = { guichet: 'G1301', reference: 'DOS-1', genere: '2026-11-27T05:00:00.000Z', entree };
+    for (const xml of [buildDispatching(digest, { ecole: true }), buildCopie(copie, { ecole: true })]) {
+      expect(xml).toMatch(/^<\?xml[^>]*>\s*<\w+ [^>]*ecole="true"/);
+      const file = join(dir, `x${++counter}.xml`);
+      await writeFile(file, xml);
+      await run('xmllint', ['--noout', '--schema', join('schemas', 'dispatching-1.xsd'), file]);
+    }
+    expect(buildDispatching(digest)).not.toContain('ecole=');
+    expect(buildCopie(copie)).not.toContain('ecole=');
   });
 });

@@ -1,12 +1,12 @@
 /**
  * `sne-gateway demandes search --nom … --prenom … --naissance AAAA-MM-JJ [--territoire …] [--json]`:
  * a gestionnaire investigating a suspected doublon finds a demandeur's demandes, ACTIVE and
- * RADIEE, compared as the doublon rule compares (the same key, `cleIdentite`). It prints where
+ * RADIEE, compared as the doublon rule compares (the same key, `cleRecherche`). It prints where
  * each demande is and how it stands, never the demandeur's data: the gestionnaire asked with it.
  */
 import type { Command } from 'commander';
-import { isCalendarDay } from '../../clock.js';
-import { cleIdentite } from '../../registry/doublon.js';
+import { radiationLabel } from '../../registry/audit-labels.js';
+import { cleRecherche } from '../../registry/doublon.js';
 import type { DemandeTrouvee } from '../../registry/model.js';
 import { ILE_DE_FRANCE_TERRITORY, territoryOf } from '../../rules/reference/index.js';
 import { banniereEcole } from '../ecole.js';
@@ -32,8 +32,7 @@ function territoireOf(code: string): string | undefined {
 const COLONNES = ['numéro unique', 'statut', 'territoire', 'guichet', 'dépôt', 'renouvellement', 'échéance', 'radiation'] as const;
 
 function ligne(d: DemandeTrouvee): string[] {
-  const radiation = d.dateRadiation === undefined ? '' : `${d.dateRadiation}${d.motifRadiation === undefined ? '' : ` (${d.motifRadiation})`}`;
-  return [d.numeroUnique, d.statut, d.territoire, d.guichet, d.dateDepot, d.dateRenouvellement ?? '', d.dateEcheance, radiation];
+  return [d.numeroUnique, d.statut, d.territoire, d.guichet, d.dateDepot, d.dateRenouvellement ?? '', d.dateEcheance, radiationLabel(d)];
 }
 
 /** Columns padded to their widest cell, the last one left as it is. */
@@ -60,17 +59,21 @@ export const registerDemandesSearch: RegisterCommand = (program, context) => {
 };
 
 async function search(context: CliContext, command: Command, options: Options): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.naissance) || !isCalendarDay(options.naissance)) {
-    usage(command, `--naissance : date « ${options.naissance} » invalide, attendu AAAA-MM-JJ.`);
+  const key = cleRecherche(options.nom, options.prenom, options.naissance);
+  if ('invalide' in key) {
+    usage(
+      command,
+      key.invalide === 'naissance'
+        ? `--naissance : date « ${options.naissance} » invalide, attendu AAAA-MM-JJ.`
+        : '--nom et --prenom doivent contenir au moins une lettre ou un chiffre.',
+    );
   }
-  const cle = cleIdentite(options.nom, options.prenom, options.naissance);
-  if (cle.startsWith('|') || cle.includes('||')) usage(command, '--nom et --prenom doivent contenir au moins une lettre ou un chiffre.');
   let territoire: string | undefined;
   if (options.territoire !== undefined) {
     territoire = territoireOf(options.territoire);
     if (territoire === undefined) usage(command, `--territoire : « ${options.territoire} » n’est ni un département (93, 13, 2A, 971) ni un territoire (111, 013, 02A).`);
   }
-  const found = await withRegistry(context, (registry) => registry.searchDemandes(cle, territoire));
+  const found = await withRegistry(context, (registry) => registry.searchDemandes(key.cle, territoire));
   if (options.json) {
     context.out(JSON.stringify({ territoire: territoire ?? null, demandes: found }, null, 2));
     return;

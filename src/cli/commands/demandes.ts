@@ -10,6 +10,10 @@ import { banniereEcole } from '../ecole.js';
 import type { RegisterCommand } from '../context.js';
 import { withRegistry } from './lots.js';
 
+const actionLabel = (action: string): string => `${ACTIONS[action] ?? action} (${action})`;
+/** The action column fits the longest known label (« préavis accepté (PREAVIS_ACCEPTE) »), so lines stay aligned. */
+const ACTION_WIDTH = Math.max(...Object.keys(ACTIONS).map((action) => actionLabel(action).length));
+
 function historyLine(e: AuditEntry): string {
   const details = Object.entries(e.details ?? {})
     .filter(([, v]) => v !== '')
@@ -17,7 +21,7 @@ function historyLine(e: AuditEntry): string {
     .join(' ; ');
   return [
     PARIS.format(new Date(e.at)),
-    `${ACTIONS[e.action] ?? e.action} (${e.action})`.padEnd(22),
+    actionLabel(e.action).padEnd(ACTION_WIDTH),
     acteurLabel(e.acteur).padEnd(26),
     (e.lotId === undefined ? 'sans lot' : `lot ${e.lotId} ${e.identifiantLot ?? ''}`.trim()).padEnd(30),
     details,

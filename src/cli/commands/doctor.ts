@@ -213,7 +213,7 @@ const territoriesCheck: Check = async ({ registry }) =>
 /** A reply waiting longer than this deserves a look (the retry delay tops out at one hour). */
 export const OUTBOX_WAIT_WARNING_MS = 3_600_000;
 
-const since = async (item: OutboxItem, registry: Registry): Promise<string | undefined> => item.premiereTentative ?? (await registry.getLot(item.lotId))?.traiteAt;
+const since = async (item: OutboxItem, registry: Registry): Promise<string | undefined> => item.premiereTentative ?? item.queuedAt ?? (item.lotId === undefined ? undefined : (await registry.getLot(item.lotId))?.traiteAt);
 
 const outboxCheck: Check = async ({ registry, now }) => {
   const results: CheckResult[] = (await registry.outboxByStatut('ECHEC')).map((item) => ({

@@ -3,6 +3,7 @@ import type { RegisterCommand } from '../context.js';
 import { registerDemandes } from './demandes.js';
 import { registerDemandesSearch } from './demandes-search.js';
 import { registerDemo } from './demo.js';
+import { registerDispatch } from './dispatch.js';
 import { registerExpire } from './expire.js';
 import { registerPreavis } from './preavis.js';
 import { registerDoctor } from './doctor.js';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDemandesSearch,
   registerExpire,
   registerPreavis,
+  registerDispatch,
   registerReference,
   registerValidate,
   registerOutbox,

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { openRegistry } from '../../app.js';
 import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.js';
+import { acteurLabel } from '../../registry/audit-labels.js';
 import type { LotRecord } from '../../registry/model.js';
 import type { Registry } from '../../registry/registry.js';
 import { banniereEcole } from '../ecole.js';
@@ -80,13 +81,15 @@ function show(cmd: Command, context: CliContext): void {
         if (!lot) return lotNotFound(context, name);
         const resultats = await registry.lotResultats(lot.id);
         const replies = (await registry.outboxForLot(lot.id)).map(({ document: _d, raw: _r, ...item }) => item);
-        if (options.json) return context.out(JSON.stringify({ lot, resultats, reponses: replies }, null, 2));
+        const rejeux = await registry.lotRejeux(lot.id);
+        if (options.json) return context.out(JSON.stringify({ lot, resultats, reponses: replies, rejeux }, null, 2));
 
         context.out(`Lot ${lot.id} — ${lot.identifiantLot ?? 'identifiant illisible'} — guichet ${lot.guichet ?? 'inconnu'} — ${lot.statut} (version ${lot.version})`);
         context.out(`  reçu le ${lot.recuAt}, traité le ${lot.traiteAt}${lot.expediteur ? `, de ${lot.expediteur}` : ''}`);
         if (lot.messageId) context.out(`  Message-ID ${lot.messageId}`);
         if (lot.empreinte) context.out(`  empreinte ${lot.empreinte}`);
         if (lot.doublonDe !== undefined) context.out(`  même lot que le lot ${lot.doublonDe} : rien enregistré, compte rendu renvoyé`);
+        for (const j of rejeux) context.out(`  rejoué le ${j.at} par ${acteurLabel(j.par)} : ${j.statut} (version ${j.version})`);
         for (const e of lot.erreurs) context.out(`  ✘ ${e.code} : ${e.message}`);
         for (const r of resultats) {
           context.out(`  [${r.position}] ${r.reference ?? '—'} ${r.typeFichier ?? ''} ${r.statut}${r.numeroUnique ? ` ${r.numeroUnique}` : ''}`);

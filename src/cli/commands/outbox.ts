@@ -59,7 +59,7 @@ function entry(item: OutboxItem, lot: LotRecord | undefined): OutboxEntry {
 
 async function entries(registry: Registry, statuts: readonly OutboxStatut[]): Promise<OutboxEntry[]> {
   const lots = new Map<number, LotRecord | undefined>();
-  const lotOf = async (id: number) => (lots.has(id) ? lots.get(id) : lots.set(id, await registry.getLot(id)).get(id));
+  const lotOf = async (id: number | undefined) => (id === undefined ? undefined : lots.has(id) ? lots.get(id) : lots.set(id, await registry.getLot(id)).get(id));
   const items: OutboxItem[] = [];
   for (const s of statuts) items.push(...(await registry.outboxByStatut(s)));
   const result: OutboxEntry[] = [];
@@ -98,7 +98,7 @@ function list(cmd: Command, context: CliContext): void {
             time(e.depuis).padEnd(20),
             String(e.tentatives).padStart(6),
             nextAttempt(e).padEnd(20),
-            String(e.lotId).padEnd(5),
+            String(e.lotId ?? '—').padEnd(5),
             e.kind.padEnd(12),
             (e.restants ?? e.destinataires).join(', '),
           ].join('  '),
@@ -120,7 +120,7 @@ function show(cmd: Command, context: CliContext): void {
       if (!/^\d+$/.test(id)) return usage(command, `« ${id} » n'est pas un numéro de réponse (voir « sne-gateway outbox list »).`);
       const found = await withRegistry(context, async (registry) => {
         const item = await registry.getOutbox(Number(id));
-        return item && { item, lot: await registry.getLot(item.lotId) };
+        return item && { item, lot: item.lotId === undefined ? undefined : await registry.getLot(item.lotId) };
       });
       if (!found) return notFound(context, id);
       const { item, lot } = found;

@@ -67,7 +67,7 @@ function release(cmd: Command, context: CliContext): void {
           process.exitCode = 1;
           return;
         }
-        const result = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false });
+        const result = await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false, par: acteurGestionnaire(gestionnaire()) });
         describeReplay(result).forEach((line) => context.out(line));
         if (result.refus !== undefined) {
           process.exitCode = 1;

@@ -10,11 +10,12 @@ import { outboxDeps, pipelineDeps } from '../../daemon.js';
 import { replayLot, type ReplayResult } from '../../pipeline/replay.js';
 import { filterLots, findLot, LOT_STATUTS } from '../../pipeline/lot-selection.js';
 import { describeReplay } from '../../pipeline/replay-report.js';
-import type { LotRecord } from '../../registry/model.js';
+import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
 import { outboxPass } from '../../replies/outbox-pass.js';
 import { banniereEcole } from '../ecole.js';
 import { OperationError, UsageError, type CliContext, type RegisterCommand } from '../context.js';
 import { startProgress } from '../progress.js';
+import { gestionnaire } from './expire.js';
 
 interface ReplayOptions {
   readonly status?: string;
@@ -53,11 +54,12 @@ async function replay(context: CliContext, names: string[], o: ReplayOptions): P
       return 0;
     }
     const deps = pipelineDeps(gateway);
+    const par = acteurGestionnaire(gestionnaire());
     const results: ReplayResult[] = [];
     // Only for a selection by status: lots named one by one are few.
     const progress = startProgress('lots rejoués', { quiet: o.json === true || names.length > 0 });
     for (const [index, lot] of lots.entries()) {
-      const result = await replayLot(deps, lot.id, { dryRun: o.dryRun === true });
+      const result = await replayLot(deps, lot.id, { dryRun: o.dryRun === true, par });
       results.push(result);
       progress.clear();
       if (!o.json) describeReplay(result).forEach((line) => context.out(line));

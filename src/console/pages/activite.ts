@@ -1,7 +1,7 @@
 /**
  * Today's activity (Europe/Paris day of the gateway's clock) on the gestionnaire's guichets: the
  * lots received, by outcome; the demandes they registered; rejections by code, as bars; and the
- * outbox (every guichet's: it is one queue) with its oldest waiting reply's age.
+ * replies of those guichets' lots still in the outbox, with the oldest waiting one's age.
  */
 import { parisDate } from '../../clock.js';
 import { filterLots } from '../../pipeline/lot-selection.js';
@@ -32,7 +32,7 @@ export function registerActivite({ app, deps, send, viewer }: ConsoleRoutes): vo
     const resultats: ResultatRecord[] = (await Promise.all(lots.map((l) => deps.registry.lotResultats(l.id)))).flat();
     const rejets = count([...lots.flatMap((l) => l.erreurs), ...resultats.flatMap((r) => r.erreurs)], (e) => e.code);
     const max = Math.max(1, ...rejets.map(([, n]) => n));
-    const depth = await deps.registry.outboxDepth();
+    const depth = await deps.registry.outboxDepth(v.scope.guichets.map((g) => g.code));
     const waiting = depth.filter((d) => d.statut !== 'ECHEC');
     const oldest = waiting.map((d) => d.oldestQueuedAt).filter((at): at is string => at !== undefined).sort()[0];
 
@@ -50,7 +50,7 @@ ${lots.map((l) => html`<tr><td><a href="/lots/${l.id}">${l.id}</a></td><td>${par
 <h2>Rejets par code</h2>
 ${rejets.length === 0 ? html`<p>Aucun rejet.</p>` : html`<table class="chart" aria-label="Rejets par code">
 ${rejets.map(([code, n]) => html`<tr><td>${code}</td><td><span class="bar" style="width:${Math.round((n / max) * 300)}px"></span> ${n}</td></tr>`)}</table>`}
-<h2>File d’envoi des réponses</h2>
+<h2>File d’envoi des réponses de vos guichets</h2>
 <table><tr><th>Statut</th><th>Réponses</th><th>Plus ancienne</th></tr>
 ${depth.map((d) => html`<tr><td>${d.statut}</td><td>${d.replies}</td><td>${d.oldestQueuedAt ? parisTime(d.oldestQueuedAt) : '—'}</td></tr>`)}</table>
 <p>${oldest === undefined ? 'Aucune réponse en attente.' : html`Plus ancienne réponse en attente : ${age(now.getTime() - new Date(oldest).getTime())}.`}</p>`,

@@ -1,11 +1,12 @@
 /**
- * One lot, as `lots show`: its outcome, each demande's result with the errors' paths, values,
- * messages and suggestions, its replies. Replaying it is two steps: a dry run shown as the
+ * One lot, as `lots show`: its outcome, who replayed it and when, each demande's result with the
+ * errors' paths, values, messages and suggestions, its replies. Replaying it is two steps: a dry run shown as the
  * demande-by-demande change (src/pipeline/replay-report.ts), then the confirmed replay.
  */
 import type { FastifyReply } from 'fastify';
 import { describeReplay } from '../../pipeline/replay-report.js';
-import type { LotRecord } from '../../registry/model.js';
+import { acteurLabel } from '../../registry/audit-labels.js';
+import { acteurGestionnaire, type LotRecord } from '../../registry/model.js';
 import { html } from '../html.js';
 import { csrfField, parisTime } from '../layout.js';
 import type { ConsoleRoutes, Viewer } from '../server.js';
@@ -27,6 +28,7 @@ export function registerLot({ app, deps, send, viewer, notFound }: ConsoleRoutes
     if (!lot) return reply;
     const resultats = await deps.registry.lotResultats(lot.id);
     const replies = await deps.registry.outboxForLot(lot.id);
+    const rejeux = await deps.registry.lotRejeux(lot.id);
     return send(
       reply,
       `Lot ${lot.id} — ${lot.identifiantLot ?? 'identifiant illisible'}`,
@@ -34,6 +36,7 @@ export function registerLot({ app, deps, send, viewer, notFound }: ConsoleRoutes
 <p>Guichet ${lot.guichet} — <strong class="${lot.statut}">${lot.statut}</strong> — compte rendu version <span id="version">${lot.version}</span></p>
 <p>Reçu le ${parisTime(lot.recuAt)}, traité le ${parisTime(lot.traiteAt)}${lot.expediteur ? `, de ${lot.expediteur}` : ''}.</p>
 ${lot.empreinte ? html`<p>Empreinte <code>${lot.empreinte}</code></p>` : ''}
+${rejeux.length === 0 ? '' : html`<ul id="rejeux">${rejeux.map((j) => html`<li>Rejoué le ${parisTime(j.at)} par ${acteurLabel(j.par)} : <span class="${j.statut}">${j.statut}</span>, compte rendu version ${j.version}</li>`)}</ul>`}
 ${lot.doublonDe !== undefined ? html`<p class="notice">Même lot que le lot <a href="/lots/${lot.doublonDe}">${lot.doublonDe}</a> : rien enregistré, compte rendu renvoyé.</p>` : ''}
 ${lot.erreurs.map((e) => html`<p class="REJETE">✘ ${e.code} : ${e.message}</p>`)}
 <h2>Demandes</h2>
@@ -56,7 +59,7 @@ ${lot.doublonDe === undefined && lot.statut !== 'QUARANTAINE'
     const v = viewer(request);
     const lot = await visibleLot(request.params.id, v, reply);
     if (!lot) return reply;
-    const result = await deps.replay(lot.id, true);
+    const result = await deps.replay(lot.id, { dryRun: true, par: acteurGestionnaire(v.nom) });
     const lines = describeReplay(result);
     return send(
       reply,
@@ -75,7 +78,7 @@ ${result.refus === undefined
     const v = viewer(request);
     const lot = await visibleLot(request.params.id, v, reply);
     if (!lot) return reply;
-    const result = await deps.replay(lot.id, false);
+    const result = await deps.replay(lot.id, { dryRun: false, par: acteurGestionnaire(v.nom) });
     deps.logger.info({ lotId: lot.id, version: result.versionApres, refus: result.refus !== undefined }, 'console replay');
     if (result.refus === undefined) deps.repliesQueued();
     return reply.redirect(`/lots/${lot.id}`, 303);

@@ -40,7 +40,7 @@ ${v.scope.seesGuichet(q.guichetActuel) ? html`<form class="inline" method="post"
     const lot = await waiting(request.params.id, v);
     const guichet = lot?.expediteur === undefined ? undefined : await deps.registry.guichetBySender(lot.expediteur);
     if (!lot || !v.scope.seesGuichet(guichet?.code)) return notFound(reply, v);
-    const result = await deps.replay(lot.id, false);
+    const result = await deps.replay(lot.id, { dryRun: false, par: acteurGestionnaire(v.nom) });
     if (result.refus === undefined) deps.repliesQueued();
     deps.logger.info({ lotId: lot.id, refus: result.refus !== undefined }, 'console quarantine release');
     if (result.refus !== undefined) return reply.redirect(`/quarantaine?message=${encodeURIComponent(`Lot ${lot.id} non traité : ${result.refus}`)}`, 303);

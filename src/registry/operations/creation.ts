@@ -4,7 +4,7 @@
  * doublon is checked before numbering, so a refused demande consumes no number.
  */
 import { demandeError } from '../../errors.js';
-import { demandePath } from '../../lot/types.js';
+import { demandePath, hasDemandeLogement } from '../../lot/types.js';
 import { demandeDay } from '../../rules/date-reception.js';
 import { doublonError } from '../doublon.js';
 import { validUntil } from '../lifecycle.js';
@@ -12,7 +12,7 @@ import { formatNumeroUnique, monthKey } from '../numero-unique.js';
 import { acteurOf, type Operation } from './types.js';
 
 export const creation: Operation = async (demande, ctx) => {
-  if (demande.typeFichier === 'RAD') throw new TypeError('creation takes a demandeLogement');
+  if (!hasDemandeLogement(demande)) throw new TypeError('creation takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const source = { guichet: ctx.guichet.code, identifiantLot: ctx.identifiantLot, reference: demande.reference };
 

@@ -1,10 +1,10 @@
 /**
- * What REN, MOD and RAD share: the numéro must exist, be in the guichet's territory and be
- * active; REN and MOD, which replace the data, must also keep the demande in its territory and
+ * What REN, MOD, RAD and COP share: the numéro must exist and be in the guichet's territory;
+ * REN, MOD and RAD also need it active (a radiated demande can be copied, spec 8); REN and MOD, which replace the data, must also keep the demande in its territory and
  * not make it a doublon of another active demande.
  */
 import { demandeError, type DemandeError } from '../../errors.js';
-import { demandePath, type Demande } from '../../lot/types.js';
+import { demandePath, type DemandeAvecLogement } from '../../lot/types.js';
 import { isHabilitated } from '../../rules/territoire.js';
 import { doublonError } from '../doublon.js';
 import type { DemandeRecord } from '../model.js';
@@ -14,6 +14,7 @@ export async function findExisting(
   numeroUnique: string,
   chemin: string,
   ctx: OperationContext,
+  options: { readonly radieeAdmise?: boolean } = {},
 ): Promise<{ ok: true; demande: DemandeRecord } | { ok: false; error: DemandeError }> {
   const demande = await ctx.tx.getDemande(numeroUnique);
   if (!demande) {
@@ -28,7 +29,7 @@ export async function findExisting(
       }),
     };
   }
-  if (demande.statut === 'RADIEE') {
+  if (demande.statut === 'RADIEE' && options.radieeAdmise !== true) {
     return {
       ok: false,
       error: demandeError('DEM_RADIEE', chemin, {
@@ -46,7 +47,7 @@ export async function findExisting(
  * another active demande there.
  */
 export async function checkNewData(
-  demande: Extract<Demande, { typeFichier: 'CRE' | 'REN' | 'MOD' }>,
+  demande: DemandeAvecLogement,
   existing: DemandeRecord,
   ctx: OperationContext,
 ): Promise<DemandeError | undefined> {

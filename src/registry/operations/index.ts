@@ -1,5 +1,6 @@
 /** One operation per typeFichier, found through this table: a new operation is one file and one line. */
 import type { TypeFichier } from '../../lot/types.js';
+import { copie } from './copie.js';
 import { creation } from './creation.js';
 import { modification } from './modification.js';
 import { radiation } from './radiation.js';
@@ -11,6 +12,7 @@ export const OPERATIONS: Readonly<Record<TypeFichier, Operation>> = {
   REN: renouvellement,
   MOD: modification,
   RAD: radiation,
+  COP: copie,
 };
 
 export type { Operation, OperationContext, OperationOutcome } from './types.js';

@@ -1,11 +1,11 @@
 /** MOD (spec 4.5): replaces the demande's data; keeps its dates; issues no attestation. */
-import { demandePath } from '../../lot/types.js';
+import { demandePath, hasDemandeLogement } from '../../lot/types.js';
 import { champsModifies } from '../changes.js';
 import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
 export const modification: Operation = async (demande, ctx) => {
-  if (demande.typeFichier === 'RAD') throw new TypeError('modification takes a demandeLogement');
+  if (!hasDemandeLogement(demande)) throw new TypeError('modification takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const numero = demande.demandeLogement.numUnique ?? '';
   const found = await findExisting(numero, `${demandePath(demande.position)}/demandeLogement/numUnique`, ctx);

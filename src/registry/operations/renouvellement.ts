@@ -3,7 +3,7 @@
  * numéro and the date of first registration, replaces the data, and moves the anniversary.
  */
 import { demandeError } from '../../errors.js';
-import { demandePath } from '../../lot/types.js';
+import { demandePath, hasDemandeLogement } from '../../lot/types.js';
 import { demandeDay } from '../../rules/date-reception.js';
 import { champsModifies } from '../changes.js';
 import { renewalWindow, validUntil } from '../lifecycle.js';
@@ -11,7 +11,7 @@ import { checkNewData, findExisting } from './existing.js';
 import { acteurOf, type Operation } from './types.js';
 
 export const renouvellement: Operation = async (demande, ctx) => {
-  if (demande.typeFichier === 'RAD') throw new TypeError('renouvellement takes a demandeLogement');
+  if (!hasDemandeLogement(demande)) throw new TypeError('renouvellement takes a demandeLogement');
   const base = { position: demande.position, reference: demande.reference, typeFichier: demande.typeFichier };
   const chemin = `${demandePath(demande.position)}/demandeLogement/numUnique`;
   const numero = demande.demandeLogement.numUnique ?? '';

@@ -1,5 +1,5 @@
 import type { Demande } from '../../lot/types.js';
-import { acteurGuichet, type Guichet, type ResultatRecord } from '../model.js';
+import { acteurGuichet, type DemandeRecord, type Guichet, type ResultatRecord } from '../model.js';
 import type { RegistryTx } from '../registry.js';
 
 export interface OperationContext {
@@ -24,6 +24,8 @@ export interface OperationOutcome {
   readonly resultat: ResultatRecord;
   /** Set when the demandeur is owed an attestation for this operation. */
   readonly attestation?: 'CRE' | 'REN';
+  /** COP: the demande the guichet is sent a copy of, as it stands in this transaction. */
+  readonly copie?: DemandeRecord;
 }
 
 export type Operation = (demande: Demande, context: OperationContext) => Promise<OperationOutcome>;

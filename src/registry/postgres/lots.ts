@@ -1,5 +1,5 @@
 /** The lots part on PostgreSQL (src/registry/lots.ts). */
-import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, toLot, toResultat } from '../rows.js';
+import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, rejeuColumns, toLot, toRejeu, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
 import type { Sql } from './connection.js';
@@ -25,6 +25,7 @@ export function lotsReads(sql: Sql): LotsReads {
     listLots: async () => (await sql.all(`SELECT ${LOT_COLUMNS} FROM lots ORDER BY id`)).map(toLot),
     lotResultats: async (lotId) => (await sql.all('SELECT * FROM lot_resultats WHERE lot_id = $1 ORDER BY position', lotId)).map(toResultat),
     lotOriginal: async (lotId) => (await sql.one('SELECT original FROM lots WHERE id = $1 AND supprime_at IS NULL', lotId))?.original as Buffer | undefined,
+    lotRejeux: async (lotId) => (await sql.all('SELECT at, par, version, statut FROM lot_rejeux WHERE lot_id = $1 ORDER BY id', lotId)).map(toRejeu),
   };
 }
 
@@ -74,6 +75,7 @@ export function lotsTx(sql: Sql): Omit<LotsTx, keyof LotsReads> {
       );
       await sql.run('DELETE FROM lot_resultats WHERE lot_id = $1', lotId);
       await insertResultats(lotId, resultats);
+      await sql.run('INSERT INTO lot_rejeux (lot_id, at, par, version, statut) VALUES ($1, $2, $3, $4, $5)', ...rejeuColumns(lotId, outcome));
     },
     recordReception,
   };

@@ -16,6 +16,10 @@ const unclaimed = (now: string) => `(claimed_until IS NULL OR claimed_until <= $
 export function outboxReads(sql: Sql): OutboxReads {
   return {
     outboxForLot: async (lotId) => (await sql.all('SELECT * FROM outbox WHERE lot_id = $1 ORDER BY id', lotId)).map(toOutbox),
+    guichetDocuments: async (guichet, depuis) =>
+      (await sql.all(`SELECT * FROM outbox WHERE queued_at >= $2 AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = $1))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = $1))) ORDER BY id`, guichet, depuis)).map(toOutbox),
   };
 }
 
@@ -25,7 +29,7 @@ export function outboxTx(sql: Sql): Omit<OutboxTx, keyof OutboxReads> {
       const row = await sql.one(
         `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
          VALUES ($1, $2, $3, $4, 'A_PREPARER', $5, $6) RETURNING id`,
-        item.lotId,
+        item.lotId ?? null,
         item.kind,
         item.messageId,
         JSON.stringify(item.destinataires),
@@ -137,12 +141,19 @@ export function outboxWrites(c: PostgresConnection): Omit<OutboxRegistry, keyof 
       return row?.next === null || row?.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: async (statut) => (await sql.all('SELECT * FROM outbox WHERE statut = $1 ORDER BY id', statut)).map(toOutbox),
-    outboxDepth: async () =>
+    outboxDepth: async (guichets) =>
       (
-        await sql.all(
-          `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
-           WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`,
-        )
+        guichets === undefined
+          ? await sql.all(
+              `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+               WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`,
+            )
+          : await sql.all(
+              `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+               WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') AND lot_id IN (SELECT id FROM lots WHERE guichet = ANY($1::text[]))
+               GROUP BY statut ORDER BY statut`,
+              [...guichets],
+            )
       ).map(toOutboxDepth),
     getOutbox: async (id) => {
       const row = await sql.one(`SELECT ${WITH_RAW} WHERE o.id = $1`, id);

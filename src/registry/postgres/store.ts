@@ -7,6 +7,7 @@ import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { createPool, PostgresConnection, type PostgresOptions, type Sql } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
 import { gestionnairesReads, gestionnairesWrites } from './gestionnaires.js';
+import { dispatchingReads, dispatchingTx } from './dispatching.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
@@ -21,7 +22,7 @@ export type { PostgresOptions } from './connection.js';
 export interface PostgresRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
 
 function reads(sql: Sql): RegistryReads {
-  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql), ...gestionnairesReads(sql), ...preavisReads(sql) };
+  return { ...guichetsReads(sql), ...lotsReads(sql), ...demandesReads(sql), ...outboxReads(sql), ...territoiresReads(sql), ...gestionnairesReads(sql), ...preavisReads(sql), ...dispatchingReads(sql) };
 }
 
 export class PostgresRegistry implements Registry {
@@ -64,7 +65,7 @@ export class PostgresRegistry implements Registry {
 
   transaction<T>(work: (tx: RegistryTx) => Promise<T>): Promise<T> {
     return this.connection.transaction((sql) => {
-      const tx: RegistryTx = { ...reads(sql), ...lotsTx(sql), ...demandesTx(sql), ...outboxTx(sql), ...preavisTx(sql) };
+      const tx: RegistryTx = { ...reads(sql), ...lotsTx(sql), ...demandesTx(sql), ...outboxTx(sql), ...preavisTx(sql), ...dispatchingTx(sql) };
       return work(tx);
     });
   }

@@ -1,5 +1,5 @@
 /** The lots part on SQLite (src/registry/lots.ts). */
-import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, toLot, toResultat } from '../rows.js';
+import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, rejeuColumns, toLot, toRejeu, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
 import type { Row, SqliteConnection, Sync } from './connection.js';
@@ -26,6 +26,7 @@ export function lotsReads(c: SqliteConnection): Sync<LotsReads> {
     lotResultats: (lotId) => (c.stmt('SELECT * FROM lot_resultats WHERE lot_id = ? ORDER BY position').all(lotId) as Row[]).map(toResultat),
     lotOriginal: (lotId) =>
       (c.stmt('SELECT original FROM lots WHERE id = ? AND supprime_at IS NULL').get(lotId) as Row | undefined)?.original as Buffer | undefined,
+    lotRejeux: (lotId) => (c.stmt('SELECT at, par, version, statut FROM lot_rejeux WHERE lot_id = ? ORDER BY id').all(lotId) as Row[]).map(toRejeu),
   };
 }
 
@@ -77,6 +78,7 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
       ).run(...lotOutcomeColumns(outcome), lotId);
       c.stmt('DELETE FROM lot_resultats WHERE lot_id = ?').run(lotId);
       insertResultats(lotId, resultats);
+      c.stmt('INSERT INTO lot_rejeux (lot_id, at, par, version, statut) VALUES (?, ?, ?, ?, ?)').run(...rejeuColumns(lotId, outcome));
     },
     recordReception,
   };

@@ -355,4 +355,78 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO outbox_raw SELECT id, raw FROM outbox_raw_aside;
   DROP TABLE outbox_raw_aside;
   `,
+  // Issue 19: dispatching (spec 8). A digest answers no lot: the outbox's lot_id becomes optional
+  // (SQLite changes a constraint only by rebuilding the table; the sealed bytes of outbox_raw,
+  // whose rows reference it, are set aside meanwhile) and its kind may be 'dispatching' or 'copie' (a copie
+  // numérique, spec 8). Each daily pass records its window of
+  // audit event ids, each digest its bailleur's sequence number, both with the outbox row.
+  (db) => {
+    db.exec(`
+  CREATE TEMP TABLE outbox_raw_v15 AS SELECT id, raw FROM outbox_raw;
+  DELETE FROM outbox_raw;
+  CREATE TABLE outbox_v15 (
+    id                  INTEGER PRIMARY KEY,
+    lot_id              INTEGER REFERENCES lots(id),
+    kind                TEXT NOT NULL CHECK (kind IN ('compte-rendu', 'attestation', 'preavis', 'dispatching', 'copie')),
+    message_id          TEXT NOT NULL,
+    destinataires       TEXT NOT NULL,
+    statut              TEXT NOT NULL CHECK (statut IN ('A_PREPARER', 'PRET', 'ENVOYE', 'ECHEC')),
+    document            TEXT NOT NULL,
+    tentatives          INTEGER NOT NULL DEFAULT 0,
+    prochaine_tentative TEXT,
+    derniere_erreur     TEXT,
+    envoye_at           TEXT,
+    premiere_tentative  TEXT,
+    restants            TEXT,
+    refus               TEXT NOT NULL DEFAULT '[]',
+    echec_at            TEXT,
+    relances            TEXT NOT NULL DEFAULT '[]',
+    claimed_by          TEXT,
+    claimed_until       TEXT,
+    queued_at           TEXT
+  ) STRICT;
+  INSERT INTO outbox_v15 (id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+    derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at)
+  SELECT id, lot_id, kind, message_id, destinataires, statut, document, tentatives, prochaine_tentative,
+    derniere_erreur, envoye_at, premiere_tentative, restants, refus, echec_at, relances, claimed_by, claimed_until, queued_at FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v15 RENAME TO outbox;
+  INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM temp.outbox_raw_v15;
+  DROP TABLE temp.outbox_raw_v15;
+  CREATE INDEX outbox_statut ON outbox (statut, prochaine_tentative);
+  CREATE INDEX outbox_lot ON outbox (lot_id);
+  CREATE TABLE dispatch_passes (
+    jour   TEXT PRIMARY KEY,
+    apres  INTEGER NOT NULL,
+    jusqua INTEGER NOT NULL,
+    at     TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dispatches (
+    guichet    TEXT NOT NULL REFERENCES guichets(code),
+    sequence   INTEGER NOT NULL,
+    jour       TEXT NOT NULL,
+    apres      INTEGER NOT NULL,
+    jusqua     INTEGER NOT NULL,
+    evenements INTEGER NOT NULL,
+    outbox_id  INTEGER NOT NULL REFERENCES outbox(id),
+    message_id TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (guichet, sequence),
+    UNIQUE (guichet, jour)
+  ) STRICT;
+    `);
+  },
+  // Issue 20: every replay of a lot (`replay`, `quarantine release`, the console), by whom, when,
+  // and the outcome it gave: a lot's own row holds only its latest outcome.
+  `
+  CREATE TABLE lot_rejeux (
+    id      INTEGER PRIMARY KEY,
+    lot_id  INTEGER NOT NULL REFERENCES lots(id),
+    at      TEXT NOT NULL,
+    par     TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    statut  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX lot_rejeux_lot ON lot_rejeux (lot_id);
+  `,
 ];

@@ -16,10 +16,19 @@ const UNCLAIMED = '(claimed_until IS NULL OR claimed_until <= ?)';
 /** The statut index keeps it to the waiting rows. */
 const OUTBOX_DEPTH = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
   WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC') GROUP BY statut ORDER BY statut`;
+/** The same, for the lots of the guichets listed in the parameter (a JSON array). */
+const OUTBOX_DEPTH_OF = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS oldest FROM outbox
+  WHERE statut IN ('A_PREPARER', 'PRET', 'ECHEC')
+    AND lot_id IN (SELECT id FROM lots WHERE guichet IN (SELECT value FROM json_each(?)))
+  GROUP BY statut ORDER BY statut`;
 
 export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
   return {
     outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
+    guichetDocuments: (guichet, depuis) =>
+      (c.stmt(`SELECT * FROM outbox WHERE queued_at >= @depuis AND (
+         (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = @guichet))
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = @guichet))) ORDER BY id`).all({ guichet, depuis }) as Row[]).map(toOutbox),
   };
 }
 
@@ -32,7 +41,7 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
             `INSERT INTO outbox (lot_id, kind, message_id, destinataires, statut, document, queued_at)
              VALUES (?, ?, ?, ?, 'A_PREPARER', ?, ?)`,
           )
-          .run(item.lotId, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
+          .run(item.lotId ?? null, item.kind, item.messageId, JSON.stringify(item.destinataires), item.document, item.queuedAt).lastInsertRowid,
       ),
     requeueReply: (outboxId, lotId, queuedAt, destinataires) => {
       // The sealed bytes are copied as they are, inside SQLite: the same message, never rendered again.
@@ -117,7 +126,8 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
       return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
     },
     outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
-    outboxDepth: () => (c.stmt(OUTBOX_DEPTH).all() as Row[]).map(toOutboxDepth),
+    outboxDepth: (guichets) =>
+      (guichets === undefined ? (c.stmt(OUTBOX_DEPTH).all() as Row[]) : (c.stmt(OUTBOX_DEPTH_OF).all(JSON.stringify(guichets)) as Row[])).map(toOutboxDepth),
     getOutbox,
     retryOutbox: (id, at, par) =>
       c.db

@@ -6,6 +6,7 @@ import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
 import { SqliteConnection, type Sync } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
 import { gestionnairesReads, gestionnairesWrites } from './gestionnaires.js';
+import { dispatchingReads, dispatchingTx } from './dispatching.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
 import { lotsReads, lotsTx, lotsWrites } from './lots.js';
@@ -31,8 +32,9 @@ export class SqliteRegistry implements Registry {
       ...territoiresReads(c),
       ...gestionnairesReads(c),
       ...preavisReads(c),
+      ...dispatchingReads(c),
     };
-    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c) });
+    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c), ...dispatchingTx(c) });
     Object.assign(
       this,
       c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({

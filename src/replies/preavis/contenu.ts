@@ -53,7 +53,7 @@ export function contenuPreavis(data: PreavisData): ContenuAttestation {
       },
     ],
     piedDePage: typo(
-      `Préavis adressé avant la radiation d’une demande non renouvelée, en application de l’article R. 441-2-8 du code de la construction et de l’habitation. Guichet enregistreur ${data.guichet.code}.`,
+      `Préavis adressé avant la radiation d’une demande non renouvelée, en application de l’article R. 441-2-7 du code de la construction et de l’habitation. Guichet enregistreur ${data.guichet.code}.`,
     ),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { signAndEncrypt, type PrivateKeyring } from '../../crypto/index.js';
 import { buildReplyMessage } from '../../mail/mime-out.js';
-import { courrielAttestation, courrielCompteRendu, courrielCopieDemandeur, courrielDuMode, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
+import { courrielAttestation, courrielCompteRendu, courrielCopie, courrielCopieDemandeur, courrielDispatching, courrielDuMode, courrielPreavis, courrielPreavisDemandeur, type Courriel } from '../courriels.js';
 import type { ReplyDocument } from '../documents.js';
 import type { ReplyMode } from '../ecole.js';
 
@@ -56,6 +56,14 @@ async function renderedAsIs(document: ReplyDocument, mode: ReplyMode): Promise<R
     const content = await renderPreavis(document.data, mode);
     if (document.pour === 'demandeur') return { ...courrielPreavisDemandeur(), content, pourDemandeur: true };
     return { ...courrielPreavis(document.data.reference), content, pourDemandeur: false };
+  }
+  if (document.kind === 'dispatching') {
+    const { buildDispatching } = await import('../dispatching.js');
+    return { ...courrielDispatching(document.data), content: new TextEncoder().encode(buildDispatching(document.data, mode)), pourDemandeur: false };
+  }
+  if (document.kind === 'copie') {
+    const { buildCopie } = await import('../dispatching.js');
+    return { ...courrielCopie(document.data.reference), content: new TextEncoder().encode(buildCopie(document.data, mode)), pourDemandeur: false };
   }
   const { data } = document;
   const { renderAttestation } = await import('../attestation/index.js');
