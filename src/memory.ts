@@ -1,4 +1,10 @@
 /**
+ * A lot this large has the garbage of its stages collected between them (pipeline/decode.ts,
+ * judge.ts): ~2,000 demandes (~7 MB of XML); the 4 MiB lot stays under it.
+ */
+export const LARGE_LOT = { xmlBytes: 8 * 1024 * 1024, demandes: 2_000 };
+
+/**
  * One full garbage collection, after the one-off work of a big lot (docs/PERFORMANCE.md, "Memory").
  *
  * V8 sets its next old-generation limit from what was live at its last full collection. For a

@@ -6,7 +6,7 @@
  * its jobs (their callers retry on a later pass) and is replaced on the next job.
  */
 import { existsSync } from 'node:fs';
-import { parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
+import { parentPort, Worker, workerData, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 type Response<Result> =
   | { readonly id: number; readonly ok: true; readonly value: Result }
@@ -123,7 +123,10 @@ export class ThreadPool<Init, Request, Result> {
    */
   stopWhenIdle(restart = false): void {
     this.stopSoon = restart ? 'restart' : 'stop';
-    this.armIdleTimer();
+    // Idle now: stopped at once, not on a timer, which a caller busy until its next await (a
+    // commit on better-sqlite3) would hold back, and with it the thread's memory.
+    if (this.slots.some((s) => s.pending.size > 0)) this.armIdleTimer();
+    else if (!this.closed) void this.idle();
   }
 
   /** Terminates every thread; jobs still running are failed. */
@@ -185,16 +188,21 @@ export class ThreadPool<Init, Request, Result> {
 
 /**
  * The thread's side: `start` runs once with the pool's start-up data and returns the job handler;
- * each job's result (or error message) goes back under the job's id.
+ * each job's result (or error message) goes back under the job's id. `transfer` names the buffers
+ * of a result whose memory moves to the pool's thread instead of being copied (the result's
+ * sender can no longer read them).
  */
-export async function serveThread<Init, Request, Result>(start: (init: Init) => Promise<(request: Request) => Promise<Result>>): Promise<void> {
+export async function serveThread<Init, Request, Result>(
+  start: (init: Init) => Promise<(request: Request) => Promise<Result>>,
+  transfer: (result: Result) => readonly TransferListItem[] = () => [],
+): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('this module runs only as a worker thread');
   const handle = await start(workerData as Init);
   port.postMessage({ id: 0, ready: true } satisfies Response<Result>);
   port.on('message', ({ id, request }: Envelope<Request>) => {
     handle(request).then(
-      (value) => port.postMessage({ id, ok: true, value } satisfies Response<Result>),
+      (value) => port.postMessage({ id, ok: true, value } satisfies Response<Result>, transfer(value)),
       (error: unknown) => port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Response<Result>),
     );
   });

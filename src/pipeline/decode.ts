@@ -5,6 +5,7 @@
 import { decryptAndVerify, type PrivateKeyring } from '../crypto/index.js';
 import { lotError, type LotError } from '../errors.js';
 import { readPgpMimeEntity } from '../mail/mime-in.js';
+import { collectGarbage, LARGE_LOT } from '../memory.js';
 import type { Guichet } from '../registry/model.js';
 import { parseLot } from '../lot/parse.js';
 import { extractLotXml } from '../lot/payload.js';
@@ -39,6 +40,8 @@ export async function decodeLot(message: LotPayload, guichet: Guichet, keyring: 
   }
   const xml = extractLotXml(payload);
   if (!xml.ok) return xml;
+  // The inflater's output chunks (~the XML's size again) go before the parse builds the lot's objects.
+  if (xml.value.length > LARGE_LOT.xmlBytes) collectGarbage();
 
   const empreinte = `sha256:${sha256Hex(xml.value)}`;
   const parsed = parseLot(xml.value);

@@ -15,8 +15,8 @@ import type { Config } from '../config/schema.js';
 import type { KeyMaterial } from '../crypto/index.js';
 import { LIMITS as INPUT_LIMITS } from '../limits.js';
 import { ThreadExited, ThreadPool, ThreadTimeout } from '../threads.js';
-import type { CommitInput } from './commit.js';
 import type { Judge } from './judge.js';
+import { unpackVerdict, type PackedVerdict } from './packed-verdict.js';
 import type { Submission } from './submission.js';
 import { exhausted, overBudget } from './unjudged.js';
 
@@ -36,19 +36,22 @@ export interface JudgeRequest {
 const LIMITS = { maxOldGenerationSizeMb: 1024 };
 
 /**
- * What the thread judged, and the memory it then holds outside its JavaScript heap: mostly
- * libxml2's WebAssembly memory, which grows to the biggest document parsed and never shrinks.
+ * What the thread judged, and the memory it then holds: its JavaScript heap (the lot's objects,
+ * until collected) and what lies outside it (libxml2's WebAssembly memory, which grows to the
+ * biggest batch parsed and never shrinks; the lot's buffers).
  */
 export interface JudgeResponse {
-  readonly input: CommitInput;
-  readonly externalBytes: number;
+  /** Packed (packed-verdict.ts): a lot's demandes cross in one transferred buffer. */
+  readonly verdict: PackedVerdict;
+  readonly heldBytes: number;
 }
 
 /**
- * Above this, the thread is replaced once idle: what a big lot leaves goes back before its replies
- * are rendered. Measured after lots of 50 / 1,000 / 3,000 / 10,000 demandes: 24 / 40 / 76 / 256 MB
- * (docs/PERFORMANCE.md). Below it the thread stays: a start costs ~0.5 s of CPU (modules,
- * reference, libxml2) and the fresh thread's first lot runs before its JIT has warmed.
+ * Above this, the thread is stopped as soon as its verdict is in, before the lot is committed:
+ * what a big lot leaves goes back before the commit copies the lot and the replies render. Measured
+ * after lots of 1,000 / 1,175 (4 MiB) / 10,000 demandes: ~81 / 86 / 135–170 MB (docs/PERFORMANCE.md).
+ * Below it the thread stays: a start costs ~0.5 s of CPU (modules, reference, libxml2) and the
+ * fresh thread's first lot runs before its JIT has warmed.
  */
 const RELEASE_ABOVE_BYTES = 128 * 1024 * 1024;
 
@@ -68,7 +71,7 @@ export interface JudgeThread {
 export interface JudgeThreadOptions {
   /** Stopped after this long without a message (default 5 min). */
   readonly idleMs?: number;
-  /** Replaced after a message that leaves it holding more than this outside its heap (tests lower it). */
+  /** Replaced after a message that leaves it holding more than this (tests lower it). */
   readonly releaseAboveBytes?: number;
   /** Time to judge one message (default `LIMITS.judgeMs`; tests lower it). */
   readonly budgetMs?: number;
@@ -93,8 +96,10 @@ export function judgeThread(config: Readonly<Config>, keys: () => readonly KeyMa
   const judgeOne: Judge = async (submission, messageSha256, now) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { input, externalBytes } = await threads.run({ submission, messageSha256, now }, { timeoutMs: budgetMs });
-        if (externalBytes > releaseAbove) threads.stopWhenIdle(keepReady);
+        const { verdict, heldBytes } = await threads.run({ submission, messageSha256, now }, { timeoutMs: budgetMs });
+        // Before unpacking: the thread's copy of the lot goes first.
+        if (heldBytes > releaseAbove) threads.stopWhenIdle(keepReady);
+        const input = unpackVerdict(verdict);
         // The thread sends the original back empty: this thread still holds it.
         return { ...input, reception: { ...input.reception, original: submission.original } };
       } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { parisDate } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
+import { collectGarbage, LARGE_LOT } from '../memory.js';
 import { judgeDemandes } from '../rules/index.js';
 import type { ReferenceIndex } from '../rules/reference/index.js';
 import type { CommitInput } from './commit.js';
@@ -33,6 +34,9 @@ export async function judgeSubmission(submission: Submission, messageSha256: str
   if (!decoded.ok) {
     return { kind: 'rejected', reception, guichet, error: decoded.error, ...decoded.partial };
   }
+  // The lot's XML (35 MB for 10,000 demandes) is garbage now that it is parsed: it goes before
+  // judging and the verdict's packing add theirs (docs/PERFORMANCE.md, "Memory").
+  if (decoded.value.lot.demandes.length > LARGE_LOT.demandes) collectGarbage();
   const demandes = decoded.value.lot.demandes.flatMap((lue) => (lue.ok ? [lue.demande] : []));
   // Judged on the day the lot was received, not processed (spec 3.2); a replay passes the original reception.
   const judgements = judgeDemandes(demandes, { guichet, receptionDay: parisDate(submission.receivedAt), reference: context.reference });

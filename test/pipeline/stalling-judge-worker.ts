@@ -4,7 +4,7 @@
  * budget, or fatal to its thread, on any machine.
  */
 import { serveThread } from '../../src/threads.js';
-import { judgeHandler } from '../../src/pipeline/judge-handler.js';
+import { judgeHandler, verdictTransfer } from '../../src/pipeline/judge-handler.js';
 import type { JudgeRequest, JudgeResponse, JudgeThreadInit } from '../../src/pipeline/judge-thread.js';
 
 await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(async (init) => {
@@ -15,4 +15,4 @@ await serveThread<JudgeThreadInit, JudgeRequest, JudgeResponse>(async (init) => 
     if (raw.includes('<crash@')) process.exit(70);
     return judge(request);
   };
-});
+}, verdictTransfer);
