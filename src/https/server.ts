@@ -287,7 +287,7 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     '/v1/documents',
     {
       schema: {
-        summary: 'Les dispatchings et copies numériques du guichet, depuis une date (tous sans « depuis »)',
+        summary: 'Les préavis, dispatchings et copies numériques du guichet, depuis une date (tous sans « depuis »)',
         querystring: { type: 'object', properties: { depuis: { type: 'string', format: 'date-time' } } },
         response: {
           200: {
@@ -295,7 +295,7 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
             items: {
               type: 'object',
               required: ['type', 'nom', 'depose', 'href'],
-              properties: { type: { type: 'string', enum: ['dispatching', 'copie'] }, nom: { type: 'string' }, depose: { type: 'string' }, href: { type: 'string' } },
+              properties: { type: { type: 'string', enum: ['preavis', 'dispatching', 'copie'] }, nom: { type: 'string' }, depose: { type: 'string' }, href: { type: 'string' } },
             },
           },
           ...problems,
@@ -319,7 +319,7 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     '/v1/documents/:id',
     {
       schema: {
-        summary: 'Un dispatching ou une copie numérique du guichet',
+        summary: 'Un préavis, un dispatching ou une copie numérique du guichet',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
         response: { 200: encrypted, ...problems },
       },

@@ -10,7 +10,7 @@ export interface OutboxReads {
   outboxForLot(lotId: number): Promise<readonly OutboxItem[]>;
   /**
    * A guichet's documents that answer no lot demande by demande (spec 7, `GET /v1/documents`): its
-   * dispatching digests and the copies its lots asked for, queued at or after `depuis` (ISO
+   * préavis (its own copy, not the demandeur's), dispatching digests and the copies its lots asked for, queued at or after `depuis` (ISO
    * instant; '' for all), oldest first, without their message bytes.
    */
   guichetDocuments(guichet: string, depuis: string): Promise<readonly OutboxItem[]>;

@@ -1,6 +1,6 @@
 /**
  * `GET /v1/documents` (spec 7): a guichet on the HTTPS channel lists, with curl and its client
- * certificate, its copies numériques and its dispatching digests, fetches each one (signed by the
+ * certificate, its préavis de renouvellement, copies numériques and dispatching digests, fetches each one (signed by the
  * national key, encrypted to it, valid against schemas/dispatching-1.xsd), never another guichet's.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +19,7 @@ import { readCertificate } from '../../src/https/certificates.js';
 import { startHttpsChannel, type HttpsChannel } from '../../src/https/server.js';
 import { silentLogger } from '../../src/log.js';
 import { runDispatch } from '../../src/replies/dispatch.js';
+import { issuePreavis } from '../../src/replies/preavis/issue.js';
 import { curlChannel, makeCertificates } from '../helpers/certificates.js';
 import { G1104 } from '../helpers/guichets.js';
 import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
@@ -109,5 +110,21 @@ describe.each(HOME_BACKENDS)('GET /v1/documents ($name)', (backend) => {
     const other = await curl('g1104', { path: documents[0]!.href });
     expect(other.status).toBe(404);
     expect(JSON.parse(other.body.toString())).toMatchObject({ code: 'INTROUVABLE' });
+  }, 120_000);
+  it('lists and serves the préavis of a guichet on the HTTPS channel (spec 7), not another’s', async () => {
+    // G1104's demandes of the first test reach their anniversary's préavis a month before 2027-11-26.
+    await gateway.registry.updateGuichet('G1104', { canal: 'https' });
+    const { emis } = await issuePreavis(gateway.registry, '2027-10-26', { messageIdDomain: 'sne-gateway.localhost', preavisMois: 1 }, { at: new Date('2027-10-26T08:00:00Z') });
+    expect(emis).toBeGreaterThan(0);
+    const documents = JSON.parse((await curl('g1104', { path: '/v1/documents?depuis=2027-10-26T00:00:00Z' })).body.toString()) as { type: string; nom: string; href: string }[];
+    expect(documents).toHaveLength(emis);
+    for (const d of documents) {
+      expect([d.type, d.nom]).toEqual(['preavis', expect.stringMatching(/^preavis-.+\.pdf\.gpg$/)]);
+      const fetched = await curl('g1104', { path: d.href });
+      expect(fetched.status).toBe(200);
+      const opened = await decryptAndVerify(fetched.body, keys.G1104!.keyring, national);
+      expect(opened.ok && new TextDecoder('latin1').decode(opened.value.payload.subarray(0, 5))).toBe('%PDF-');
+    }
+    expect((await curl('g2000', { path: documents[0]!.href })).status).toBe(404);
   }, 120_000);
 });

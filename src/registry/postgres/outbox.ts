@@ -19,7 +19,8 @@ export function outboxReads(sql: Sql): OutboxReads {
     guichetDocuments: async (guichet, depuis) =>
       (await sql.all(`SELECT * FROM outbox WHERE queued_at >= $2 AND (
          (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = $1))
-      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = $1))) ORDER BY id`, guichet, depuis)).map(toOutbox),
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = $1))
+      OR (kind = 'preavis' AND id IN (SELECT outbox_guichet FROM preavis WHERE guichet = $1))) ORDER BY id`, guichet, depuis)).map(toOutbox),
   };
 }
 

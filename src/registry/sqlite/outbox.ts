@@ -28,7 +28,8 @@ export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
     guichetDocuments: (guichet, depuis) =>
       (c.stmt(`SELECT * FROM outbox WHERE queued_at >= @depuis AND (
          (kind = 'copie' AND lot_id IN (SELECT id FROM lots WHERE guichet = @guichet))
-      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = @guichet))) ORDER BY id`).all({ guichet, depuis }) as Row[]).map(toOutbox),
+      OR (kind = 'dispatching' AND id IN (SELECT outbox_id FROM dispatches WHERE guichet = @guichet))
+      OR (kind = 'preavis' AND id IN (SELECT outbox_guichet FROM preavis WHERE guichet = @guichet))) ORDER BY id`).all({ guichet, depuis }) as Row[]).map(toOutbox),
   };
 }
 
