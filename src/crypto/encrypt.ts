@@ -5,6 +5,7 @@
 import * as openpgp from 'openpgp';
 import { CryptoKeyError, GPG22_CONFIG, cachedPublicKeyList } from './keys.js';
 import { keyringInternals, type PrivateKeyring } from './keyring.js';
+import { nativePlan, nativeSeal } from './native-seal.js';
 
 export interface SealOptions {
   /** Name stored in the OpenPGP literal packet (what `gpg --use-embedded-filename` would write). */
@@ -36,6 +37,14 @@ export async function signAndEncrypt(
   const encryptionKeys = usable.filter((key): key is openpgp.Key => key !== undefined);
   if (encryptionKeys.length === 0) {
     throw new CryptoKeyError('NO_VALID_RECIPIENT', "Aucune clé du guichet n'est utilisable pour chiffrer (expirée, révoquée ou absente).");
+  }
+
+  // The common kinds of keys are sealed natively (native-seal.ts): the same packets, ~8× faster.
+  const date = new Date();
+  const plan = await nativePlan(signingKey, encryptionKeys, date);
+  if (plan !== undefined) {
+    const sealed = nativeSeal(plan, payload, opts.filename ?? '', date);
+    return opts.armor ? new TextEncoder().encode(openpgp.armor(openpgp.enums.armor.message, sealed)) : sealed;
   }
 
   const message = await openpgp.createMessage({

@@ -13,6 +13,8 @@ import {
   type PrivateKeyring,
 } from '../../src/crypto/index.js';
 import { cachedPublicKeys } from '../../src/crypto/keys.js';
+import { keyringInternals } from '../../src/crypto/keyring.js';
+import { nativePlan } from '../../src/crypto/native-seal.js';
 import { LIMITS } from '../../src/limits.js';
 import { generate } from '../../bench/lib/generate-lot.js';
 import { REALISTIC_REJECTIONS } from '../../bench/lib/lots.js';
@@ -235,6 +237,19 @@ describe('replies read by gpg', () => {
     const status = (await gpgDecrypt(home, reply)).status.join('\n');
     const recipients = [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]+)/gm)].map((m) => m[1]);
     expect(recipients).toHaveLength(2);
+  });
+
+  it('seals Curve25519 guichet keys natively, RSA ones through openpgp.js: gpg reads both, GOODSIG, a 36 kB binary payload intact', async () => {
+    const { signingKey } = keyringInternals(keyring);
+    expect(await nativePlan(signingKey, await cachedPublicKeys(ecc.publicKey), new Date())).toBeDefined();
+    expect(await nativePlan(signingKey, await cachedPublicKeys(rsa.publicKey), new Date())).toBeUndefined();
+    const payload = randomBytes(36_000);
+    for (const key of [ecc.publicKey, rsa.publicKey]) {
+      const opened = await gpgDecrypt(home, await signAndEncrypt(payload, keyring, [key], { filename: 'attestation-DOS-1.pdf' }));
+      expect(Buffer.from(opened.plaintext).equals(payload)).toBe(true);
+      expect(opened.goodSignatureFrom).toBe(newNational.fingerprint);
+      expect(opened.status.some((line) => line.startsWith('[GNUPG:] GOODMDC'))).toBe(true);
+    }
   });
 
   it('parses each guichet key once for a whole lot of replies', async () => {

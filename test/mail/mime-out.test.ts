@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { buildReplyMessage, type ReplyInput } from '../../src/mail/mime-out.js';
+import { buildReplyMessage, composeReply, type ReplyInput } from '../../src/mail/mime-out.js';
 
 const attachment = Uint8Array.from({ length: 3000 }, (_, i) => (i * 37) % 256);
 
@@ -78,5 +78,24 @@ describe('buildReplyMessage', () => {
     });
     const email = await PostalMime.parse(raw);
     expect(email.attachments[0]?.mimeType).toBe('application/octet-stream');
+  });
+});
+
+describe('buildReplyMessage from its template', () => {
+  const boundaryless = (raw: Buffer) => raw.toString('latin1').replace(/--_NmP-[0-9a-f]{16}-Part_1/g, '<boundary>');
+
+  it('writes nodemailer’s very bytes (boundary aside), for each reply of a kind and a 45 kB attachment', async () => {
+    const big = Uint8Array.from({ length: 45_001 }, (_, i) => (i * 131) % 256);
+    for (const [i, content] of [attachment, big, new Uint8Array(0)].entries()) {
+      const reply = { ...input, messageId: `<attestation.${i}.v1@passerelle.example>`, date: new Date(Date.UTC(2026, 11, 31, 23, 59, i)), attachment: { filename: `attestation-DOS-${i}.pdf.gpg`, content } };
+      const ours = (await buildReplyMessage(reply)).raw;
+      expect(boundaryless(ours)).toBe(boundaryless(await composeReply(reply)));
+      expect(boundaryless(ours)).not.toContain('sne-template');
+    }
+  });
+
+  it('leaves filenames nodemailer would quote or encode to nodemailer', async () => {
+    const reply = { ...input, attachment: { filename: 'attestation Łukasz.pdf.gpg', content: attachment } };
+    expect(boundaryless((await buildReplyMessage(reply)).raw)).toBe(boundaryless(await composeReply(reply)));
   });
 });
