@@ -4,14 +4,13 @@
  * The pass only queues the digests; the daemon's outbox (or `run --once`) seals and sends them.
  */
 import type { Command } from 'commander';
-import { isCalendarDay, parisDate } from '../../clock.js';
 import { escapeControls } from '../../control-characters.js';
 import { planDispatch, runDispatch } from '../../replies/dispatch.js';
 import type { CliContext, RegisterCommand } from '../context.js';
+import { commandDay } from '../day-option.js';
 import { banniereEcole } from '../ecole.js';
 import { withRegistry } from './lots.js';
 
-const validDay = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && isCalendarDay(s);
 
 function list(cmd: Command, context: CliContext): void {
   cmd
@@ -47,13 +46,9 @@ export const registerDispatch: RegisterCommand = (program, context) => {
     .option('--dry-run', 'affiche ce qui serait envoyé, sans rien changer')
     .option('--json', 'sortie JSON')
     .action(async (options: { date?: string; dryRun?: boolean; json?: boolean }) => {
-      if (options.date !== undefined && !validDay(options.date)) {
-        context.err(`Date « ${options.date} » invalide : attendu AAAA-MM-JJ.`);
-        process.exitCode = 2;
-        return;
-      }
+      const jour = commandDay(context, options.date);
+      if (jour === undefined) return;
       const now = context.clock().now();
-      const jour = options.date ?? parisDate(now);
       if (options.dryRun) {
         const plan = await withRegistry(context, (registry) => planDispatch(registry, jour));
         const digests = [...plan.digests].map(([guichet, ids]) => ({ guichet, evenements: ids.length }));

@@ -4,11 +4,11 @@
  * gestionnaire runs it by hand to catch up, or with `--dry-run` to see what would be radiated.
  */
 import { userInfo } from 'node:os';
-import { isCalendarDay, parisDate } from '../../clock.js';
 import { expireDemandes, selectExpirees } from '../../registry/expire.js';
 import { acteurGestionnaire } from '../../registry/model.js';
 import { banniereEcole } from '../ecole.js';
 import type { RegisterCommand } from '../context.js';
+import { commandDay, DAY_OPTION_HELP } from '../day-option.js';
 import { startProgress } from '../progress.js';
 import { withRegistry } from './lots.js';
 
@@ -21,25 +21,17 @@ export function gestionnaire(): string {
   }
 }
 
-export function validDay(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && isCalendarDay(s);
-}
-
 export const registerExpire: RegisterCommand = (program, context) => {
   program
     .command('expire')
     .hook('preAction', banniereEcole(context))
     .description('radie (motif RADREN) les demandes non renouvelées un mois après leur date anniversaire')
-    .option('--date <date>', "jour de référence AAAA-MM-JJ (défaut : aujourd'hui, heure de Paris)")
+    .option('--date <date>', DAY_OPTION_HELP)
     .option('--dry-run', 'affiche ce qui serait radié, sans rien changer')
     .option('--json', 'sortie JSON')
     .action(async (options: { date?: string; dryRun?: boolean; json?: boolean }) => {
-      if (options.date !== undefined && !validDay(options.date)) {
-        context.err(`Date « ${options.date} » invalide : attendu AAAA-MM-JJ.`);
-        process.exitCode = 2;
-        return;
-      }
-      const day = options.date ?? parisDate(context.clock().now());
+      const day = commandDay(context, options.date);
+      if (day === undefined) return;
       const progress = startProgress('demandes radiées', { quiet: options.json === true });
       const radiees = await withRegistry(context, async (registry) =>
         options.dryRun
