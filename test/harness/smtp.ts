@@ -27,7 +27,17 @@ export interface SmtpReceiver {
   waitFor(count: number, timeoutMs?: number): Promise<void>;
 }
 
-export async function startSmtpReceiver(options: { lmtpPort?: number; port?: number } = {}): Promise<SmtpReceiver> {
+export interface SmtpReceiverOptions {
+  readonly lmtpPort?: number;
+  readonly port?: number;
+  /**
+   * How long `stop()` lets open connections finish before answering them 421 (smtp-server's
+   * default: 30 s): short for an abrupt outage, with a sender's pooled connection still open.
+   */
+  readonly closeTimeoutMs?: number;
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const port = options.port ?? (await freePort());
   const received: ReceivedMail[] = [];
   const refuse = new Set<string>();
@@ -40,6 +50,7 @@ export async function startSmtpReceiver(options: { lmtpPort?: number; port?: num
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      ...(options.closeTimeoutMs === undefined ? {} : { closeTimeout: options.closeTimeoutMs }),
       onRcptTo(address, _session, callback) {
         if (refuse.has(address.address.toLowerCase())) {
           const error = new Error('Boîte inconnue') as Error & { responseCode: number };
