@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { attestationFonts, type ParsedFont } from '../../src/replies/attestation/fonts.js';
+import { renderAttestation } from '../../src/replies/attestation/index.js';
+import { cachedLayouts, LAYOUT_CACHE_ENTRIES } from '../../src/replies/attestation/shared-font.js';
+import { attestationCre } from './fixtures.js';
 
 /** The fontkit font behind the cached one: its prototype. */
 const plain = (font: ParsedFont): ParsedFont => Object.getPrototypeOf(font) as ParsedFont;
@@ -47,5 +50,20 @@ describe('fonts shared across attestations', () => {
     expect((second as unknown as { advanceWidth: number }).advanceWidth).toBe(
       (expected as unknown as { advanceWidth: number }).advanceWidth,
     );
+  });
+
+  it('keep a bounded number of word layouts, however many one-off words the attestations hold', async () => {
+    const font = attestationFonts().regular;
+    // Each attestation brings words never seen again (numéro unique, reference, names): a reply
+    // worker lays out tens of thousands over a 10,000-demande lot, ~1.6 KB each once cached.
+    for (let i = 0; i < 2_500; i++) font.layout(`1111126${String(i).padStart(6, '0')}G1104`);
+    expect(cachedLayouts(font)).toBeLessThanOrEqual(2_000);
+    // …while an attestation's own words fit several times over: the cache is not emptied per document.
+    const { regular, bold } = attestationFonts();
+    const before = cachedLayouts(regular) + cachedLayouts(bold);
+    await renderAttestation({ ...attestationCre, numeroUnique: '1111126999999G1104' });
+    const words = cachedLayouts(regular) + cachedLayouts(bold) - before;
+    expect(words).toBeGreaterThan(0);
+    expect(words).toBeLessThan(LAYOUT_CACHE_ENTRIES / 4);
   });
 });

@@ -52,8 +52,21 @@ export interface ParsedFont {
   createSubset(): TtfSubset;
 }
 
-/** Distinct words kept per face; an attestation holds a few hundred, mostly the same ones. */
-const LAYOUT_CACHE_ENTRIES = 20_000;
+/**
+ * Distinct words kept per face (emptied when full). An attestation holds a few hundred, mostly the
+ * same ones, and a few of its own (numéro unique, names, address) that never come back: with
+ * ~1.6 KB per laid-out word, 20,000 entries grew each reply worker by ~30 MB over a 10,000-demande
+ * lot (docs/PERFORMANCE.md, "Memory"); 2,000 hold the common words for a few hundred attestations.
+ */
+export const LAYOUT_CACHE_ENTRIES = 2_000;
+
+/** Each shared font's layout cache, for `cachedLayouts`. */
+const layoutCaches = new WeakMap<ParsedFont, ReadonlyMap<string, GlyphRun>>();
+
+/** Words whose layout `font` (from `shareCaches`) holds now. */
+export function cachedLayouts(font: ParsedFont): number {
+  return layoutCaches.get(font)?.size ?? 0;
+}
 
 interface GlyphData {
   readonly bytes: Uint8Array;
@@ -70,7 +83,7 @@ export function shareCaches(font: ParsedFont): ParsedFont {
   // Only plain TrueType outlines are copied as stored; anything else keeps fontkit's own path.
   const cacheSubset = internals.loca !== undefined && internals._variationProcessor == null;
 
-  return Object.create(font, {
+  const shared = Object.create(font, {
     layout: {
       value(text: string, features?: unknown, ...rest: unknown[]): GlyphRun {
         if (features !== undefined || rest.length > 0) return font.layout(text, features, ...rest);
@@ -96,6 +109,8 @@ export function shareCaches(font: ParsedFont): ParsedFont {
       },
     },
   }) as ParsedFont;
+  layoutCaches.set(shared, runs);
+  return shared;
 }
 
 /** What fontkit's `TTFSubset._addGlyph` reads from the font for one glyph, read once. */
