@@ -133,6 +133,16 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   };
 }
 
+/**
+ * Under faketime (npm run check:dates) Dovecot's own processes must share the suite's clock: its
+ * master filters the environment of the processes it starts, so LMTP would stamp INTERNALDATE (the
+ * lot's reception day) on the real clock while the daemons judge on the fake one.
+ */
+function fakeClockEnvironment(): string {
+  if (process.env.FAKETIME === undefined) return '';
+  return 'import_environment = TZ CORE_OUTOFMEM CORE_ERROR LISTEN_PID LISTEN_FDS NOTIFY_SOCKET LD_PRELOAD FAKETIME FAKETIME_SHARED';
+}
+
 function renderConfig(o: DovecotOptions & { dir: string; imapPort: number; imapsPort: number; lmtpPort: number; certFile?: string | undefined }): string {
   return `
 instance_name = sne-test-${o.imapPort}
@@ -141,6 +151,7 @@ state_dir = ${o.dir}/state
 protocols = imap lmtp
 listen = 127.0.0.1
 log_path = ${o.dir}/dovecot.log
+${fakeClockEnvironment()}
 disable_plaintext_auth = no
 auth_failure_delay = 0
 auth_username_format = %Ln
