@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configPath, loadConfig } from '../../src/config/load.js';
+import { registryLocation } from '../../src/config/registry-location.js';
 import { serverPassword } from '../../src/config/secrets.js';
 
 describe('mail edge settings', () => {
@@ -69,5 +70,17 @@ describe('mail edge settings', () => {
     expect(serverPassword(config, 'sender', {})).toBeUndefined();
     write({ mailbox: { kind: 'imap', url: 'imap://depot@imap.example', passwordFile: 'absent.pass' } });
     expect(() => serverPassword(loadConfig(home, {}), 'mailbox', {})).toThrow(/mailbox\.passwordFile : fichier illisible/);
+  });
+
+  it('takes the PostgreSQL registry password from SNE_GATEWAY_REGISTRY_PASSWORD, else registry.passwordFile, and its CA from registry.caFile', () => {
+    writeFileSync(join(home, 'registry.pass'), 'pg-secret\n', { mode: 0o600 });
+    writeFileSync(join(home, 'db-ca.pem'), 'CA');
+    const url = 'postgres://sne@db.example:5432/sne';
+    write({ registry: { url, passwordFile: 'registry.pass', caFile: 'db-ca.pem' } });
+    const config = loadConfig(home, {});
+    expect(registryLocation(config, {})).toEqual({ kind: 'postgres', url, password: 'pg-secret', ca: Buffer.from('CA') });
+    expect(registryLocation(config, { SNE_GATEWAY_REGISTRY_PASSWORD: 'from-env' })).toMatchObject({ password: 'from-env' });
+    write({ registry: { url: 'postgres://sne:secret@db.example/sne' } });
+    expect(problems()).toEqual([expect.stringMatching(/^registry\.url : pas de mot de passe dans l'URL : utilisez la variable SNE_GATEWAY_REGISTRY_PASSWORD/)]);
   });
 });

@@ -15,6 +15,8 @@ import { fixedClock } from '../../src/clock.js';
 import { decryptAndVerify, signAndEncrypt } from '../../src/crypto/index.js';
 import { nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { outboxDeps, pipelineDeps } from '../../src/daemon.js';
+import { replayLot } from '../../src/pipeline/replay.js';
+import { prepareReplies } from '../../src/replies/prepare.js';
 import { enrolGuichet, guichetKeys, type GuichetIdentity, type GuichetKeys } from '../../src/demo/guichet.js';
 import { readCertificate } from '../../src/https/certificates.js';
 import { startHttpsChannel, type HttpsChannel } from '../../src/https/server.js';
@@ -226,6 +228,50 @@ for (const backend of HOME_BACKENDS) {
       await closed;
       await expect(curlChannel(certs, draining.port, { cert: 'g1104', path: '/v1/lots/HTTPS-DRAIN', out: join(home, 'out-drain-3') })).rejects.toThrow();
       expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-DRAIN')).toBeDefined();
+    });
+
+    it('limits requests per guichet, not per client address: over http.rateLimitPerMinute, 429 TROP_DE_REQUETES with Retry-After', async () => {
+      const limited = await startHttpsChannel(
+        { config: { ...gateway.config, http: { ...gateway.config.http, rateLimitPerMinute: 2 } }, pipeline: pipelineDeps(gateway), prepare: outboxDeps(gateway) },
+        { port: 0 },
+      );
+      try {
+        const get = (cert: string, i: number) => curlChannel(certs, limited.port, { cert, path: '/v1/lots/HTTPS-001', out: join(home, `out-limit-${cert}-${i}`) });
+        const answers = [await get('g1104', 1), await get('g1104', 2), await get('g1104', 3)];
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+        expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThan(0);
+        expect(JSON.parse(answers[2]!.body.toString())).toMatchObject({ status: 429, code: 'TROP_DE_REQUETES' });
+        // The same address, another guichet: an allowance of its own (its answer: not its lot).
+        expect((await get('g2000', 1)).status).toBe(404);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('replays an HTTPS lot as its guichet’s, its replies fetched and not mailed; an attestation is 404 until rendered', async () => {
+      await gateway.registry.updateGuichet('G2000', { departements: ['93'] });
+      try {
+        expect((await curl({ cert: 'g2000', file: await sealed('G2000', 'HTTPS-REPLAY') })).headers['sne-statut']).toBe('REJETE');
+      } finally {
+        await gateway.registry.updateGuichet('G2000', { departements: ['93', '75'] });
+      }
+      const lot = (await gateway.registry.lotByIdentifiant('G2000', 'HTTPS-REPLAY'))!;
+      expect((await replayLot(pipelineDeps(gateway), lot.id, { dryRun: false, par: 'gestionnaire:test' })).after.statut).toBe('ACCEPTE');
+      expect((await gateway.registry.outboxForLot(lot.id)).every((item) => item.destinataires.length === 0)).toBe(true);
+      const latest = await curl({ cert: 'g2000', path: '/v1/lots/HTTPS-REPLAY' });
+      expect(latest.headers['sne-statut']).toBe('ACCEPTE');
+      expect(await open(latest.body, 'G2000')).toContain('statut="ACCEPTE"');
+
+      const listed = JSON.parse((await curl({ cert: 'g2000', path: '/v1/lots/HTTPS-REPLAY/attestations' })).body.toString()) as { pret: boolean; href: string }[];
+      expect(listed).toHaveLength(3);
+      expect(listed[0]!.pret).toBe(false);
+      expect(JSON.parse((await curl({ cert: 'g2000', path: listed[0]!.href })).body.toString())).toMatchObject({ status: 404, code: 'INTROUVABLE' });
+      await prepareReplies(outboxDeps(gateway));
+      const attestation = await curl({ cert: 'g2000', path: listed[0]!.href });
+      expect(attestation.status).toBe(200);
+      expect(await open(attestation.body, 'G2000')).toMatch(/^%PDF-/);
+      // Another guichet does not get it.
+      expect((await curl({ cert: 'g1104', path: listed[0]!.href })).status).toBe(404);
     });
 
     it('describes itself in OpenAPI 3.1', async () => {

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COPIED_TABLES, copyRegistry, CopyRefusedError, type CopyOptions, type CopyReport } from '../../src/registry/copy.js';
+import { COPIED_TABLES, CopyMismatchError, copyRegistry, CopyRefusedError, type CopyOptions, type CopyReport, type CopyRow, type CopySource, type CopyTarget } from '../../src/registry/copy.js';
 import { SCHEMA_VERSION, type Registry } from '../../src/registry/registry.js';
 import { PostgresImport } from '../../src/registry/postgres/import.js';
 import { SqliteExport } from '../../src/registry/sqlite/export.js';
@@ -182,5 +182,38 @@ describe('registry copy, SQLite to PostgreSQL', () => {
 
     await copy(path, url);
     expect(await answers(pg, numeros)).toEqual(await answers(sqlite, numeros));
+  });
+});
+
+describe('registry copy: the check of what the target holds', () => {
+  /** Every table one row `{ id: 1, v: 'a' }`; the target stores `demandes` through `alter`. */
+  const attempt = async (alter: (rows: readonly CopyRow[]) => CopyRow[]) => {
+    const shape = (name: string) => ({ name, columns: ['id', 'v'], primaryKey: ['id'] });
+    const source: CopySource = { schemaVersion: SCHEMA_VERSION, table: shape, count: () => 1, pages: () => [[{ id: 1, v: 'a' }]] };
+    const stored = new Map<string, readonly CopyRow[]>();
+    let committed = false;
+    const target: CopyTarget = {
+      schemaVersion: SCHEMA_VERSION,
+      columns: () => ['id', 'v'],
+      nonEmpty: async () => [],
+      insert: async (table, _columns, rows) => void stored.set(table, table === 'demandes' ? alter(rows) : rows),
+      pages: async function* (table) {
+        yield stored.get(table.name)!;
+      },
+      resetSequences: async () => undefined,
+      commit: async () => void (committed = true),
+    };
+    const error = await copyRegistry(source, target).then(() => undefined, (e: unknown) => e);
+    return { error, committed };
+  };
+
+  it('refuses to commit when a table read back differs from the source by a value or by its count', async () => {
+    const changed = await attempt((rows) => rows.map((r) => ({ ...r, v: 'b' })));
+    expect(changed.error).toBeInstanceOf(CopyMismatchError);
+    expect((changed.error as Error).message).toMatch(/^Table demandes : les sommes de contrôle des deux registres diffèrent/);
+    const lost = await attempt(() => []);
+    expect((lost.error as Error).message).toMatch(/^Table demandes : 1 ligne\(s\) lue\(s\) dans le registre SQLite, 0 relue\(s\) dans PostgreSQL/);
+    expect([changed.committed, lost.committed]).toEqual([false, false]);
+    expect(await attempt((rows) => [...rows])).toEqual({ error: undefined, committed: true });
   });
 });
