@@ -40,8 +40,11 @@ export async function guichetKeys(dir: string, guichet: GuichetIdentity): Promis
   return { publicKey, fingerprint: keyring.signingFingerprint, keyring };
 }
 
-/** The gestionnaire's side: the guichet enrolled in the registry with its key (once). */
-export async function enrolGuichet(registry: Registry, guichet: GuichetIdentity, keys: GuichetKeys): Promise<void> {
+/**
+ * The gestionnaire's side: the guichet enrolled in the registry with its key (once). Only the
+ * public half is read, so a key made elsewhere (by gpg, in the tests) enrols the same way.
+ */
+export async function enrolGuichet(registry: Registry, guichet: GuichetIdentity, keys: Pick<GuichetKeys, 'fingerprint' | 'publicKey'>): Promise<void> {
   if (await registry.getGuichet(guichet.code)) return;
   await registry.addGuichet({
     code: guichet.code,

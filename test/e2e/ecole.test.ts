@@ -17,19 +17,21 @@ import { configPath, homePath, loadConfig } from '../../src/config/load.js';
 import { fixedClock } from '../../src/clock.js';
 import { nationalKeyFiles, nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runOnce } from '../../src/daemon.js';
+import { enrolGuichet } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { readLotMessage } from '../../src/mail/mime-in.js';
 import { buildLotMessage } from '../../src/mail/mime-out.js';
 import { MENTION_SPECIMEN } from '../../src/replies/ecole.js';
+import { GUICHET } from '../harness/gateway.js';
 import { CLI_NOW, cliIn } from '../helpers/cli.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome } from '../helpers/gpg.js';
 import { openReplyAttachment } from '../helpers/replies.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
 const XSD = new URL('../../schemas/compte-rendu-1.xsd', import.meta.url).pathname;
-const SENDER = 'lots@g1104.example';
-const REPLIES = 'retours@g1104.example';
+const SENDER = GUICHET.expediteur;
+const REPLIES = GUICHET.destinataire;
 /** The demandeurs' own addresses in the lot. */
 const MELS = ['a.lefevre@exemple.fr', 'huong.nguyen@exemple.fr'];
 
@@ -71,15 +73,7 @@ async function exchange(name: string, initArgs: readonly string[]): Promise<{ ho
     const guichetKey = await gpgGenerateKey(gpgHome, `Guichet ${name}`, SENDER);
     const national = nationalKeyFiles(nationalKeyLocation(config))[0]!.fingerprint;
     await gpgImport(gpgHome, nationalPublicKeys(nationalKeyLocation(config))[0]!);
-    await gateway.registry.addGuichet({
-      code: 'G1104',
-      nom: 'Bailleur de test',
-      adresse: '1 place de la Mairie\n93200 Saint-Denis',
-      expediteurs: [SENDER],
-      destinataires: [REPLIES],
-      cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
-      departements: ['93', '75'],
-    });
+    await enrolGuichet(gateway.registry, GUICHET, guichetKey);
     const encrypted = await gpgSignEncrypt(gpgHome, LOT, guichetKey.fingerprint, national, { filename: 'lot.xml' });
     await deliverToMaildir(homePath(config, config.mailbox.path), await buildLotMessage({ from: SENDER, to: config.gateway.address, attachment: { filename: 'lot.xml.gpg', content: encrypted } }));
     const pass = await runOnce(gateway);

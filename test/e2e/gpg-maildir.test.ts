@@ -13,19 +13,21 @@ import { nationalKeyLocation, openGateway, type Gateway } from '../../src/app.js
 import { homePath } from '../../src/config/load.js';
 import { nationalKeyFiles, nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { pipelineDeps, runOnce } from '../../src/daemon.js';
+import { enrolGuichet } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { buildLotMessage } from '../../src/mail/mime-out.js';
 import { processMessage } from '../../src/pipeline/process.js';
 import { NUMERO_UNIQUE } from '../../src/registry/numero-unique.js';
 import { generate } from '../../bench/lib/generate-lot.js';
+import { GUICHET } from '../harness/gateway.js';
 import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome, type GpgKey } from '../helpers/gpg.js';
 import { openReplyAttachment } from '../helpers/replies.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url));
-const SENDER = 'lots@g1104.example';
-const REPLIES = 'retours@g1104.example';
+const SENDER = GUICHET.expediteur;
+const REPLIES = GUICHET.destinataire;
 
 describe.each(HOME_BACKENDS)('an encrypted lot through the whole pipeline (gpg ⇄ Maildir ⇄ $name)', (backend) => {
   let home: string;
@@ -51,15 +53,7 @@ describe.each(HOME_BACKENDS)('an encrypted lot through the whole pipeline (gpg �
     guichetKey = await gpgGenerateKey(gpgHome, 'Guichet G1104', SENDER);
     await gpgImport(gpgHome, nationalPublicKeys(nationalKeyLocation(config))[0]!);
     gateway = await openGateway(config, silentLogger());
-    await gateway.registry.addGuichet({
-      code: 'G1104',
-      nom: 'Bailleur de test',
-      adresse: '1 place de la Mairie\n93200 Saint-Denis',
-      expediteurs: [SENDER],
-      destinataires: [REPLIES],
-      cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
-      departements: ['93', '75'],
-    });
+    await enrolGuichet(gateway.registry, GUICHET, guichetKey);
   });
 
   afterAll(async () => {

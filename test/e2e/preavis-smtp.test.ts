@@ -18,11 +18,13 @@ import { fixedClock, type Clock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalKeyFiles, nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runOnce } from '../../src/daemon.js';
+import { enrolGuichet } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { buildLotMessage } from '../../src/mail/mime-out.js';
 import { expireDemandes } from '../../src/registry/expire.js';
 import { issuePreavis } from '../../src/replies/preavis/issue.js';
+import { GUICHET } from '../harness/gateway.js';
 import { HOME_BACKENDS, initHomeOn, type HomeBackend } from '../harness/registry-home.js';
 import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../harness/smtp.js';
 import { cliIn } from '../helpers/cli.js';
@@ -30,8 +32,8 @@ import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt } 
 import { openReplyAttachment } from '../helpers/replies.js';
 
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
-const SENDER = 'lots@g1104.example';
-const REPLIES = 'retours@g1104.example';
+const SENDER = GUICHET.expediteur;
+const REPLIES = GUICHET.destinataire;
 /** The fixture's demandeurs with a `mel` (both wish first for a commune of the 93); the third has none. */
 const MELS = { 'G1104-2026-0001': 'a.lefevre@exemple.fr', 'G1104-2026-0002': 'huong.nguyen@exemple.fr' } as const;
 /** What of the fixture's demandeurs must never appear in a clear header. */
@@ -48,15 +50,7 @@ async function gatewayOverSmtp(backend: HomeBackend, smtp: SmtpReceiver, clock: 
   const guichetKey = await gpgGenerateKey(gpgHome, 'Guichet G1104', SENDER);
   await gpgImport(gpgHome, nationalPublicKeys(nationalKeyLocation(config))[0]!);
   const gateway = await openGateway(config, silentLogger(), clock);
-  await gateway.registry.addGuichet({
-    code: 'G1104',
-    nom: 'Bailleur de test',
-    adresse: '1 place de la Mairie\n93200 Saint-Denis',
-    expediteurs: [SENDER],
-    destinataires: [REPLIES],
-    cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
-    departements: ['93', '75'],
-  });
+  await enrolGuichet(gateway.registry, GUICHET, guichetKey);
   const national = nationalKeyFiles(nationalKeyLocation(config))[0]!.fingerprint;
   const encrypted = await gpgSignEncrypt(gpgHome, LOT, SENDER, national, { filename: 'lot.xml' });
   const raw = await buildLotMessage({ from: SENDER, to: 'depot@sne-gateway.localhost', attachment: { filename: 'lot.xml.gpg', content: encrypted } });

@@ -21,10 +21,11 @@ import { fixedClock } from '../../src/clock.js';
 import { homePath } from '../../src/config/load.js';
 import { nationalKeyFiles, nationalPublicKeys } from '../../src/crypto/national-keys.js';
 import { runDaemon, runOnce } from '../../src/daemon.js';
+import { enrolGuichet } from '../../src/demo/guichet.js';
 import { silentLogger } from '../../src/log.js';
 import { deliverToMaildir } from '../../src/mail/maildir.js';
 import { buildLotMessage } from '../../src/mail/mime-out.js';
-import { eventually } from '../harness/gateway.js';
+import { eventually, GUICHET } from '../harness/gateway.js';
 import { HOME_BACKENDS, initHomeOn } from '../harness/registry-home.js';
 import { cliIn } from '../helpers/cli.js';
 import { createGpgHome, gpgDecrypt, gpgGenerateKey, gpgImport, gpgSignEncrypt, type GpgHome } from '../helpers/gpg.js';
@@ -33,8 +34,8 @@ import { openReplyAttachment } from '../helpers/replies.js';
 const LOT = readFileSync(new URL('../../fixtures/lots/lot-g1104-valide.xml', import.meta.url), 'utf8');
 /** The same guichet's second lot, for other demandeurs (the same ones would be doublons). */
 const SECOND_LOT = LOT.replace(/<identifiantLot>[^<]+</, '<identifiantLot>G1104-PREAVIS-2<').replace(/<prenom>([^<]+)</g, '<prenom>$1 Bis<');
-const SENDER = 'lots@g1104.example';
-const REPLIES = 'retours@g1104.example';
+const SENDER = GUICHET.expediteur;
+const REPLIES = GUICHET.destinataire;
 
 /** pdftotext's text on one line, no-break spaces and typographic apostrophes made plain. */
 const flat = (text: string): string => text.replace(/[\u00A0\u202F]/g, ' ').replace(/’/g, "'").replace(/\s+/g, ' ');
@@ -131,15 +132,7 @@ describe.each(HOME_BACKENDS)('the préavis de renouvellement end to end (gpg ⇄
       turns++;
       return wait(...args);
     };
-    await gateway.registry.addGuichet({
-      code: 'G1104',
-      nom: 'Bailleur de test',
-      adresse: '1 place de la Mairie\n93200 Saint-Denis',
-      expediteurs: [SENDER],
-      destinataires: [REPLIES],
-      cles: [{ fingerprint: guichetKey.fingerprint, armored: guichetKey.publicKey }],
-      departements: ['93', '75'],
-    });
+    await enrolGuichet(gateway.registry, GUICHET, guichetKey);
     first = await register(LOT); // 2026-03-10: anniversary 2027-03-10
     clock.set('2026-05-20T10:00:00+02:00');
     second = [...(await register(SECOND_LOT)).values()]; // anniversary 2027-05-20
