@@ -1,7 +1,8 @@
 /**
  * TEST ORACLE: the attestation renderer as it was before issue 21 (pdfkit 0.20 drawing the same
  * contenu), kept to check that the letters' own writer (src/replies/pdf/) lays out and prints the
- * same text at the same places. Not used by the gateway.
+ * same text at the same places. Not used by the gateway. One difference from the renderer as it
+ * was, deliberate: see the `font` option below.
  *
  * The attestation PDF (spec 5.2, CCH R.441-2-4): one A4 page in French and its annex (on the same
  * page when it fits, else on the second), DejaVu Sans embedded.
@@ -86,6 +87,10 @@ export function renderLettre(contenu: ContenuAttestation, meta: LettreMeta, face
   // pdfkit derives the /ID from the info dictionary only (two attestations issued in the same
   // millisecond would share it); a hash of the data makes it unique and still reproducible.
   (doc as unknown as { _id: Uint8Array })._id = meta.id;
+  // The one deliberate difference from the renderer as it was: pdfkit set every new page's font to
+  // the document's `font` option, so a bold paragraph broken across pages went on in the regular
+  // face; the letters' writer keeps the paragraph's face, and so does the oracle.
+  delete (doc as unknown as { options: { font?: unknown } }).options.font;
   if (faces.archival) {
     // PDF/A wants the info dictionary and the XMP metadata to agree; pdfkit writes CreateDate only.
     doc.appendXML(

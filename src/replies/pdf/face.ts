@@ -63,8 +63,9 @@ export class Face {
   readonly ascender: number;
   readonly descender: number;
   readonly lineGap: number;
-  private readonly chunkCache = boundedMap<Chunk>();
-  private readonly advanceCache = boundedMap<number>();
+  private readonly caches = new Map<string, BoundedMap<unknown>>();
+  private readonly chunkCache = this.cache<Chunk>('chunks');
+  private readonly advanceCache = this.cache<number>('advances');
   private unicodes: Map<number, readonly number[]> | undefined;
 
   constructor(readonly font: Font) {
@@ -73,6 +74,18 @@ export class Face {
     this.ascender = font.ascent * this.scale;
     this.descender = font.descent * this.scale;
     this.lineGap = font.lineGap * this.scale;
+  }
+
+  /** A cache by text kept with the face, for what is worked out from it (shapes, wrapped lines). */
+  cache<V>(name: string): BoundedMap<V> {
+    let cache = this.caches.get(name);
+    if (cache === undefined) this.caches.set(name, (cache = boundedMap()));
+    return cache as BoundedMap<V>;
+  }
+
+  /** Entries held by each cache (they stay under `FACE_CACHE_ENTRIES`). */
+  cacheSizes(): Record<string, number> {
+    return Object.fromEntries([...this.caches].map(([name, cache]) => [name, cache.size]));
   }
 
   /** pdfkit's `lineHeight`: ascender to descender, with the font's line gap if asked. */

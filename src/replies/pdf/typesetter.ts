@@ -9,7 +9,7 @@
  * Coordinates are pdfkit's: points from the page's top left corner, y downwards.
  */
 import type { Face } from './face.js';
-import { boundedMap, lineBreaks, type BoundedMap } from './face.js';
+import { lineBreaks } from './face.js';
 import type { EmbeddedFace } from './embed.js';
 import { hex4, num, pdfText } from './serialize.js';
 
@@ -76,13 +76,6 @@ function rgb(color: string): string {
 interface WrappedLine {
   readonly text: string;
   readonly thenCheck: boolean;
-}
-
-const wrapCaches = new WeakMap<Face, BoundedMap<readonly WrappedLine[]>>();
-function wrapCache(face: Face): BoundedMap<readonly WrappedLine[]> {
-  let cache = wrapCaches.get(face);
-  if (cache === undefined) wrapCaches.set(face, (cache = boundedMap()));
-  return cache;
 }
 
 export class Typesetter {
@@ -286,7 +279,7 @@ export class Typesetter {
    * on where they fall on the page, so they are worked out once per text, width and size.
    */
   private lines(text: string, width: number, characterSpacingOption: number): readonly WrappedLine[] {
-    const cache = wrapCache(this.face);
+    const cache = this.face.cache<readonly WrappedLine[]>('lines');
     const key = `${this.size}|${width}|${characterSpacingOption}|${text}`;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
@@ -462,12 +455,9 @@ interface ShapedLine {
   readonly runs: readonly Run[] | null;
 }
 
-const shapeCaches = new WeakMap<Face, BoundedMap<ShapedLine>>();
-
 /** A line's glyphs, kerning and offsets, worked out once per face and text. */
 function shapeLine(face: Face, text: string): ShapedLine {
-  let cache = shapeCaches.get(face);
-  if (cache === undefined) shapeCaches.set(face, (cache = boundedMap()));
+  const cache = face.cache<ShapedLine>('shapes');
   const cached = cache.get(text);
   if (cached !== undefined) return cached;
   const glyphs: number[] = [];
