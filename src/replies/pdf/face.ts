@@ -1,0 +1,180 @@
+/**
+ * A font face as the letters' typesetter measures it: metrics in thousandths of the em (PDF's
+ * glyph space), words shaped by fontkit once per process, line-break opportunities (UAX #14) once
+ * per text. Shaping and measuring follow pdfkit 0.20 step for step — the same split at spaces, the
+ * same floating-point operations in the same order — so that letters keep the exact layout they
+ * had when pdfkit drew them (test/replies/golden.test.ts compares pixels).
+ */
+import type { Font } from 'fontkit';
+import LineBreaker, { type Break } from 'linebreak';
+
+/** A piece of text up to and including a space or tab, shaped (pdfkit's unit of layout). */
+export interface Chunk {
+  readonly glyphs: readonly number[];
+  /** Per glyph, in thousandths of the em: the advance after kerning, and the glyph's own. */
+  readonly xAdvance: readonly number[];
+  readonly advanceWidth: readonly number[];
+  /** Per glyph offsets (mark positioning), or null when every offset is zero. */
+  readonly xOffset: readonly number[] | null;
+  readonly yOffset: readonly number[] | null;
+  /** Sum of `xAdvance`, summed as fontkit's GlyphRun does. */
+  readonly width: number;
+}
+
+/**
+ * Entries kept per cache (emptied when full). A letter holds a few hundred distinct words, most
+ * of them the same from one letter to the next, and a few of its own (names, numéro unique) that
+ * never come back: the bound keeps a long lot's one-off words from growing the process.
+ */
+export const FACE_CACHE_ENTRIES = 4_000;
+
+/** A cache by text, emptied when it holds `entries`. */
+export type BoundedMap<V> = Map<string, V> & { remember(key: string, value: V): V };
+
+export function boundedMap<V>(entries = FACE_CACHE_ENTRIES): BoundedMap<V> {
+  const map = new Map<string, V>() as BoundedMap<V>;
+  map.remember = (key, value) => {
+    if (map.size >= entries) map.clear();
+    map.set(key, value);
+    return value;
+  };
+  return map;
+}
+
+/** Breaks of paragraphs, shared by every face: they depend on the text only. */
+const breakCache = boundedMap<readonly Break[]>();
+
+/** Where a line may end in `text` (pdfkit's LineBreaker), computed once per text. */
+export function lineBreaks(text: string): readonly Break[] {
+  let breaks = breakCache.get(text);
+  if (breaks === undefined) {
+    const found: Break[] = [];
+    const breaker = new LineBreaker(text);
+    for (let bk = breaker.nextBreak(); bk !== null; bk = breaker.nextBreak()) found.push({ position: bk.position, required: bk.required });
+    breaks = breakCache.remember(text, found);
+  }
+  return breaks;
+}
+
+export class Face {
+  readonly postscriptName: string;
+  /** Font units to thousandths of the em. */
+  readonly scale: number;
+  readonly ascender: number;
+  readonly descender: number;
+  readonly lineGap: number;
+  private readonly caches = new Map<string, BoundedMap<unknown>>();
+  private readonly chunkCache = this.cache<Chunk>('chunks');
+  private readonly advanceCache = this.cache<number>('advances');
+  private unicodes: Map<number, readonly number[]> | undefined;
+
+  constructor(readonly font: Font) {
+    this.postscriptName = font.postscriptName;
+    this.scale = 1000 / font.unitsPerEm;
+    this.ascender = font.ascent * this.scale;
+    this.descender = font.descent * this.scale;
+    this.lineGap = font.lineGap * this.scale;
+  }
+
+  /** A cache by text kept with the face, for what is worked out from it (shapes, wrapped lines). */
+  cache<V>(name: string): BoundedMap<V> {
+    let cache = this.caches.get(name);
+    if (cache === undefined) this.caches.set(name, (cache = boundedMap()));
+    return cache as BoundedMap<V>;
+  }
+
+  /** Entries held by each cache (they stay under `FACE_CACHE_ENTRIES`). */
+  cacheSizes(): Record<string, number> {
+    return Object.fromEntries([...this.caches].map(([name, cache]) => [name, cache.size]));
+  }
+
+  /** pdfkit's `lineHeight`: ascender to descender, with the font's line gap if asked. */
+  lineHeight(size: number, includeGap = false): number {
+    const gap = includeGap ? this.lineGap : 0;
+    return ((this.ascender + gap - this.descender) / 1000) * size;
+  }
+
+  /** `text` cut after each space or tab, each piece shaped (pdfkit's `EmbeddedFont.layout`). */
+  chunks(text: string): Chunk[] {
+    const chunks: Chunk[] = [];
+    let last = 0;
+    let index = 0;
+    while (index <= text.length) {
+      const char = text.charAt(index);
+      if ((index === text.length && last < index) || char === ' ' || char === '\t') {
+        chunks.push(this.chunk(text.slice(last, ++index)));
+        last = index;
+      } else {
+        index++;
+      }
+    }
+    return chunks;
+  }
+
+  /** The advance of `text` in thousandths of the em, summed chunk by chunk as pdfkit does. */
+  advance(text: string): number {
+    let width = this.advanceCache.get(text);
+    if (width === undefined) {
+      width = 0;
+      for (const chunk of this.chunks(text)) width += chunk.width;
+      this.advanceCache.remember(text, width);
+    }
+    return width;
+  }
+
+  /** pdfkit's `EmbeddedFont.widthOfString`. */
+  widthOfString(text: string, size: number): number {
+    const width = this.advance(text);
+    const scale = size / 1000;
+    return width * scale;
+  }
+
+  private chunk(text: string): Chunk {
+    return this.chunkCache.get(text) ?? this.chunkCache.remember(text, this.shape(text));
+  }
+
+  private shape(text: string): Chunk {
+    const run = this.font.layout(text);
+    const glyphs: number[] = [];
+    const xAdvance: number[] = [];
+    const advanceWidth: number[] = [];
+    const xOffset: number[] = [];
+    const yOffset: number[] = [];
+    let offsets = false;
+    let width = 0;
+    run.positions.forEach((position, i) => {
+      const glyph = run.glyphs[i]!;
+      glyphs.push(glyph.id);
+      const advance = position.xAdvance * this.scale;
+      xAdvance.push(advance);
+      advanceWidth.push(glyph.advanceWidth * this.scale);
+      xOffset.push(position.xOffset * this.scale);
+      yOffset.push(position.yOffset * this.scale);
+      if (position.xOffset !== 0 || position.yOffset !== 0) offsets = true;
+      width += advance;
+    });
+    return { glyphs, xAdvance, advanceWidth, xOffset: offsets ? xOffset : null, yOffset: offsets ? yOffset : null, width };
+  }
+
+  /**
+   * The characters a glyph stands for, for text extraction: the smallest code point the font maps
+   * to it, a Latin ligature (ﬁ) as its letters, which is what shaping made it from; or, for a glyph
+   * the font maps no code point to, what shaping made it from. The same whatever was shaped before.
+   */
+  unicodeOf(glyphId: number): readonly number[] {
+    if (this.unicodes === undefined) {
+      this.unicodes = new Map();
+      for (const codePoint of this.font.characterSet) {
+        const id = this.font.glyphForCodePoint(codePoint).id;
+        const known = this.unicodes.get(id);
+        if (known === undefined || codePoint < known[0]!) this.unicodes.set(id, [codePoint]);
+      }
+      for (const [id, [codePoint]] of this.unicodes) {
+        if (codePoint! >= 0xfb00 && codePoint! <= 0xfb06) {
+          this.unicodes.set(id, Array.from(String.fromCodePoint(codePoint!).normalize('NFKD'), (c) => c.codePointAt(0)!));
+        }
+      }
+    }
+    return this.unicodes.get(glyphId) ?? this.font.getGlyph(glyphId).codePoints;
+  }
+}
