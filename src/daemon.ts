@@ -87,9 +87,14 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
   };
 }
 
-/** Worker threads for the replies, started on the first big batch, with the keys the gateway unlocked. */
-function workersFor(gw: Gateway): ReplyWorkerPool {
-  return replyWorkerPool(() => unlockedKeyMaterial(gw.keyring));
+/**
+ * Worker threads for the replies (`replies.workers`, one per core by default), started on the first
+ * big batch, with the keys the gateway unlocked; none when set to 0: every reply on this thread.
+ */
+function workersFor(gw: Gateway): ReplyWorkerPool | undefined {
+  const { workers } = gw.config.replies;
+  if (workers === 0) return undefined;
+  return replyWorkerPool(() => unlockedKeyMaterial(gw.keyring), workers === 'auto' ? undefined : workers);
 }
 
 /**
@@ -136,7 +141,7 @@ export async function runOnce(gw: Gateway, signal?: AbortSignal): Promise<PassSu
     const { prepared, sent, deferred, failed } = await outboxPass(outboxDeps(gw, signal, workers));
     return { outcomes, repliesPrepared: leftovers + prepared, repliesSent: sent, repliesDeferred: deferred, repliesFailed: failed };
   } finally {
-    await Promise.all([workers.close(), judges.close()]);
+    await Promise.all([workers?.close(), judges.close()]);
   }
 }
 
@@ -178,7 +183,7 @@ export async function runDaemon(gw: Gateway, signal: AbortSignal): Promise<void>
       await Promise.all([intakeLoop(gw, signal, log, outbox.wake, judges.judge, observer), outboxLoop(gw, signal, log, outbox, workers, observer)]);
     } finally {
       await Promise.all([https?.close(), gestionnaires?.close()]);
-      await Promise.all([workers.close(), judges.close()]);
+      await Promise.all([workers?.close(), judges.close()]);
     }
     log.info('daemon stopped');
   } finally {
@@ -249,7 +254,7 @@ async function intakeLoop(gw: Gateway, signal: AbortSignal, log: Logger, wakeOut
   }
 }
 
-async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool, observer?: DaemonObserver): Promise<void> {
+async function outboxLoop(gw: Gateway, signal: AbortSignal, log: Logger, outbox: Wakeable, workers: ReplyWorkerPool | undefined, observer?: DaemonObserver): Promise<void> {
   while (!signal.aborted) {
     try {
       const summary = await outboxPass(outboxDeps(gw, signal, workers));

@@ -5,6 +5,8 @@
  * transaction, into a fresh registry file), rendering of its attestations, then signing,
  * encrypting and building of its reply messages. Everything the pipeline adds (parsing into
  * objects, rules, numbering, completion of the documents, bookkeeping) is left out.
+ * Beside it, the limit floor (issue 21 point 4): the same intake floors, then the replies' bytes
+ * deflated, hashed, encrypted and written with node:zlib/node:crypto alone (limit-floor.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
@@ -18,10 +20,12 @@ import { buildReplyMessage } from '../../src/mail/mime-out.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { renderAttestation } from '../../src/replies/attestation/index.js';
 import { decodeDocument } from '../../src/replies/documents.js';
+import { buildCompteRendu } from '../../src/replies/compte-rendu.js';
 import { withCommuneNames } from '../../src/replies/prepare.js';
 import { queueAttestation, queueCompteRendu } from '../../src/replies/queue.js';
 import { withTerritoryData } from '../../src/replies/territoires.js';
 import type { AttestationData } from '../../src/replies/types.js';
+import { limitFloorMs, limitReplies } from './limit-floor.js';
 import { median, timed } from './measure.js';
 
 export interface Floors {
@@ -30,9 +34,15 @@ export interface Floors {
   readonly sqliteMs: number;
   readonly renderMs: number;
   readonly sealMs: number;
+  /** The replies' limit floor: their bytes deflated, hashed, encrypted, written (limit-floor.ts). */
+  readonly limitRepliesMs: number;
 }
 
+/** The component floors: each stage by the libraries the gateway uses. */
 export const floorSum = (f: Floors): number => f.decryptMs + f.schemaMs + f.sqliteMs + f.renderMs + f.sealMs;
+/** The limit floor: the intake's component floors, then the replies' bare work. */
+export const intakeFloor = (f: Floors): number => f.decryptMs + f.schemaMs + f.sqliteMs;
+export const limitFloor = (f: Floors): number => intakeFloor(f) + f.limitRepliesMs;
 
 const ROUNDS = 5;
 
@@ -126,9 +136,11 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
 
   // One round each for the two big stages (seconds each): the same attestations, completed as sent.
   const attestations: AttestationData[] = [];
+  const compteRendus: Uint8Array[] = [];
   for (const json of documents) {
     const document = decodeDocument(json);
     if (document.kind === 'attestation') attestations.push(await withTerritoryData(withCommuneNames(document.data, () => gw.reference), gw.registry));
+    if (document.kind === 'compte-rendu') compteRendus.push(Buffer.from(buildCompteRendu(document.data)));
   }
   await renderAttestation(attestations[0]!); // fonts parsed
   const pdfs: Buffer[] = [];
@@ -149,5 +161,8 @@ export async function measureFloors(gw: Gateway, raw: Buffer, xml: Uint8Array, l
       });
     }
   })).ms;
-  return { decryptMs, schemaMs, sqliteMs, renderMs, sealMs };
+  const replies = limitReplies(pdfs, compteRendus);
+  limitFloorMs(replies.slice(0, 50), scratchDir); // warm
+  const limitRepliesMs = median([0, 1, 2].map(() => limitFloorMs(replies, scratchDir).ms));
+  return { decryptMs, schemaMs, sqliteMs, renderMs, sealMs, limitRepliesMs };
 }

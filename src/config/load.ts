@@ -56,6 +56,8 @@ export function envName(section: string, key: string): string {
 function fromEnv(raw: string, defaultValue: unknown): unknown {
   if (typeof defaultValue === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
   if (typeof defaultValue === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  // A setting that defaults to `auto` takes `auto` or a number.
+  if (defaultValue === 'auto' && /^\s*\d+\s*$/.test(raw)) return Number(raw);
   return raw;
 }
 

@@ -72,6 +72,12 @@ export interface Config {
     readonly copyAttestationToDemandeur: boolean;
     /** How many months before a demande's anniversary its préavis de renouvellement is issued (spec 5.3: never less than one). */
     readonly preavisMois: number;
+    /**
+     * Reply worker threads (replies/workers/): attestations rendered and replies sealed on every
+     * core. 0: all on the main thread (less memory; pays when rendering is cheap against the main
+     * thread's own work per reply, docs/PERFORMANCE.md). `auto` (the default): one per core.
+     */
+    readonly workers: number | 'auto';
   };
   /** The daily dispatching digests (spec 8): sent by the daemon's first pass at or after this hour, Europe/Paris (0–23). */
   readonly dispatching: { readonly hour: number };
@@ -124,7 +130,7 @@ export const DEFAULTS: Omit<Config, 'home'> = {
   registry: { url: 'registry.sqlite', passwordFile: '', caFile: '' },
   keys: { dir: 'keys', passphraseFile: 'keys/national.passphrase' },
   daemon: { pollIntervalMs: 5_000, concurrency: 2, leaseMs: 30_000 },
-  replies: { copyAttestationToDemandeur: false, preavisMois: 1 },
+  replies: { copyAttestationToDemandeur: false, preavisMois: 1, workers: 'auto' },
   dispatching: { hour: 6 },
   ops: { port: 0, host: '127.0.0.1' },
   console: { port: 0, host: '127.0.0.1', certFile: '', keyFile: '' },
@@ -212,6 +218,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     // Spec 5.3: one month at least; past the renewal window's opening (one month before) it
     // would announce a window far ahead, so 1 to 3.
     preavisMois: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3 ? undefined : 'un nombre entier de mois de 1 à 3 est attendu (jamais moins d’un mois)'),
+    workers: (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 16) ? undefined : '« auto » (un par cœur) ou un entier de 0 (tout sur le fil principal) à 16 est attendu'),
   },
   dispatching: { hour: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'une heure de 0 à 23 (heure de Paris) est attendue') },
   ops: {

@@ -52,10 +52,12 @@ export async function queueAttestation(
     readonly numeroUnique: string;
     readonly issuedAt: Date;
     readonly nomsCommunes?: NomsCommunes;
+    /** The lot's record, when the caller holds it: read once per lot, not once per demande (a round trip on PostgreSQL). */
+    readonly lot?: LotRecord;
   },
   settings: QueueSettings,
 ): Promise<void> {
-  const lot = (await tx.getLot(input.lotId))!;
+  const lot = input.lot ?? (await tx.getLot(input.lotId))!;
   const record = (await tx.getDemande(input.numeroUnique))!;
   const { guichet, demande } = input;
   const lotKey = { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };

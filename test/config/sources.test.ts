@@ -56,6 +56,18 @@ describe('precedence', () => {
     expect(problems(() => loadConfig(home, {}))).toEqual([expect.stringContaining('un objet JSON est attendu')]);
     rmSync(configPath(home));
   });
+
+  it('takes `auto` or a number for a setting that defaults to `auto` (replies.workers)', () => {
+    expect(loadConfig(home, {}).replies.workers).toBe('auto');
+    expect(loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: '0' }).replies.workers).toBe(0);
+    expect(loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: 'auto' }).replies.workers).toBe('auto');
+    expect(problems(() => loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: 'deux' }))).toEqual([
+      expect.stringMatching(/^replies\.workers \(variable SNE_GATEWAY_REPLIES_WORKERS\) : « auto » \(un par cœur\) ou un entier de 0/),
+    ]);
+    writeFileSync(configPath(home), JSON.stringify({ replies: { workers: 17 } }));
+    expect(problems(() => loadConfig(home, {}))).toEqual([expect.stringMatching(/^replies\.workers : « auto »/)]);
+    rmSync(configPath(home));
+  });
 });
 
 describe('the configuration file', () => {
