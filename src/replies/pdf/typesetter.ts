@@ -191,6 +191,8 @@ export class Typesetter {
   }
 
   widthOfString(text: string, characterSpacing = 0): number {
+    // pdfkit's arithmetic to the letter (its horizontal scaling of 100 %), so that widths round
+    // as they did and lines break where they did.
     return ((this.face.widthOfString(text, this.size) + characterSpacing * (text.length - 1)) * 100) / 100;
   }
 
@@ -284,6 +286,7 @@ export class Typesetter {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
 
+    // pdfkit's LineWrapper arithmetic (100 % scaling, one column, 18 pt column gap), kept as is.
     const characterSpacing = (characterSpacingOption * 100) / 100;
     const lineWidth = ((width * 100) / 100 - 18 * 0) / 1;
     let spaceLeft = lineWidth;
