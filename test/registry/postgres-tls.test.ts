@@ -58,13 +58,14 @@ describe('PostgreSQL registry over TLS (registry.caFile)', () => {
     const url = await cluster.createDatabase();
     const refusal = open(url, '');
     await expect(refusal).rejects.toThrow(`registre PostgreSQL ${url} : ouverture impossible (`);
-    await expect(refusal).rejects.toThrow(/no encryption.*registry\.caFile : vide : connexion sans TLS\)/);
+    await expect(refusal).rejects.toThrow(/registry\.caFile : vide : connexion sans TLS\)/);
   });
 
   it('is refused when registry.caFile is another CA, naming the server and the CA file', async () => {
     const url = await cluster.createDatabase();
     const refusal = open(url, 'autre/ca.pem');
-    await expect(refusal).rejects.toThrow(`registre PostgreSQL ${url} : ouverture impossible (unable to verify the first certificate)`);
+    // The driver's own words (today Node's "unable to verify the first certificate") are not ours to pin.
+    await expect(refusal).rejects.toThrow(`registre PostgreSQL ${url} : ouverture impossible (`);
     await expect(refusal).rejects.toThrow(`registry.caFile : ${join(home, 'autre', 'ca.pem')})`);
   });
 });
