@@ -51,11 +51,23 @@ export async function openRegistry(config: Readonly<Config>, env: NodeJS.Process
   const location = registryLocation(config, env);
   if (location.kind === 'sqlite') return new SqliteRegistry(location.path);
   const { PostgresRegistry } = await import('./registry/postgres/store.js');
-  return await PostgresRegistry.open({
-    connectionString: location.url,
-    ...(location.password !== undefined ? { password: location.password } : {}),
-    ...(location.ca !== undefined ? { ca: location.ca } : {}),
-  });
+  try {
+    return await PostgresRegistry.open({
+      connectionString: location.url,
+      ...(location.password !== undefined ? { password: location.password } : {}),
+      ...(location.ca !== undefined ? { ca: location.ca } : {}),
+    });
+  } catch (error) {
+    // The driver's words alone ("unable to verify the first certificate", "no encryption") name
+    // neither the server nor the settings to look at.
+    const ca = config.registry.caFile === '' ? 'vide : connexion sans TLS' : homePath(config, config.registry.caFile);
+    throw new Error(
+      `registre PostgreSQL ${location.url} : ouverture impossible (${error instanceof Error ? error.message : String(error)}) ; ` +
+        `vérifiez registry.url, le mot de passe (SNE_GATEWAY_REGISTRY_PASSWORD ou registry.passwordFile), ` +
+        `l'autorité de certification du serveur (registry.caFile : ${ca}) et que le serveur est joignable`,
+      { cause: error },
+    );
+  }
 }
 
 /**

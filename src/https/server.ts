@@ -107,6 +107,9 @@ export async function startHttpsChannel(deps: HttpsChannelDeps, listen: { port?:
     return send(reply, 'ERREUR_INTERNE');
   });
   app.setNotFoundHandler((_request, reply) => send(reply, 'INTROUVABLE'));
+  // Lots only: fastify's own JSON and text parsers would take other bodies first (a lot posted as
+  // application/json failing its JSON parse with 400) instead of the 415 REQUETE_TYPE they get.
+  app.removeAllContentTypeParsers();
   for (const type of ENCRYPTED_TYPES) {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: LIMITS.attachmentBytes }, (_request, body, done) => done(null, body));
   }

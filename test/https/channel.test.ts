@@ -146,6 +146,18 @@ for (const backend of HOME_BACKENDS) {
       expect(JSON.parse(answer.body.toString())).toMatchObject({ code: 'LOT_TAILLE' });
     });
 
+    it('refuses a lot posted under another Content-Type with 415 REQUETE_TYPE, registering nothing', async () => {
+      const file = await sealed('G1104', 'HTTPS-006');
+      // text/plain and application/json have fastify's own parsers; application/xml has none.
+      for (const type of ['application/xml', 'text/plain', 'application/json']) {
+        const answer = await curl({ cert: 'g1104', file, type });
+        expect(answer.status, type).toBe(415);
+        expect(answer.headers['content-type'], type).toContain('application/problem+json');
+        expect(JSON.parse(answer.body.toString()), type).toMatchObject({ status: 415, code: 'REQUETE_TYPE' });
+      }
+      expect(await gateway.registry.lotByIdentifiant('G1104', 'HTTPS-006')).toBeUndefined();
+    });
+
     it('gives a lot signed by another guichet’s key its REJETE compte rendu (LOT_SIGNATURE), with 200', async () => {
       const answer = await curl({ cert: 'g1104', file: await sealed('G1104', 'HTTPS-005', 'G2000') });
       expect(answer.status).toBe(200);
