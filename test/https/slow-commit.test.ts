@@ -4,8 +4,8 @@
  * (certificate check and reads included) and the operations endpoints waited for it to end. A
  * real lot of a few thousand demandes is committed through the real commitLot on the embedded
  * registry while another guichet asks the channel for a lot (`curl`, with its certificate) and a
- * supervisor asks `/livez` and `/readyz`: each answer must come before the commit ends. Only the
- * order of the events is compared, never a duration.
+ * supervisor asks `/livez`, `/readyz` and `/metrics` (the last two read the registry): each answer
+ * must come before the commit ends. Only the order of the events is compared, never a duration.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -78,7 +78,7 @@ describe('a large lot committing on SQLite', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("answers another guichet's request, /livez and /readyz before the commit ends", async () => {
+  it("answers another guichet's request, /livez, /readyz and /metrics before the commit ends", async () => {
     const events: string[] = [];
     const commit = commitDemandes(gateway.registry, 'G1104', demandes, AT, 'GROS-LOT').then((result) => {
       events.push('commit');
@@ -86,18 +86,20 @@ describe('a large lot committing on SQLite', () => {
     });
     // Sent at once; the commit (judging the lot, then the transaction) starts before they get
     // any turn of the event loop.
-    const [answer, livez, readyz] = await Promise.all([
+    const [answer, livez, readyz, metrics] = await Promise.all([
       curlChannel(certs, channel.port, { cert: 'g2000', path: '/v1/lots/INCONNU', out: join(home, 'get.out') }).then((a) => (events.push('https'), a)),
       status(`${opsBase}/livez`).then((s) => (events.push('livez'), s)),
       status(`${opsBase}/readyz`).then((s) => (events.push('readyz'), s)),
+      status(`${opsBase}/metrics`).then((s) => (events.push('metrics'), s)),
       commit,
     ]);
     // The certificate was recognised and the lot looked up in the registry: not found (404).
     expect(answer.status).toBe(404);
     expect(livez).toBe(200);
     expect(readyz).toBe(200);
-    expect(events.slice(0, 3).sort()).toEqual(['https', 'livez', 'readyz']);
-    expect(events[3]).toBe('commit');
+    expect(metrics).toBe(200);
+    expect(events.slice(0, 4).sort()).toEqual(['https', 'livez', 'metrics', 'readyz']);
+    expect(events[4]).toBe('commit');
     // And the commit itself was whole.
     const registered = (await gateway.registry.lotResultats((await commit).lot.id)).filter((r) => r.statut === 'ENREGISTREE');
     expect(registered).toHaveLength(DEMANDES);
