@@ -4,7 +4,8 @@
  * entities of model.ts. A backend implements it (src/registry/sqlite/, src/registry/postgres/);
  * nothing outside a backend's folder knows SQL. A lot is committed by `transaction`, in one go or
  * not at all: its work must use `tx`, the only handle valid inside it (a call on the registry
- * itself never sees the transaction's uncommitted work; on SQLite it waits for it to end).
+ * itself never sees the transaction's uncommitted work; a read answers from the last commit
+ * without waiting for the transaction, a write on SQLite waits for it to end).
  */
 import type { GestionnairesReads, GestionnairesRegistry } from './gestionnaires.js';
 import type { DemandesReads, DemandesRegistry, DemandesTx } from './demandes.js';

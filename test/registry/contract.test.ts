@@ -138,11 +138,37 @@ describe.each(BACKENDS)('$name registry', (backend) => {
       throw new Error('rolled back');
     });
     await isOpen;
-    const outside = registry.listLots(); // the transaction is open, its lot written: this waits for its end
+    const outside = registry.listLots(); // the transaction is open, its lot written: not seen
     await new Promise((resolve) => setImmediate(resolve));
     release();
     await expect(open).rejects.toThrow('rolled back');
     expect(await outside).toEqual([]);
+  });
+
+  it('answers a read made outside an open transaction without waiting for it, from the last commit (issue 17)', async () => {
+    await registry.addGuichet(GUICHET);
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const events: string[] = [];
+    const open = registry.transaction(async (tx) => {
+      await tx.insertLot({ messageSha256: 'sha', statut: 'QUARANTAINE', recuAt: 'hier', traiteAt: 'hier', erreurs: [], original: Buffer.from('x') });
+      opened();
+      await held;
+    });
+    await isOpen;
+    const read = Promise.all([registry.listLots(), registry.getGuichet('G1104'), registry.outboxNextAttempt()]);
+    // Released by the read's answer; by the timer only if the read waits for the transaction,
+    // which then fails the test instead of hanging it.
+    const unstick = setTimeout(release, 5_000);
+    const [lots, guichet] = await read.finally(() => (events.push('read'), release()));
+    await open.then(() => events.push('commit'));
+    clearTimeout(unstick);
+    expect(events).toEqual(['read', 'commit']);
+    expect(lots).toEqual([]);
+    expect(guichet?.code).toBe('G1104');
+    expect(await registry.listLots()).toHaveLength(1);
   });
 
   it('keeps a département’s settings, replaced by the next ones, apart from its neighbours’', async () => {

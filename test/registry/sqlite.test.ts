@@ -1,9 +1,10 @@
-/** SQLite-only: migrating registry files made by earlier versions of the gateway. */
+/** SQLite-only: migrating registry files made by earlier versions of the gateway; calls beside a transaction. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { YIELD_EVERY } from '../../src/registry/sqlite/connection.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/store.js';
 import { applyMigration, MIGRATIONS } from '../../src/registry/sqlite/migrations.js';
 
@@ -115,6 +116,68 @@ describe('migration 14: settings per département', () => {
         ]);
       } finally {
         await registry.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('calls beside an open transaction (issue 17)', () => {
+  const TERRITOIRE = { departement: '93', delaiAnormalementLongMois: 36, commissionAdresse: 'A', preavisDemandeur: false, modifieAt: '2026-11-26T10:00:00Z' };
+
+  /** A transaction of many calls, a write and a read made beside it, and a turn of the event loop asked for: in the order they end. */
+  const race = async (registry: SqliteRegistry): Promise<string[]> => {
+    const events: string[] = [];
+    const open = registry.transaction(async (tx) => {
+      for (let i = 0; i < 4 * YIELD_EVERY; i++) await tx.nextSequence('111', '1126');
+      events.push('commit');
+    });
+    setImmediate(() => events.push('turn'));
+    const write = registry.setTerritory(TERRITOIRE).then(() => events.push('write'));
+    const read = registry.getTerritory('93').then((t) => events.push(t === undefined ? 'read before the write' : 'read after the write'));
+    await Promise.all([open, write, read]);
+    return events;
+  };
+
+  it('gives the event loop turns during a long transaction; a write beside it waits for its end, a read does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sne-beside-'));
+    try {
+      const registry = new SqliteRegistry(join(dir, 'registry.sqlite'));
+      try {
+        expect(await race(registry)).toEqual(['read before the write', 'turn', 'commit', 'write']);
+      } finally {
+        await registry.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in memory, where no second connection can read, makes a read wait as a write does', async () => {
+    const registry = new SqliteRegistry(':memory:');
+    try {
+      expect(await race(registry)).toEqual(['turn', 'commit', 'write', 'read after the write']);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('closes once the open transaction has committed, not between two of its turns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sne-beside-'));
+    try {
+      const file = join(dir, 'registry.sqlite');
+      const registry = new SqliteRegistry(file);
+      const open = registry.transaction(async (tx) => {
+        for (let i = 0; i < 4 * YIELD_EVERY; i++) await tx.nextSequence('111', '1126');
+      });
+      await registry.close();
+      await open;
+      const again = new SqliteRegistry(file);
+      try {
+        expect(await again.transaction((tx) => tx.nextSequence('111', '1126'))).toBe(4 * YIELD_EVERY + 1);
+      } finally {
+        await again.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 /** The demandes part on SQLite (src/registry/demandes.ts). */
 import { demandeColumns, eventColumns, str, toAuditEntry, toDemande, toDemandeTrouvee } from '../rows.js';
 import type { DemandesReads, DemandesTx } from '../demandes.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function demandesReads(c: SqliteConnection): Sync<DemandesReads> {
+export function demandesReads(c: Statements): Sync<DemandesReads> {
   return {
     getDemande: (numeroUnique) => {
       const row = c.stmt('SELECT * FROM demandes WHERE numero_unique = ?').get(numeroUnique) as Row | undefined;

@@ -2,13 +2,13 @@
 import type { DispatchingReads, DispatchingTx } from '../dispatching.js';
 import { DISPATCHED_ACTIONS } from '../model.js';
 import { dispatchColumns, str, toDemande, toDispatch, toDispatchEvent, toDispatchPass } from '../rows.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
 const ACTIONS = DISPATCHED_ACTIONS.map((a) => `'${a}'`).join(', ');
 const EVENTS = `SELECT e.id, e.numero_unique, e.action, e.acteur, e.at, e.details, d.donnees FROM evenements e
   JOIN demandes d ON d.numero_unique = e.numero_unique`;
 
-export function dispatchingReads(c: SqliteConnection): Sync<DispatchingReads> {
+export function dispatchingReads(c: Statements): Sync<DispatchingReads> {
   return {
     lastDispatchPass: () => {
       const row = c.stmt('SELECT * FROM dispatch_passes ORDER BY jusqua DESC, jour DESC LIMIT 1').get() as Row | undefined;

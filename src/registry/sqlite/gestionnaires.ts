@@ -1,9 +1,9 @@
 /** The gestionnaires part on SQLite (src/registry/gestionnaires.ts). */
 import type { GestionnairesReads, GestionnairesRegistry } from '../gestionnaires.js';
 import { toGestionnaire } from '../rows.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function gestionnairesReads(c: SqliteConnection): Sync<GestionnairesReads> {
+export function gestionnairesReads(c: Statements): Sync<GestionnairesReads> {
   return {
     getGestionnaire: (nom) => {
       const row = c.stmt('SELECT * FROM gestionnaires WHERE nom = ?').get(nom) as Row | undefined;

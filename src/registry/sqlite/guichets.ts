@@ -1,9 +1,9 @@
 /** The guichets part on SQLite (src/registry/guichets.ts). */
 import type { GuichetsReads, GuichetsRegistry } from '../guichets.js';
 import type { Canal, Guichet } from '../model.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function guichetsReads(c: SqliteConnection): Sync<GuichetsReads> {
+export function guichetsReads(c: Statements): Sync<GuichetsReads> {
   const getGuichet = (code: string): Guichet | undefined => {
     const row = c.stmt('SELECT * FROM guichets WHERE code = ?').get(code) as Row | undefined;
     if (!row) return undefined;

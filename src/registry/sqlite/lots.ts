@@ -2,9 +2,9 @@
 import { lotColumns, LOT_COLUMNS, lotOutcomeColumns, rejeuColumns, toLot, toRejeu, toResultat } from '../rows.js';
 import type { LotsReads, LotsRegistry, LotsTx } from '../lots.js';
 import type { LotRecord, ResultatRecord } from '../model.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function lotsReads(c: SqliteConnection): Sync<LotsReads> {
+export function lotsReads(c: Statements): Sync<LotsReads> {
   const one = (sql: string, ...params: unknown[]): LotRecord | undefined => {
     const row = c.stmt(sql).get(...params) as Row | undefined;
     return row ? toLot(row) : undefined;
@@ -84,12 +84,8 @@ export function lotsTx(c: SqliteConnection): Sync<Omit<LotsTx, keyof LotsReads>>
   };
 }
 
-export function lotsWrites(c: SqliteConnection): Sync<Omit<LotsRegistry, keyof LotsReads>> {
+export function lotsWrites(c: SqliteConnection): Sync<Omit<LotsRegistry, keyof LotsReads | keyof LotsOutsideReads>> {
   return {
-    lotOriginalSize: (lotId) => {
-      const row = c.stmt('SELECT length(original) AS size FROM lots WHERE id = ?').get(lotId) as Row | undefined;
-      return row === undefined ? undefined : Number(row.size);
-    },
     deleteQuarantined: (lotId, at, par) =>
       c
         .stmt(
@@ -97,5 +93,17 @@ export function lotsWrites(c: SqliteConnection): Sync<Omit<LotsRegistry, keyof L
            WHERE id = ? AND statut = 'QUARANTAINE' AND supprime_at IS NULL`,
         )
         .run(at.toISOString(), par, lotId).changes > 0,
+  };
+}
+
+/** The lots' reads that are not part of a transaction's `tx`. */
+export type LotsOutsideReads = Pick<LotsRegistry, 'lotOriginalSize'>;
+
+export function lotsOutsideReads(c: Statements): Sync<LotsOutsideReads> {
+  return {
+    lotOriginalSize: (lotId) => {
+      const row = c.stmt('SELECT length(original) AS size FROM lots WHERE id = ?').get(lotId) as Row | undefined;
+      return row === undefined ? undefined : Number(row.size);
+    },
   };
 }

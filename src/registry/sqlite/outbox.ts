@@ -2,7 +2,7 @@
 import { attemptColumns, toOutbox, toOutboxDepth } from '../rows.js';
 import type { OutboxClaim, OutboxItem } from '../model.js';
 import type { OutboxReads, OutboxRegistry, OutboxTx } from '../outbox.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
 /** An outbox row with its message bytes, kept apart in `outbox_raw` and read only where a reply is sent or shown. */
 const WITH_RAW = 'o.*, r.raw FROM outbox o LEFT JOIN outbox_raw r ON r.id = o.id';
@@ -22,7 +22,7 @@ const OUTBOX_DEPTH_OF = `SELECT statut, COUNT(*) AS replies, MIN(queued_at) AS o
     AND lot_id IN (SELECT id FROM lots WHERE guichet IN (SELECT value FROM json_each(?)))
   GROUP BY statut ORDER BY statut`;
 
-export function outboxReads(c: SqliteConnection): Sync<OutboxReads> {
+export function outboxReads(c: Statements): Sync<OutboxReads> {
   return {
     outboxForLot: (lotId) => (c.stmt(`SELECT * FROM outbox WHERE lot_id = ? ORDER BY id`).all(lotId) as Row[]).map(toOutbox),
     guichetDocuments: (guichet, depuis) =>
@@ -62,7 +62,7 @@ export function outboxTx(c: SqliteConnection): Sync<Omit<OutboxTx, keyof OutboxR
   };
 }
 
-export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, keyof OutboxReads>> {
+export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, keyof OutboxReads | keyof OutboxOutsideReads>> {
   /** The first batch of rows matching `where`, claimed for `claim.holder`, in id order. */
   const claimBatch = (where: string, params: readonly unknown[], claim: OutboxClaim): Row[] =>
     c.db
@@ -77,10 +77,6 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
         ).sort((a, b) => Number(a.id) - Number(b.id)),
       )
       .immediate();
-  const getOutbox = (id: number): OutboxItem | undefined => {
-    const row = c.stmt(`SELECT ${WITH_RAW} WHERE o.id = ?`).get(id) as Row | undefined;
-    return row ? toOutbox(row) : undefined;
-  };
   return {
     outboxToPrepare: (claim) => claimBatch(`statut = 'A_PREPARER' AND ${UNCLAIMED}`, [claim.now.toISOString()], claim).map(toOutbox),
     markPrepared: (id, raw) =>
@@ -122,18 +118,10 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
          WHERE id = ? AND statut = 'PRET'`,
       ).run(at.toISOString(), error, id);
     },
-    outboxNextAttempt: () => {
-      const row = c.stmt(`SELECT MIN(COALESCE(prochaine_tentative, '1970-01-01T00:00:00.000Z')) AS next FROM outbox WHERE statut = 'PRET'`).get() as Row;
-      return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
-    },
-    outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
-    outboxDepth: (guichets) =>
-      (guichets === undefined ? (c.stmt(OUTBOX_DEPTH).all() as Row[]) : (c.stmt(OUTBOX_DEPTH_OF).all(JSON.stringify(guichets)) as Row[])).map(toOutboxDepth),
-    getOutbox,
     retryOutbox: (id, at, par) =>
       c.db
         .transaction(() => {
-          const item = getOutbox(id);
+          const item = outboxOutsideReads(c).getOutbox(id);
           if (!item || (item.statut !== 'PRET' && item.statut !== 'ECHEC')) return undefined;
           const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
           // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
@@ -145,5 +133,25 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
           return 'PRET' as const;
         })
         .immediate(),
+  };
+}
+
+/** The outbox's reads that are not part of a transaction's `tx` (the gauges, a reply shown). */
+export type OutboxOutsideReads = Pick<OutboxRegistry, 'outboxNextAttempt' | 'outboxByStatut' | 'outboxDepth' | 'getOutbox'>;
+
+export function outboxOutsideReads(c: Statements): Sync<OutboxOutsideReads> {
+  const getOutbox = (id: number): OutboxItem | undefined => {
+    const row = c.stmt(`SELECT ${WITH_RAW} WHERE o.id = ?`).get(id) as Row | undefined;
+    return row ? toOutbox(row) : undefined;
+  };
+  return {
+    outboxNextAttempt: () => {
+      const row = c.stmt(`SELECT MIN(COALESCE(prochaine_tentative, '1970-01-01T00:00:00.000Z')) AS next FROM outbox WHERE statut = 'PRET'`).get() as Row;
+      return row.next === null || row.next === undefined ? undefined : new Date(String(row.next));
+    },
+    outboxByStatut: (statut) => (c.stmt(`SELECT * FROM outbox WHERE statut = ? ORDER BY id`).all(statut) as Row[]).map(toOutbox),
+    outboxDepth: (guichets) =>
+      (guichets === undefined ? (c.stmt(OUTBOX_DEPTH).all() as Row[]) : (c.stmt(OUTBOX_DEPTH_OF).all(JSON.stringify(guichets)) as Row[])).map(toOutboxDepth),
+    getOutbox,
   };
 }

@@ -1,9 +1,9 @@
 /** The préavis part on SQLite (src/registry/preavis.ts). */
 import { toPreavis } from '../rows.js';
 import type { PreavisReads, PreavisTx } from '../preavis.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function preavisReads(c: SqliteConnection): Sync<PreavisReads> {
+export function preavisReads(c: Statements): Sync<PreavisReads> {
   return {
     getPreavis: (numeroUnique, anniversaire) => {
       const row = c.stmt('SELECT * FROM preavis WHERE numero_unique = ? AND anniversaire = ?').get(numeroUnique, anniversaire) as Row | undefined;

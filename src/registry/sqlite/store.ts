@@ -1,21 +1,41 @@
 /**
- * The SQLite registry: the parts (one file each in this folder) on one connection
- * (connection.ts). better-sqlite3 is imported only in this folder.
+ * The SQLite registry: the parts (one file each in this folder) on one file (connection.ts), their
+ * reads built twice: on the writer, for transactions, and on the read-only connection, for calls
+ * outside them. better-sqlite3 is imported only in this folder.
  */
 import type { Registry, RegistryReads, RegistryTx } from '../registry.js';
-import { SqliteConnection, type Sync } from './connection.js';
+import { SqliteConnection, type Statements, type Sync } from './connection.js';
 import { demandesReads, demandesTx } from './demandes.js';
 import { gestionnairesReads, gestionnairesWrites } from './gestionnaires.js';
 import { dispatchingReads, dispatchingTx } from './dispatching.js';
 import { guichetsReads, guichetsWrites } from './guichets.js';
 import { leasesWrites } from './leases.js';
-import { lotsReads, lotsTx, lotsWrites } from './lots.js';
-import { outboxReads, outboxTx, outboxWrites } from './outbox.js';
+import { lotsOutsideReads, lotsReads, lotsTx, lotsWrites, type LotsOutsideReads } from './lots.js';
+import { outboxOutsideReads, outboxReads, outboxTx, outboxWrites, type OutboxOutsideReads } from './outbox.js';
 import { preavisReads, preavisTx } from './preavis.js';
 import { territoiresReads, territoiresWrites } from './territoires.js';
 
+/** The registry but for what the class itself defines. */
+type Outside = Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>;
+/** What only reads, outside a transaction: never waits for one (connection.ts). */
+type OutsideReads = RegistryReads & LotsOutsideReads & OutboxOutsideReads;
+
+/** What may be read inside and outside a transaction, on the connection given. */
+function reads(on: Statements): Sync<RegistryReads> {
+  return {
+    ...guichetsReads(on),
+    ...lotsReads(on),
+    ...demandesReads(on),
+    ...outboxReads(on),
+    ...territoiresReads(on),
+    ...gestionnairesReads(on),
+    ...preavisReads(on),
+    ...dispatchingReads(on),
+  };
+}
+
 /** The SQLite registry's methods come from its parts (see the constructor). */
-export interface SqliteRegistry extends Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'> {}
+export interface SqliteRegistry extends Outside {}
 
 export class SqliteRegistry implements Registry {
   private readonly connection: SqliteConnection;
@@ -24,21 +44,11 @@ export class SqliteRegistry implements Registry {
   constructor(path: string) {
     const c = new SqliteConnection(path);
     this.connection = c;
-    const reads: Sync<RegistryReads> = {
-      ...guichetsReads(c),
-      ...lotsReads(c),
-      ...demandesReads(c),
-      ...outboxReads(c),
-      ...territoiresReads(c),
-      ...gestionnairesReads(c),
-      ...preavisReads(c),
-      ...dispatchingReads(c),
-    };
-    this.tx = c.forTransaction<RegistryTx>({ ...reads, ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c), ...dispatchingTx(c) });
+    this.tx = c.forTransaction<RegistryTx>({ ...reads(c), ...lotsTx(c), ...demandesTx(c), ...outboxTx(c), ...preavisTx(c), ...dispatchingTx(c) });
     Object.assign(
       this,
-      c.outsideTransaction<Omit<Registry, 'transaction' | 'schemaVersion' | 'server' | 'close'>>({
-        ...reads,
+      c.readsOutsideTransaction<OutsideReads>((on) => ({ ...reads(on), ...lotsOutsideReads(on), ...outboxOutsideReads(on) })),
+      c.outsideTransaction<Omit<Outside, keyof OutsideReads>>({
         ...guichetsWrites(c),
         ...lotsWrites(c),
         ...outboxWrites(c),
@@ -61,7 +71,7 @@ export class SqliteRegistry implements Registry {
     return this.connection.transaction(this.tx, work);
   }
 
-  async close(): Promise<void> {
-    this.connection.close();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }

@@ -1,9 +1,9 @@
 /** The territories part on SQLite (src/registry/territoires.ts). */
 import { toTerritory } from '../rows.js';
 import type { TerritoiresReads, TerritoiresRegistry } from '../territoires.js';
-import type { Row, SqliteConnection, Sync } from './connection.js';
+import type { Row, SqliteConnection, Statements, Sync } from './connection.js';
 
-export function territoiresReads(c: SqliteConnection): Sync<TerritoiresReads> {
+export function territoiresReads(c: Statements): Sync<TerritoiresReads> {
   return {
     getTerritory: (departement) => {
       const row = c.stmt('SELECT * FROM territoires WHERE departement = ?').get(departement) as Row | undefined;
