@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Face } from './face.js';
 import { deflate, hex4, indirect, num, streamObject } from './serialize.js';
+import { withoutHinting } from './unhinted.js';
 
 /**
  * Characters whose glyphs every subset holds: printable ASCII and what French writes beyond it
@@ -79,7 +80,7 @@ function build(face: Face, glyphs: readonly number[], baseCodes: ReadonlyMap<num
   for (const id of glyphs) codes.set(id, subset.includeGlyph(id));
   for (const [id, code] of baseCodes) if (codes.get(id) !== code) throw new Error(`glyph ${id}: code ${codes.get(id)}, base ${code}`);
   // Built now, once: only the object numbers differ from one letter to the next.
-  const fontFile = streamObjectBody(subset.encode());
+  const fontFile = streamObjectBody(withoutHinting(subset.encode()));
   const toUnicode = streamObjectBody(Buffer.from(toUnicodeCmap(face, glyphs), 'latin1'));
   const widths = [font.getGlyph(0).advanceWidth * scale, ...glyphs.map((id) => font.getGlyph(id).advanceWidth * scale)];
   const name = `${subsetTag(face.postscriptName, glyphs)}+${face.postscriptName.replaceAll(' ', '_')}`;
