@@ -10,8 +10,10 @@
  * of the data, so a replayed attestation is byte-identical to the first.
  */
 import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { create } from 'fontkit';
 import { contenuAttestation, type Annexe, type Bloc, type ContenuAttestation } from '../../src/replies/attestation/contenu.js';
 import { fileId, type LettreMeta } from '../../src/replies/attestation/render.js';
 import { MENTION_SPECIMEN, type ReplyMode } from '../../src/replies/ecole.js';
@@ -35,11 +37,13 @@ interface Faces {
 }
 
 const TTF = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+// Parsed once, as the renderer did (pdfkit ≥ 0.20 takes a parsed font): parsing costs ~25 ms.
+const REGULAR = create(readFileSync(join(TTF, 'DejaVuSans.ttf')));
+const BOLD = create(readFileSync(join(TTF, 'DejaVuSans-Bold.ttf')));
 
 function embedded(): Faces {
-  const regular = join(TTF, 'DejaVuSans.ttf');
-  const bold = join(TTF, 'DejaVuSans-Bold.ttf');
-  return { initial: regular, regular, bold, archival: true, select: (doc) => doc.font(bold) };
+  // Faces are then selected by PostScript name, which hits pdfkit's per-document font table.
+  return { initial: REGULAR, regular: REGULAR.postscriptName, bold: BOLD.postscriptName, archival: true, select: (doc) => doc.font(BOLD as never) };
 }
 
 const STANDARD: Faces = { initial: 'Helvetica', regular: 'Helvetica', bold: 'Helvetica-Bold', archival: false, select: () => {} };
