@@ -14,9 +14,10 @@ export interface Chunk {
   /** Per glyph, in thousandths of the em: the advance after kerning, and the glyph's own. */
   readonly xAdvance: readonly number[];
   readonly advanceWidth: readonly number[];
-  /** Per glyph offsets (mark positioning), or null when every offset is zero. */
-  readonly xOffset: readonly number[] | null;
-  readonly yOffset: readonly number[] | null;
+  /** Per glyph offsets (mark positioning); `offsets` tells whether any is not zero. */
+  readonly xOffset: readonly number[];
+  readonly yOffset: readonly number[];
+  readonly offsets: boolean;
   /** Sum of `xAdvance`, summed as fontkit's GlyphRun does. */
   readonly width: number;
 }
@@ -111,6 +112,21 @@ export class Face {
     return chunks;
   }
 
+  /** `text` shaped whole: its chunks' glyphs end to end. */
+  shapeText(text: string): Chunk {
+    const chunks = this.chunks(text);
+    const all = (field: 'glyphs' | 'xAdvance' | 'advanceWidth' | 'xOffset' | 'yOffset'): number[] => chunks.flatMap((chunk) => chunk[field]);
+    return {
+      glyphs: all('glyphs'),
+      xAdvance: all('xAdvance'),
+      advanceWidth: all('advanceWidth'),
+      xOffset: all('xOffset'),
+      yOffset: all('yOffset'),
+      offsets: chunks.some((chunk) => chunk.offsets),
+      width: this.advance(text),
+    };
+  }
+
   /** The advance of `text` in thousandths of the em, summed chunk by chunk as pdfkit does. */
   advance(text: string): number {
     let width = this.advanceCache.get(text);
@@ -153,7 +169,7 @@ export class Face {
       if (position.xOffset !== 0 || position.yOffset !== 0) offsets = true;
       width += advance;
     });
-    return { glyphs, xAdvance, advanceWidth, xOffset: offsets ? xOffset : null, yOffset: offsets ? yOffset : null, width };
+    return { glyphs, xAdvance, advanceWidth, xOffset, yOffset, offsets, width };
   }
 
   /**

@@ -8,7 +8,7 @@
  *
  * Coordinates are pdfkit's: points from the page's top left corner, y downwards.
  */
-import type { Face } from './face.js';
+import type { Chunk, Face } from './face.js';
 import { lineBreaks } from './face.js';
 import type { EmbeddedFace } from './embed.js';
 import { hex4, num, pdfText } from './serialize.js';
@@ -449,12 +449,7 @@ export class Typesetter {
 }
 
 /** A line of text shaped, and its glyphs in runs for one TJ when none is placed off the line. */
-interface ShapedLine {
-  readonly glyphs: readonly number[];
-  readonly xAdvance: readonly number[];
-  readonly advanceWidth: readonly number[];
-  readonly xOffset: readonly number[];
-  readonly yOffset: readonly number[];
+interface ShapedLine extends Chunk {
   readonly runs: readonly Run[] | null;
 }
 
@@ -463,24 +458,10 @@ function shapeLine(face: Face, text: string): ShapedLine {
   const cache = face.cache<ShapedLine>('shapes');
   const cached = cache.get(text);
   if (cached !== undefined) return cached;
-  const glyphs: number[] = [];
-  const xAdvance: number[] = [];
-  const advanceWidth: number[] = [];
-  const xOffset: number[] = [];
-  const yOffset: number[] = [];
-  let offsets = false;
-  for (const chunk of face.chunks(text)) {
-    glyphs.push(...chunk.glyphs);
-    xAdvance.push(...chunk.xAdvance);
-    advanceWidth.push(...chunk.advanceWidth);
-    for (let i = 0; i < chunk.glyphs.length; i++) {
-      xOffset.push(chunk.xOffset?.[i] ?? 0);
-      yOffset.push(chunk.yOffset?.[i] ?? 0);
-    }
-    if (chunk.xOffset !== null) offsets = true;
-  }
+  const line = face.shapeText(text);
+  const { glyphs, xAdvance, advanceWidth } = line;
   let runs: Run[] | null = null;
-  if (!offsets) {
+  if (!line.offsets) {
     // pdfkit's segments: a run ends after each kerned glyph, and at the end of the line.
     runs = [];
     let last = 0;
@@ -491,7 +472,7 @@ function shapeLine(face: Face, text: string): ShapedLine {
       }
     }
   }
-  return cache.remember(text, { glyphs, xAdvance, advanceWidth, xOffset, yOffset, runs });
+  return cache.remember(text, { ...line, runs });
 }
 
 /** TJ operators already written, for runs of base glyphs only (their codes never change). */
