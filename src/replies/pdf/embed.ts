@@ -38,8 +38,11 @@ export interface EmbeddedFace {
   objects(first: number): Buffer[];
 }
 
-/** Distinct sets of extra glyphs kept per face (emptied when full). */
-const EXTRA_SETS_KEPT = 256;
+/**
+ * Distinct sets of extra glyphs kept per face (emptied when full): each holds its font file
+ * (~25 kB with its objects), and a reply worker's heap is capped at 64 MB.
+ */
+const EXTRA_SETS_KEPT = 64;
 
 interface FaceSubsets {
   readonly base: readonly number[];

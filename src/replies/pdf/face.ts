@@ -23,11 +23,14 @@ export interface Chunk {
 }
 
 /**
- * Entries kept per cache (emptied when full). A letter holds a few hundred distinct words, most
- * of them the same from one letter to the next, and a few of its own (names, numéro unique) that
- * never come back: the bound keeps a long lot's one-off words from growing the process.
+ * Entries kept per cache (emptied when full). A letter holds a few hundred distinct words and
+ * lines, most of them the same from one letter to the next, and a few of its own (names, numéro
+ * unique) that never come back: the bound keeps a long lot's one-off words from growing the
+ * process. At 4,000 the caches of both faces reached ~35 MB of heap, enough to exhaust a reply
+ * worker's 64 MB; at 1,000 they stay under ~10 MB, and refilling them after they are emptied
+ * (every ~50 letters) costs a few milliseconds.
  */
-export const FACE_CACHE_ENTRIES = 4_000;
+export const FACE_CACHE_ENTRIES = 1_000;
 
 /** A cache by text, emptied when it holds `entries`. */
 export type BoundedMap<V> = Map<string, V> & { remember(key: string, value: V): V };
