@@ -36,7 +36,13 @@ export async function deliverToMaildir(dir: string, raw: Buffer): Promise<string
  * Writes `tmp/<name>`, fsyncs it, then moves it to `new/<name>`. With `link`, an existing
  * `new/<name>` is kept and `false` returned: the no-overwrite move makes writes idempotent.
  */
-export async function writeDurably(dir: string, name: string, raw: Buffer, mode: 'rename' | 'link'): Promise<boolean> {
+export async function writeDurably(
+  dir: string,
+  name: string,
+  raw: Buffer,
+  mode: 'rename' | 'link',
+  syncNew: () => Promise<void> = () => fsyncDir(join(dir, 'new')),
+): Promise<boolean> {
   // Its own name under tmp/: two concurrent writes of one name must not share a temporary file.
   const tmp = join(dir, 'tmp', `${name}.${process.pid}.${randomBytes(6).toString('hex')}`);
   const dest = join(dir, 'new', name);
@@ -68,8 +74,37 @@ export async function writeDurably(dir: string, name: string, raw: Buffer, mode:
     // failure a full copy that every retry would add to (after a rename it is already gone).
     await rm(tmp, { force: true });
   }
-  await fsyncDir(join(dir, 'new'));
+  await syncNew();
   return created;
+}
+
+/**
+ * `fsyncDir(dir)` shared by concurrent callers: each call resolves once an fsync of `dir` that
+ * started after the call has completed (so it covers whatever the caller linked before calling),
+ * but callers arriving while one runs share the next one instead of queueing one each.
+ */
+export function coalescedFsyncDir(dir: string): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    const sync: Promise<void> = fsyncDir(dir).finally(() => {
+      if (running === sync) running = undefined;
+    });
+    running = sync;
+    return sync;
+  };
+  return () => {
+    if (next !== undefined) return next;
+    if (running === undefined) return start();
+    const queued = running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    next = queued;
+    return queued;
+  };
 }
 
 /** Maildir readers remove what a writer left in `tmp/` this long ago: it will never be moved. */

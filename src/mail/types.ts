@@ -45,6 +45,8 @@ export interface RecipientRejection {
 }
 
 export interface ReplySender {
+  /** How many `send`s may run at once (a lot's replies are handed over as they are ready); 1 when absent. */
+  readonly concurrency?: number;
   /**
    * Resolves once the message is durably handed over, listing the recipients refused (all of
    * them: nothing was accepted); rejects when it could not be handed over, to be retried later.

@@ -48,6 +48,30 @@ describe('MaildirSender', () => {
     expect(await readdir(join(dir, 'new'))).toEqual([]);
   });
 
+  it('does not write again a message moved to cur/ after a send, when cur/ had long been still', async () => {
+    const sender = new MaildirSender(dir);
+    await sender.send(reply('<first@x>'));
+    // cur/ unchanged for a minute: its listing is kept between sends (not taken again per send).
+    const still = new Date(Date.now() - 60_000);
+    await utimes(join(dir, 'cur'), still, still);
+    await sender.send(reply('<second@x>'));
+    const a = reply('<g@x>');
+    await sender.send(a);
+    const name = outgoingFileName(a.messageId);
+    await rename(join(dir, 'new', name), join(dir, 'cur', `${name}:2,S`));
+    await sender.send(a);
+    expect((await readdir(join(dir, 'new'))).sort()).toEqual([outgoingFileName('<first@x>'), outgoingFileName('<second@x>')].sort());
+  });
+
+  it('writes many concurrent sends, each durable, sharing the fsync of new/', async () => {
+    const sender = new MaildirSender(dir);
+    const replies = Array.from({ length: 40 }, (_, i) => reply(`<many.${i}@x>`, `body ${i}`));
+    await Promise.all(replies.map((r) => sender.send(r)));
+    expect((await readdir(join(dir, 'new'))).sort()).toEqual(replies.map((r) => outgoingFileName(r.messageId)).sort());
+    for (const r of replies) expect(await readFile(join(dir, 'new', outgoingFileName(r.messageId)))).toEqual(r.raw);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
   it('leaves nothing in tmp/ when the move into new/ fails, however often it is retried', async () => {
     const sender = new MaildirSender(dir);
     await sender.send(reply('<first@x>'));

@@ -171,6 +171,37 @@ describe('reply worker threads', () => {
     expect(readdirSync(join(dir, 'outgoing', 'new'))).toHaveLength(BATCH + 1 + preparedBefore);
   });
 
+  it('hand attestations to a sender that takes several at once concurrently, up to its limit, the compte rendu alone and first', async () => {
+    const workers = pool();
+    const lotId = await queueLot('LOT-CONCURRENT', 2000, true);
+    const kinds = new Map((await registry.outboxForLot(lotId)).map((i) => [i.messageId, i.kind]));
+    const maildir = new MaildirSender(join(dir, 'outgoing-concurrent'));
+    const events: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const sender: ReplySender = {
+      concurrency: 3,
+      send: async (message) => {
+        const kind = kinds.get(message.messageId) ?? 'other';
+        inFlight++;
+        most = Math.max(most, inFlight);
+        events.push(`start ${kind}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await maildir.send(message);
+        events.push(`end ${kind}`);
+        inFlight--;
+      },
+      close: () => maildir.close(),
+    };
+    await outboxPass({ registry, keyring: nationalRing, clock: fixedClock(AT), logger: silentLogger(), from: 'depot@sne.test', reference, workers, sender });
+    const ours = events.filter((e) => !e.endsWith('other'));
+    expect(ours.slice(0, 2)).toEqual(['start compte-rendu', 'end compte-rendu']);
+    expect(ours.filter((e) => e === 'end attestation')).toHaveLength(BATCH);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    expect((await registry.outboxForLot(lotId)).map((i) => i.statut)).toEqual(Array(BATCH + 1).fill('ENVOYE'));
+  });
+
   it('fail their jobs, without hanging, when the national key does not open', async () => {
     const workers = pool({ size: 1, passphrase: 'pas la bonne' });
     await expect(workers.render({ kind: 'attestation', data: attestationCre })).rejects.toThrow(/phrase de passe/);
