@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,7 +72,8 @@ export async function writeDurably(
   } finally {
     // The temporary copy goes whatever happened: after a link it is a second name, after a
     // failure a full copy that every retry would add to (after a rename it is already gone).
-    await rm(tmp, { force: true });
+    // One unlink: `rm` would lstat it twice first (a validation and rimraf's own) for a plain file.
+    await unlink(tmp).catch(ignoreMissing);
   }
   await syncNew();
   return created;
