@@ -8,8 +8,7 @@
  *
  * Coordinates are pdfkit's: points from the page's top left corner, y downwards.
  */
-import type { Chunk, Face } from './face.js';
-import { lineBreaks } from './face.js';
+import { lineBreaks, type Chunk, type Face } from './face.js';
 import type { EmbeddedFace } from './embed.js';
 import { hex4, num, pdfText } from './serialize.js';
 
@@ -410,41 +409,31 @@ export class Typesetter {
     this.restore();
   }
 
-  /** `fragment`'s general case, for glyphs placed off the line (marks): pdfkit's own steps. */
-  private placeGlyphs(line: ShapedLine, x: number, y: number): void {
-    const { glyphs, xAdvance, advanceWidth, xOffset, yOffset } = line;
+  /**
+   * `fragment`'s general case, for glyphs placed off the line (marks), as pdfkit places them: the
+   * glyphs between two such are shown together, each mark alone at its own position.
+   */
+  private placeGlyphs(line: Chunk, x: number, y: number): void {
     const scale = this.size / 1000;
-    let runs: Run[] = [];
-    let last = 0;
+    const show = (from: number, to: number): void => {
+      if (from < to) this.page.content.push({ face: this.faceIndex, runs: kernedRuns(line, from, to) });
+    };
+    let start = 0;
     let hadOffset = false;
-    const addSegment = (cur: number): void => {
-      if (last < cur) runs.push({ glyphs: glyphs.slice(last, cur), adjust: num(-(xAdvance[cur - 1]! - advanceWidth[cur - 1]!)) });
-      last = cur;
-    };
-    const flush = (i: number): void => {
-      addSegment(i);
-      if (runs.length > 0) {
-        this.page.content.push({ face: this.faceIndex, runs });
-        runs = [];
-      }
-    };
-    let i = 0;
-    for (; i < glyphs.length; i++) {
-      if (xOffset[i] || yOffset[i]) {
-        flush(i);
-        this.op(`1 0 0 1 ${num(x + xOffset[i]! * scale)} ${num(y + yOffset[i]! * scale)} Tm`);
-        flush(i + 1);
+    for (let i = 0; i < line.glyphs.length; i++) {
+      if (line.xOffset[i] || line.yOffset[i]) {
+        show(start, i);
+        this.op(`1 0 0 1 ${num(x + line.xOffset[i]! * scale)} ${num(y + line.yOffset[i]! * scale)} Tm`);
+        show(i, i + 1);
+        start = i + 1;
         hadOffset = true;
-      } else {
-        if (hadOffset) {
-          this.op(`1 0 0 1 ${num(x)} ${num(y)} Tm`);
-          hadOffset = false;
-        }
-        if (xAdvance[i]! - advanceWidth[i]! !== 0) addSegment(i + 1);
+      } else if (hadOffset) {
+        this.op(`1 0 0 1 ${num(x)} ${num(y)} Tm`);
+        hadOffset = false;
       }
-      x += xAdvance[i]! * scale;
+      x += line.xAdvance[i]! * scale;
     }
-    flush(i);
+    show(start, line.glyphs.length);
   }
 }
 
@@ -459,20 +448,21 @@ function shapeLine(face: Face, text: string): ShapedLine {
   const cached = cache.get(text);
   if (cached !== undefined) return cached;
   const line = face.shapeText(text);
-  const { glyphs, xAdvance, advanceWidth } = line;
-  let runs: Run[] | null = null;
-  if (!line.offsets) {
-    // pdfkit's segments: a run ends after each kerned glyph, and at the end of the line.
-    runs = [];
-    let last = 0;
-    for (let i = 0; i < glyphs.length; i++) {
-      if (xAdvance[i]! - advanceWidth[i]! !== 0 || i === glyphs.length - 1) {
-        runs.push({ glyphs: glyphs.slice(last, i + 1), adjust: num(-(xAdvance[i]! - advanceWidth[i]!)) });
-        last = i + 1;
-      }
+  return cache.remember(text, { ...line, runs: line.offsets ? null : kernedRuns(line, 0, line.glyphs.length) });
+}
+
+/** Glyphs `from` to `to` in pdfkit's runs: a run ends after each kerned glyph, and at the end. */
+function kernedRuns(line: Chunk, from: number, to: number): Run[] {
+  const runs: Run[] = [];
+  let last = from;
+  for (let i = from; i < to; i++) {
+    const kerning = line.xAdvance[i]! - line.advanceWidth[i]!;
+    if (kerning !== 0 || i === to - 1) {
+      runs.push({ glyphs: line.glyphs.slice(last, i + 1), adjust: num(-kerning) });
+      last = i + 1;
     }
   }
-  return cache.remember(text, { ...line, runs });
+  return runs;
 }
 
 /** TJ operators already written, for runs of base glyphs only (their codes never change). */
