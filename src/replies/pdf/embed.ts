@@ -4,7 +4,7 @@
  *
  * Subsetting and deflating a face costs more than laying out a whole page, and nearly every
  * letter needs the same glyphs: so the subset is prepared once per process for a base repertoire
- * (the printable ASCII and Latin-1 letters, the French typography's signs), and a letter whose
+ * (printable ASCII, the French letters and typography's signs), and a letter whose
  * text needs more (Łukasz, Nguyễn Thị, Şahin) gets the base plus its extra glyphs, built once per
  * set of extras and kept. Character codes are the glyphs' places in the subset: the base glyphs'
  * never change; extras follow them in glyph order, so the same letter always gets the same bytes.
@@ -16,7 +16,8 @@ import { withoutHinting } from './unhinted.js';
 
 /**
  * Characters whose glyphs every subset holds: printable ASCII and what French writes beyond it
- * (~18 kB deflated per face; all of Latin-1 would be 22 kB). Other letters are extras.
+ * (~8 kB deflated per face without hinting; all of Latin-1 would add a third). Other letters are
+ * extras.
  */
 const BASE_REPERTOIRE = [
   ...range(0x20, 0x7e),
@@ -82,9 +83,9 @@ function build(face: Face, glyphs: readonly number[], baseCodes: ReadonlyMap<num
   const codes = new Map<number, number>();
   for (const id of glyphs) codes.set(id, subset.includeGlyph(id));
   for (const [id, code] of baseCodes) if (codes.get(id) !== code) throw new Error(`glyph ${id}: code ${codes.get(id)}, base ${code}`);
-  // Built now, once: only the object numbers differ from one letter to the next.
-  const fontFile = streamObjectBody(withoutHinting(subset.encode()));
-  const toUnicode = streamObjectBody(Buffer.from(toUnicodeCmap(face, glyphs), 'latin1'));
+  // Compressed now, once: only the object numbers differ from one letter to the next.
+  const fontFile = deflate(withoutHinting(subset.encode()), true);
+  const toUnicode = deflate(Buffer.from(toUnicodeCmap(face, glyphs), 'latin1'), true);
   const widths = [font.getGlyph(0).advanceWidth * scale, ...glyphs.map((id) => font.getGlyph(id).advanceWidth * scale)];
   const name = `${subsetTag(face.postscriptName, glyphs)}+${face.postscriptName.replaceAll(' ', '_')}`;
   const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
@@ -122,20 +123,13 @@ function build(face: Face, glyphs: readonly number[], baseCodes: ReadonlyMap<num
           `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${name} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor ${fontDescriptor} 0 R /W [0 [${widths.map(num).join(' ')}]] /CIDToGIDMap /Identity >>`,
         ),
         indirect(fontDescriptor, `<< ${descriptor} /FontFile2 ${file} 0 R >>`),
-        fontFile(file),
-        toUnicode(cmap),
+        streamObject(file, '', fontFile, true),
+        streamObject(cmap, '', toUnicode, true),
       ];
       placedAt.set(first, objects);
       return objects;
     },
   };
-}
-
-/** A stream object's bytes, deflated once, numbered when a letter places it. */
-function streamObjectBody(data: Uint8Array): (id: number) => Buffer {
-  const deflated = streamObject(0, '', deflate(data, true), true);
-  const body = deflated.subarray(deflated.indexOf('\n') + 1);
-  return (id) => Buffer.concat([Buffer.from(`${id} 0 obj\n`, 'latin1'), body]);
 }
 
 /** Six capital letters naming the subset (ISO 32000-1 §9.6.4), the same for the same glyphs. */

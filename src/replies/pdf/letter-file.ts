@@ -32,15 +32,15 @@ function colourProfileObject(): Buffer {
   return colourProfile;
 }
 
-export function letterFile(page: Typesetter, info: LetterInfo): Buffer {
-  const used = page.faces.map(() => new Set<number>());
-  for (const p of page.pages) {
+export function letterFile(doc: Typesetter, info: LetterInfo): Buffer {
+  const used = doc.faces.map(() => new Set<number>());
+  for (const p of doc.pages) {
     for (const item of p.content) if (typeof item !== 'string') for (const run of item.runs) for (const id of run.glyphs) used[item.face]!.add(id);
   }
-  const embedded = page.faces.map((face, i) => embedFace(face, used[i]!));
+  const embedded = doc.faces.map((face, i) => embedFace(face, used[i]!));
   const firstFont = 7;
   const firstPage = firstFont + 5 * embedded.length;
-  const pageIds = page.pages.map((_, i) => firstPage + 2 * i);
+  const pageIds = doc.pages.map((_, i) => firstPage + 2 * i);
   const fontResources = (faces: ReadonlySet<number>): string =>
     [...faces].sort((a, b) => a - b).map((i) => `/F${i + 1} ${firstFont + 5 * i} 0 R`).join(' ');
   const created = pdfDate(info.issuedAt);
@@ -61,7 +61,7 @@ export function letterFile(page: Typesetter, info: LetterInfo): Buffer {
     indirect(5, '<< /Type /OutputIntent /S /GTS_PDFA1 /Info (sRGB IEC61966-2.1) /OutputConditionIdentifier (sRGB IEC61966-2.1) /DestOutputProfile 6 0 R >>'),
     colourProfileObject(),
     ...embedded.flatMap((face, i) => face.objects(firstFont + 5 * i)),
-    ...page.pages.flatMap((p, i) => {
+    ...doc.pages.flatMap((p, i) => {
       const id = pageIds[i]!;
       return [
         indirect(

@@ -43,11 +43,10 @@ export function deflate(data: Uint8Array, once = false): Buffer {
 
 /** A stream object; `deflated`: the data is FlateDecode's (from `deflate`). */
 export function streamObject(id: number, entries: string, data: Uint8Array, deflated: boolean): Buffer {
-  const bytes = data;
   const filter = deflated ? '/Filter /FlateDecode ' : '';
   return Buffer.concat([
-    Buffer.from(`${id} 0 obj\n<< ${entries}${entries === '' ? '' : ' '}${filter}/Length ${bytes.length} >>\nstream\n`, 'latin1'),
-    bytes,
+    Buffer.from(`${id} 0 obj\n<< ${entries}${entries === '' ? '' : ' '}${filter}/Length ${data.length} >>\nstream\n`, 'latin1'),
+    data,
     Buffer.from('\nendstream\nendobj\n', 'latin1'),
   ]);
 }
