@@ -71,7 +71,7 @@ async function lotDocuments(gw: Gateway, lotId: number): Promise<string[]> {
       for (const r of resultats) {
         if (r.statut !== 'ENREGISTREE') continue;
         const demande = { position: r.position, reference: r.reference!, typeFichier: 'CRE' as const, demandeLogement: (await tx.getDemande(r.numeroUnique!))!.donnees };
-        await queueAttestation(tx, { lotId, guichet, demande, kind: 'CRE', numeroUnique: r.numeroUnique!, issuedAt: new Date(lot.traiteAt) }, settings);
+        await queueAttestation(tx, { lot, guichet, demande, kind: 'CRE', numeroUnique: r.numeroUnique!, issuedAt: new Date(lot.traiteAt) }, settings);
       }
       documents.push(...(await tx.outboxForLot(lotId)).flatMap((item) => (item.document === undefined ? [] : [item.document])));
       throw ROLLBACK;

@@ -211,9 +211,9 @@ async function queueReplies(
   settings: CommitSettings,
 ): Promise<void> {
   await queueCompteRendu(tx, lotId, guichet, resultats, settings);
-  const lot = documents.attestations.length === 0 ? undefined : await tx.getLot(lotId);
-  for (const a of documents.attestations) {
-    await queueAttestation(tx, { lotId, guichet, issuedAt, ...a, ...(lot ? { lot } : {}) }, settings);
+  if (documents.attestations.length > 0) {
+    const lot = (await tx.getLot(lotId))!;
+    for (const a of documents.attestations) await queueAttestation(tx, { lot, guichet, issuedAt, ...a }, settings);
   }
   for (const c of documents.copies) await queueCopie(tx, { lotId, guichet, generee: issuedAt, ...c }, settings);
 }

@@ -45,19 +45,18 @@ export async function requeueCompteRendu(tx: RegistryTx, fromLotId: number, toLo
 export async function queueAttestation(
   tx: RegistryTx,
   input: {
-    readonly lotId: number;
+    /** The lot's record: its caller reads it once per lot, not once per demande (a round trip on PostgreSQL). */
+    readonly lot: LotRecord;
     readonly guichet: Guichet;
     readonly demande: DemandeAvecLogement;
     readonly kind: 'CRE' | 'REN';
     readonly numeroUnique: string;
     readonly issuedAt: Date;
     readonly nomsCommunes?: NomsCommunes;
-    /** The lot's record, when the caller holds it: read once per lot, not once per demande (a round trip on PostgreSQL). */
-    readonly lot?: LotRecord;
   },
   settings: QueueSettings,
 ): Promise<void> {
-  const lot = input.lot ?? (await tx.getLot(input.lotId))!;
+  const { lot } = input;
   const record = (await tx.getDemande(input.numeroUnique))!;
   const { guichet, demande } = input;
   const lotKey = { guichet: guichet.code, lotId: lot.id, ...(lot.identifiantLot === undefined ? {} : { identifiantLot: lot.identifiantLot }) };
@@ -74,7 +73,7 @@ export async function queueAttestation(
     ...(input.nomsCommunes ? { nomsCommunes: input.nomsCommunes } : {}),
   };
   await tx.queueReply({
-    lotId: input.lotId,
+    lotId: lot.id,
     kind: 'attestation',
     messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind),
     destinataires: guichetRecipients(lot, guichet),
@@ -84,7 +83,7 @@ export async function queueAttestation(
   const mel = demandeurRecipient(demande.demandeLogement.demandeur.mel, settings.copyAttestationToDemandeur === true, settings);
   if (mel !== undefined) {
     await tx.queueReply({
-      lotId: input.lotId,
+      lotId: lot.id,
       kind: 'attestation',
       messageId: attestationMessageId(settings.messageIdDomain, lotKey, demande.reference, input.kind, 'demandeur'),
       destinataires: [mel],

@@ -71,10 +71,11 @@ async function commitLot(identifiantLot: string, demandes: readonly { numero: st
       );
     }
     await queueCompteRendu(tx, lotId, guichet, resultats, settings);
+    const lot = (await tx.getLot(lotId))!;
     for (const [i, d] of demandes.entries()) {
       await queueAttestation(
         tx,
-        { lotId, guichet, demande: { position: i + 1, reference: `DOS-${i + 1}`, typeFichier: 'CRE', demandeLogement: d.donnees } as never, kind: 'CRE', numeroUnique: d.numero, issuedAt: AT },
+        { lot, guichet, demande: { position: i + 1, reference: `DOS-${i + 1}`, typeFichier: 'CRE', demandeLogement: d.donnees } as never, kind: 'CRE', numeroUnique: d.numero, issuedAt: AT },
         settings,
       );
     }

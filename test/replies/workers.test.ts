@@ -102,7 +102,7 @@ async function queueLot(identifiantLot: string, firstSequence: number, withCompt
         { numeroUnique, territoire: '111', guichet: 'G1104', statut: 'ACTIVE', dateDepot: '2026-11-26', dateEcheance: '2027-11-26', donnees: attestationCre.demande },
         { guichet: 'G1104', identifiantLot, reference: `DOS-${i}` },
       );
-      await queueAttestation(tx, { lotId: id, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, SETTINGS);
+      await queueAttestation(tx, { lot: (await tx.getLot(id))!, guichet, demande, kind: 'CRE', numeroUnique, issuedAt: AT }, SETTINGS);
     }
     return id;
   });
