@@ -77,6 +77,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
         ).sort((a, b) => Number(a.id) - Number(b.id)),
       )
       .immediate();
+  const { getOutbox } = outboxOutsideReads(c);
   return {
     outboxToPrepare: (claim) => claimBatch(`statut = 'A_PREPARER' AND ${UNCLAIMED}`, [claim.now.toISOString()], claim).map(toOutbox),
     markPrepared: (id, raw) =>
@@ -121,7 +122,7 @@ export function outboxWrites(c: SqliteConnection): Sync<Omit<OutboxRegistry, key
     retryOutbox: (id, at, par) =>
       c.db
         .transaction(() => {
-          const item = outboxOutsideReads(c).getOutbox(id);
+          const item = getOutbox(id);
           if (!item || (item.statut !== 'PRET' && item.statut !== 'ECHEC')) return undefined;
           const relances = [...item.relances, { at: at.toISOString(), par, statutAvant: item.statut }];
           // From ECHEC: due now with a new lifetime (it counts from the next first attempt).
