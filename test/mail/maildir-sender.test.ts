@@ -72,6 +72,13 @@ describe('MaildirSender', () => {
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
   });
 
+  it('writes a big reply whole', async () => {
+    const sender = new MaildirSender(dir);
+    const big = reply('<big@x>', 'z'.repeat(4 * 1024 * 1024));
+    await sender.send(big);
+    expect((await readFile(join(dir, 'new', outgoingFileName(big.messageId)))).equals(big.raw)).toBe(true);
+  });
+
   it('leaves nothing in tmp/ when the move into new/ fails, however often it is retried', async () => {
     const sender = new MaildirSender(dir);
     await sender.send(reply('<first@x>'));
