@@ -207,3 +207,13 @@ export async function serveThread<Init, Request, Result>(
     );
   });
 }
+
+/**
+ * For a `transfer`: the memory under `bytes` when the view covers all of it, moved rather than
+ * copied; none otherwise (copied): a small Buffer shares Node's pooled ArrayBuffer with others.
+ * The view's memory must be the result's alone (not kept by the thread to serve it again).
+ */
+export function wholeBuffer(bytes: Uint8Array): TransferListItem[] {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength ? [buffer] : [];
+}
