@@ -36,8 +36,6 @@ export async function deliverToMaildir(dir: string, raw: Buffer): Promise<string
 /**
  * Writes `tmp/<name>`, fsyncs it, then moves it to `new/<name>`. With `link`, an existing
  * `new/<name>` is kept and `false` returned: the no-overwrite move makes writes idempotent.
- * `rename` is a delivery into a Maildir the gateway reads (`deliverToMaildir`): the file's mtime
- * is stamped by this process's clock. An outgoing reply (`link`) is not: no one reads its time.
  */
 export async function writeDurably(
   dir: string,
@@ -56,12 +54,11 @@ export async function writeDurably(
     const fd = await openFile(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     try {
       await writeAll(fd, raw);
-      if (mode === 'rename') {
-        // Stamped by this process's clock, not left to the kernel's: the mtime is the message's
-        // delivery time, read on the gateway's clock, and a test may move the process's clock alone.
-        const writtenAt = new Date();
-        await futimesFile(fd, writtenAt, writtenAt);
-      }
+      // Stamped by this process's clock, not left to the kernel's: the mtime is the message's
+      // delivery time, read on the gateway's clock, and a test may move the process's clock alone
+      // (faketime); `removeStaleTmp` judges a `tmp/` file by it, so an outgoing one is stamped too.
+      const writtenAt = new Date();
+      await futimesFile(fd, writtenAt, writtenAt);
       await fsyncFile(fd);
     } finally {
       await closeFile(fd);
