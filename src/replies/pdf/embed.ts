@@ -49,6 +49,8 @@ interface FaceSubsets {
   readonly base: readonly number[];
   readonly baseCodes: ReadonlyMap<number, number>;
   readonly byExtras: Map<string, EmbeddedFace>;
+  /** Per line's glyph runs (the same array each time the typesetter shows that line): its extras. */
+  readonly extrasOfRuns: WeakMap<object, readonly number[]>;
 }
 
 const subsets = new WeakMap<Face, FaceSubsets>();
@@ -57,10 +59,29 @@ function subsetsOf(face: Face): FaceSubsets {
   let found = subsets.get(face);
   if (found === undefined) {
     const base = [...new Set(BASE_REPERTOIRE.map((cp) => face.font.glyphForCodePoint(cp).id))].filter((id) => id !== 0).sort((a, b) => a - b);
-    found = { base, baseCodes: new Map(base.map((id, i) => [id, i + 1])), byExtras: new Map() };
+    found = { base, baseCodes: new Map(base.map((id, i) => [id, i + 1])), byExtras: new Map(), extrasOfRuns: new WeakMap() };
     subsets.set(face, found);
   }
   return found;
+}
+
+const NO_EXTRAS: readonly number[] = [];
+
+/**
+ * The glyphs of `runs` the base subset lacks (to pass to `embedFace`), worked out once per runs
+ * array: a letter's lines are nearly all cached, so it costs a lookup per line instead of a look
+ * at every glyph of the page.
+ */
+export function extraGlyphs(face: Face, runs: readonly { readonly glyphs: readonly number[] }[]): readonly number[] {
+  const { baseCodes, extrasOfRuns } = subsetsOf(face);
+  let extras = extrasOfRuns.get(runs);
+  if (extras === undefined) {
+    let found: number[] | undefined;
+    for (const run of runs) for (const id of run.glyphs) if (id !== 0 && !baseCodes.has(id)) (found ??= []).push(id);
+    extras = found ?? NO_EXTRAS;
+    extrasOfRuns.set(runs, extras);
+  }
+  return extras;
 }
 
 /** The face embedded for a letter that uses `glyphs`. */
