@@ -58,12 +58,13 @@ const HYPHEN = '-';
 function float32Below(n: number): number {
   const rounded = Math.fround(n);
   if (rounded <= n) return rounded;
-  const bits = new Float32Array([n]);
-  const view = new Uint32Array(bits.buffer);
-  if (n <= 0) view[0]! += 1;
-  else view[0]! -= 1;
-  return bits[0]!;
+  FLOAT32[0] = n;
+  if (n <= 0) FLOAT32_BITS[0]! += 1;
+  else FLOAT32_BITS[0]! -= 1;
+  return FLOAT32[0]!;
 }
+const FLOAT32 = new Float32Array(1);
+const FLOAT32_BITS = new Uint32Array(FLOAT32.buffer);
 
 /** `#rrggbb` as the PDF's DeviceRGB components, written as pdfkit wrote them. */
 function rgb(color: string): string {
