@@ -151,17 +151,26 @@ export class Face {
 
   /** `text` shaped whole: its chunks' glyphs end to end. */
   shapeText(text: string): Chunk {
-    const chunks = this.chunks(text);
-    const all = (field: 'glyphs' | 'xAdvance' | 'advanceWidth' | 'xOffset' | 'yOffset'): number[] => chunks.flatMap((chunk) => chunk[field]);
-    return {
-      glyphs: all('glyphs'),
-      xAdvance: all('xAdvance'),
-      advanceWidth: all('advanceWidth'),
-      xOffset: all('xOffset'),
-      yOffset: all('yOffset'),
-      offsets: chunks.some((chunk) => chunk.offsets),
-      width: this.advance(text),
-    };
+    const glyphs: number[] = [];
+    const xAdvance: number[] = [];
+    const advanceWidth: number[] = [];
+    const xOffset: number[] = [];
+    const yOffset: number[] = [];
+    let offsets = false;
+    // Summed chunk by chunk, in order, as `advance` sums.
+    let width = 0;
+    for (const chunk of this.chunks(text)) {
+      for (let i = 0; i < chunk.glyphs.length; i++) {
+        glyphs.push(chunk.glyphs[i]!);
+        xAdvance.push(chunk.xAdvance[i]!);
+        advanceWidth.push(chunk.advanceWidth[i]!);
+        xOffset.push(chunk.xOffset[i]!);
+        yOffset.push(chunk.yOffset[i]!);
+      }
+      offsets ||= chunk.offsets;
+      width += chunk.width;
+    }
+    return { glyphs, xAdvance, advanceWidth, xOffset, yOffset, offsets, width };
   }
 
   /** The advance of `text` in thousandths of the em, summed chunk by chunk as pdfkit does. */
