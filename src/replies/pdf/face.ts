@@ -35,9 +35,10 @@ export const FACE_CACHE_ENTRIES = 1_000;
  * A cache by text holding at most `entries` values, in two generations of half as many: new
  * values go to the young one; when it is full it becomes the old one and the old one is dropped;
  * a value found in the old one is put back in the young one. What every letter uses (the fixed
- * wording's words and lines) is thus always found, and only what no letter used for a generation
- * (a one-off name) is dropped — emptying the whole cache when full, as before, made every ~50th
- * letter shape its fixed wording again.
+ * wording's words and lines) thus stays, as long as a generation holds more than one letter's
+ * new entries (a few dozen), and only what no letter used for a generation (a one-off name) is
+ * dropped — emptying the whole cache when full, as before, made every ~50th letter shape its
+ * fixed wording again.
  */
 export class BoundedMap<V> {
   private young = new Map<string, V>();
@@ -75,12 +76,8 @@ export class BoundedMap<V> {
   }
 }
 
-export function boundedMap<V>(entries = FACE_CACHE_ENTRIES): BoundedMap<V> {
-  return new BoundedMap<V>(entries);
-}
-
 /** Breaks of paragraphs, shared by every face: they depend on the text only. */
-const breakCache = boundedMap<readonly Break[]>();
+const breakCache = new BoundedMap<readonly Break[]>();
 
 /** Where a line may end in `text` (pdfkit's LineBreaker), computed once per text. */
 export function lineBreaks(text: string): readonly Break[] {
