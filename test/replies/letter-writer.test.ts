@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seeded } from '../../bench/lib/generate-lot.js';
 import { contenuAttestation, fileId, renderAttestation } from '../../src/replies/attestation/index.js';
 import { contenuPreavis, renderPreavis } from '../../src/replies/preavis/index.js';
-import { FACE_CACHE_ENTRIES } from '../../src/replies/pdf/face.js';
+import { BoundedMap, FACE_CACHE_ENTRIES } from '../../src/replies/pdf/face.js';
 import { letterFaces } from '../../src/replies/attestation/fonts.js';
 import type { AttestationData, PreavisData } from '../../src/replies/types.js';
 import { attestationCre, demandeLogement } from './fixtures.js';
@@ -166,4 +166,22 @@ describe('the letters’ PDF writer', () => {
       for (const size of Object.values(face.cacheSizes())) expect(size).toBeLessThanOrEqual(FACE_CACHE_ENTRIES);
     }
   }, 60_000);
+
+  it('keeps in its caches what every letter uses while one-off words come and go, within the bound', () => {
+    const cache = new BoundedMap<number>(100);
+    const hot = Array.from({ length: 20 }, (_, i) => `mot-${i}`);
+    for (const key of hot) cache.remember(key, 1);
+    let reshaped = 0;
+    for (let letter = 0; letter < 500; letter++) {
+      for (const key of hot) {
+        if (cache.get(key) !== undefined) continue;
+        reshaped++;
+        cache.remember(key, 1);
+      }
+      for (let k = 0; k < 7; k++) cache.remember(`nom-${letter}-${k}`, 2);
+      expect(cache.size).toBeLessThanOrEqual(100);
+    }
+    // Emptying the whole cache when full would shape the fixed words again every ~4 letters here.
+    expect(reshaped).toBe(0);
+  });
 });

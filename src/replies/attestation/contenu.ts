@@ -79,6 +79,12 @@ function mediation(data: AttestationData): string {
   );
 }
 
+// The words every attestation says the same, set in French typography once.
+const SUIVRE = typo(
+  'Avec votre numéro unique, vous pouvez consulter votre demande, la mettre à jour et la renouveler en ligne, sur le portail de la demande de logement social ; votre guichet enregistreur peut aussi vous renseigner.',
+);
+const LIBELLE_NUMERO = typo('Numéro unique national :');
+
 export function contenuAttestation(data: AttestationData): ContenuAttestation {
   const { demande, guichet } = data;
   const nomGuichet = nfc(guichet.nom);
@@ -144,11 +150,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
 
   blocs.push({
     titre: 'Suivre votre demande',
-    paragraphes: [
-      typo(
-        `Avec votre numéro unique, vous pouvez consulter votre demande, la mettre à jour et la renouveler en ligne, sur le portail de la demande de logement social ; votre guichet enregistreur peut aussi vous renseigner.`,
-      ),
-    ],
+    paragraphes: [SUIVRE],
     // On its own line: a web address must not be cut at its hyphens.
     lien: portailAffiche,
   });
@@ -160,7 +162,7 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
     demandeur: { nom: nfc(nomComplet(demande.demandeur)), adresse: lignesAdresse(demande.demandeur.adressePostale).map(nfc) },
     faitLe: `Le ${dateLongue(parisDate(data.issuedAt))}`,
     numero: {
-      libelle: typo('Numéro unique national :'),
+      libelle: LIBELLE_NUMERO,
       valeur: data.numeroUnique,
       reference: typo(`Référence du guichet : ${nfc(data.reference)}`),
     },
@@ -175,52 +177,68 @@ export function contenuAttestation(data: AttestationData): ContenuAttestation {
 /**
  * The annex: what happens next, and the pièces justificatives of the arrêté du 22 décembre 2020
  * (CERFA 14069*04, notice 51423*04), abridged to its headings so that the whole document stays
- * within two pages (docs/decisions.md, 5. Replies).
+ * within two pages (docs/decisions.md, 5. Replies). Only the date of radiation changes from one
+ * attestation to the next: the rest is set in French typography once.
  */
 function annexe(radiation: string): Annexe {
+  const [etapes, ...pieces] = ANNEXE_FIXE.listes;
   return {
-    titre: 'Annexe : les prochaines étapes et les pièces justificatives',
+    ...ANNEXE_FIXE,
     listes: [
       {
-        titre: 'Les prochaines étapes',
-        numerotee: true,
+        ...etapes!,
         elements: [
-          'Votre demande est transmise à tous les bailleurs sociaux disposant de logements dans les communes souhaitées : vous n’avez pas à la déposer auprès de chacun.',
-          // The portal by name: its address, cut at a hyphen, would mislead (it is on page 1).
-          'Vous fournissez vos pièces justificatives une seule fois, en ligne sur le portail de la demande de logement social ou auprès d’un guichet enregistreur : elles sont partagées entre tous les bailleurs et guichets.',
-          'Lorsqu’un logement adapté se libère, un bailleur peut vous demander de compléter votre dossier, puis présente votre demande à sa commission d’attribution, qui vous informe de sa décision.',
-          `Signalez tout changement de situation et renouvelez votre demande chaque année (cette année, au plus tard le ${radiation}).`,
-        ].map(typo),
+          ...etapes!.elements,
+          typo(`Signalez tout changement de situation et renouvelez votre demande chaque année (cette année, au plus tard le ${radiation}).`),
+        ],
       },
-      {
-        titre: 'Les pièces justificatives',
-        introduction: typo('Des copies suffisent. Pour enregistrer la demande (obligatoires) :'),
-        numerotee: false,
-        elements: [
-          'une pièce d’identité du demandeur (carte nationale d’identité ou passeport) et, pour un ressortissant d’un pays hors de l’Union européenne, de l’Espace économique européen et de la Suisse, un titre de séjour en cours de validité.',
-        ].map(typo),
-      },
-      {
-        introduction: typo('Pour instruire la demande (obligatoires) :'),
-        numerotee: false,
-        elements: [
-          'les pièces d’identité ou titres de séjour de toutes les personnes à loger (livret de famille ou acte de naissance pour les enfants mineurs) ;',
-          'l’avis d’imposition de l’avant-dernière année (et de la dernière année si besoin) de chaque personne appelée à vivre dans le logement.',
-        ].map(typo),
-      },
-      {
-        introduction: typo('Pièces que le bailleur peut vous demander en complément, selon votre situation :'),
-        numerotee: false,
-        elements: [
-          'situation familiale : livret de famille, acte de mariage ou de PACS, jugement de divorce ou de séparation, certificat de grossesse ;',
-          'situation professionnelle et ressources : contrat de travail ou attestation de l’employeur, trois derniers bulletins de salaire, avis de paiement des allocations, pensions et prestations ;',
-          'logement actuel : bail et dernière quittance, attestation d’hébergement, ou tout document prouvant l’absence de logement ou son état ;',
-          'motif de la demande : tout document justifiant le motif indiqué (handicap, violences, expulsion, rapprochement du lieu de travail…).',
-        ].map(typo),
-      },
+      ...pieces,
     ],
-    source: typo(
-      'Liste établie d’après l’arrêté du 22 décembre 2020 relatif au formulaire de demande de logement locatif social et aux pièces justificatives fournies pour l’instruction de la demande. Aucune autre pièce ne peut être exigée.',
-    ),
   };
 }
+
+/** The annex but its last next step (`annexe`), which holds the date of radiation. */
+const ANNEXE_FIXE: Annexe = {
+  titre: 'Annexe : les prochaines étapes et les pièces justificatives',
+  listes: [
+    {
+      titre: 'Les prochaines étapes',
+      numerotee: true,
+      elements: [
+        'Votre demande est transmise à tous les bailleurs sociaux disposant de logements dans les communes souhaitées : vous n’avez pas à la déposer auprès de chacun.',
+        // The portal by name: its address, cut at a hyphen, would mislead (it is on page 1).
+        'Vous fournissez vos pièces justificatives une seule fois, en ligne sur le portail de la demande de logement social ou auprès d’un guichet enregistreur : elles sont partagées entre tous les bailleurs et guichets.',
+        'Lorsqu’un logement adapté se libère, un bailleur peut vous demander de compléter votre dossier, puis présente votre demande à sa commission d’attribution, qui vous informe de sa décision.',
+      ].map(typo),
+    },
+    {
+      titre: 'Les pièces justificatives',
+      introduction: typo('Des copies suffisent. Pour enregistrer la demande (obligatoires) :'),
+      numerotee: false,
+      elements: [
+        'une pièce d’identité du demandeur (carte nationale d’identité ou passeport) et, pour un ressortissant d’un pays hors de l’Union européenne, de l’Espace économique européen et de la Suisse, un titre de séjour en cours de validité.',
+      ].map(typo),
+    },
+    {
+      introduction: typo('Pour instruire la demande (obligatoires) :'),
+      numerotee: false,
+      elements: [
+        'les pièces d’identité ou titres de séjour de toutes les personnes à loger (livret de famille ou acte de naissance pour les enfants mineurs) ;',
+        'l’avis d’imposition de l’avant-dernière année (et de la dernière année si besoin) de chaque personne appelée à vivre dans le logement.',
+      ].map(typo),
+    },
+    {
+      introduction: typo('Pièces que le bailleur peut vous demander en complément, selon votre situation :'),
+      numerotee: false,
+      elements: [
+        'situation familiale : livret de famille, acte de mariage ou de PACS, jugement de divorce ou de séparation, certificat de grossesse ;',
+        'situation professionnelle et ressources : contrat de travail ou attestation de l’employeur, trois derniers bulletins de salaire, avis de paiement des allocations, pensions et prestations ;',
+        'logement actuel : bail et dernière quittance, attestation d’hébergement, ou tout document prouvant l’absence de logement ou son état ;',
+        'motif de la demande : tout document justifiant le motif indiqué (handicap, violences, expulsion, rapprochement du lieu de travail…).',
+      ].map(typo),
+    },
+  ],
+  source: typo(
+    'Liste établie d’après l’arrêté du 22 décembre 2020 relatif au formulaire de demande de logement locatif social et aux pièces justificatives fournies pour l’instruction de la demande. Aucune autre pièce ne peut être exigée.',
+  ),
+};

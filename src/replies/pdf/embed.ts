@@ -10,7 +10,7 @@
  * never change; extras follow them in glyph order, so the same letter always gets the same bytes.
  */
 import { createHash } from 'node:crypto';
-import type { Face } from './face.js';
+import { BoundedMap, type Face } from './face.js';
 import { deflate, hex4, indirect, num, streamObject } from './serialize.js';
 import { withoutHinting } from './unhinted.js';
 
@@ -40,7 +40,8 @@ export interface EmbeddedFace {
 }
 
 /**
- * Distinct sets of extra glyphs kept per face (emptied when full): each holds its font file
+ * Distinct sets of extra glyphs kept per face (in two generations, `BoundedMap`: the sets many
+ * letters need stay while one-off sets come and go): each holds its font file
  * (~25 kB with its objects), and a reply worker's heap is capped at 64 MB.
  */
 const EXTRA_SETS_KEPT = 64;
@@ -48,7 +49,9 @@ const EXTRA_SETS_KEPT = 64;
 interface FaceSubsets {
   readonly base: readonly number[];
   readonly baseCodes: ReadonlyMap<number, number>;
-  readonly byExtras: Map<string, EmbeddedFace>;
+  readonly byExtras: BoundedMap<EmbeddedFace>;
+  /** Per line's glyph runs (the same array each time the typesetter shows that line): its extras. */
+  readonly extrasOfRuns: WeakMap<object, readonly number[]>;
 }
 
 const subsets = new WeakMap<Face, FaceSubsets>();
@@ -57,10 +60,29 @@ function subsetsOf(face: Face): FaceSubsets {
   let found = subsets.get(face);
   if (found === undefined) {
     const base = [...new Set(BASE_REPERTOIRE.map((cp) => face.font.glyphForCodePoint(cp).id))].filter((id) => id !== 0).sort((a, b) => a - b);
-    found = { base, baseCodes: new Map(base.map((id, i) => [id, i + 1])), byExtras: new Map() };
+    found = { base, baseCodes: new Map(base.map((id, i) => [id, i + 1])), byExtras: new BoundedMap(EXTRA_SETS_KEPT), extrasOfRuns: new WeakMap() };
     subsets.set(face, found);
   }
   return found;
+}
+
+const NO_EXTRAS: readonly number[] = [];
+
+/**
+ * The glyphs of `runs` the base subset lacks (to pass to `embedFace`), worked out once per runs
+ * array: a letter's lines are nearly all cached, so it costs a lookup per line instead of a look
+ * at every glyph of the page.
+ */
+export function extraGlyphs(face: Face, runs: readonly { readonly glyphs: readonly number[] }[]): readonly number[] {
+  const { baseCodes, extrasOfRuns } = subsetsOf(face);
+  let extras = extrasOfRuns.get(runs);
+  if (extras === undefined) {
+    let found: number[] | undefined;
+    for (const run of runs) for (const id of run.glyphs) if (id !== 0 && !baseCodes.has(id)) (found ??= []).push(id);
+    extras = found ?? NO_EXTRAS;
+    extrasOfRuns.set(runs, extras);
+  }
+  return extras;
 }
 
 /** The face embedded for a letter that uses `glyphs`. */
@@ -70,9 +92,7 @@ export function embedFace(face: Face, glyphs: Iterable<number>): EmbeddedFace {
   const key = extras.join(',');
   let embedded = byExtras.get(key);
   if (embedded === undefined) {
-    embedded = build(face, [...base, ...extras], baseCodes);
-    if (byExtras.size >= EXTRA_SETS_KEPT) byExtras.clear();
-    byExtras.set(key, embedded);
+    embedded = byExtras.remember(key, build(face, [...base, ...extras], baseCodes));
   }
   return embedded;
 }

@@ -23,30 +23,61 @@ export interface Chunk {
 }
 
 /**
- * Entries kept per cache (emptied when full). A letter holds a few hundred distinct words and
- * lines, most of them the same from one letter to the next, and a few of its own (names, numéro
- * unique) that never come back: the bound keeps a long lot's one-off words from growing the
- * process. At 4,000 the caches of both faces reached ~35 MB of heap, enough to exhaust a reply
- * worker's 64 MB; at 1,000 they stay under ~10 MB, and refilling them after they are emptied
- * (every ~50 letters) costs a few milliseconds.
+ * Entries kept per cache at most. A letter holds a few hundred distinct words and lines, most of
+ * them the same from one letter to the next, and a few of its own (names, numéro unique) that
+ * never come back: the bound keeps a long lot's one-off words from growing the process. At 4,000
+ * the caches of both faces reached ~35 MB of heap, enough to exhaust a reply worker's 64 MB; at
+ * 1,000 they stay under ~10 MB.
  */
 export const FACE_CACHE_ENTRIES = 1_000;
 
-/** A cache by text, emptied when it holds `entries`. */
-export type BoundedMap<V> = Map<string, V> & { remember(key: string, value: V): V };
+/**
+ * A cache by text holding at most `entries` values, in two generations of half as many: new
+ * values go to the young one; when it is full it becomes the old one and the old one is dropped;
+ * a value found in the old one is put back in the young one. What every letter uses (the fixed
+ * wording's words and lines) thus stays, as long as a generation holds more than one letter's
+ * new entries (a few dozen), and only what no letter used for a generation (a one-off name) is
+ * dropped — emptying the whole cache when full, as before, made every ~50th letter shape its
+ * fixed wording again.
+ */
+export class BoundedMap<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly generation: number;
 
-export function boundedMap<V>(entries = FACE_CACHE_ENTRIES): BoundedMap<V> {
-  const map = new Map<string, V>() as BoundedMap<V>;
-  map.remember = (key, value) => {
-    if (map.size >= entries) map.clear();
-    map.set(key, value);
+  constructor(entries = FACE_CACHE_ENTRIES) {
+    this.generation = Math.max(1, entries >> 1);
+  }
+
+  /** Values held (one put back in the young generation may count twice: both stay under the bound). */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.young.get(key);
+    if (value !== undefined) return value;
+    const old = this.old.get(key);
+    if (old !== undefined) this.set(key, old);
+    return old;
+  }
+
+  remember(key: string, value: V): V {
+    this.set(key, value);
     return value;
-  };
-  return map;
+  }
+
+  private set(key: string, value: V): void {
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
 }
 
 /** Breaks of paragraphs, shared by every face: they depend on the text only. */
-const breakCache = boundedMap<readonly Break[]>();
+const breakCache = new BoundedMap<readonly Break[]>();
 
 /** Where a line may end in `text` (pdfkit's LineBreaker), computed once per text. */
 export function lineBreaks(text: string): readonly Break[] {
@@ -83,7 +114,7 @@ export class Face {
   /** A cache by text kept with the face, for what is worked out from it (shapes, wrapped lines). */
   cache<V>(name: string): BoundedMap<V> {
     let cache = this.caches.get(name);
-    if (cache === undefined) this.caches.set(name, (cache = boundedMap()));
+    if (cache === undefined) this.caches.set(name, (cache = new BoundedMap()));
     return cache as BoundedMap<V>;
   }
 
@@ -117,17 +148,26 @@ export class Face {
 
   /** `text` shaped whole: its chunks' glyphs end to end. */
   shapeText(text: string): Chunk {
-    const chunks = this.chunks(text);
-    const all = (field: 'glyphs' | 'xAdvance' | 'advanceWidth' | 'xOffset' | 'yOffset'): number[] => chunks.flatMap((chunk) => chunk[field]);
-    return {
-      glyphs: all('glyphs'),
-      xAdvance: all('xAdvance'),
-      advanceWidth: all('advanceWidth'),
-      xOffset: all('xOffset'),
-      yOffset: all('yOffset'),
-      offsets: chunks.some((chunk) => chunk.offsets),
-      width: this.advance(text),
-    };
+    const glyphs: number[] = [];
+    const xAdvance: number[] = [];
+    const advanceWidth: number[] = [];
+    const xOffset: number[] = [];
+    const yOffset: number[] = [];
+    let offsets = false;
+    // Summed chunk by chunk, in order, as `advance` sums.
+    let width = 0;
+    for (const chunk of this.chunks(text)) {
+      for (let i = 0; i < chunk.glyphs.length; i++) {
+        glyphs.push(chunk.glyphs[i]!);
+        xAdvance.push(chunk.xAdvance[i]!);
+        advanceWidth.push(chunk.advanceWidth[i]!);
+        xOffset.push(chunk.xOffset[i]!);
+        yOffset.push(chunk.yOffset[i]!);
+      }
+      offsets ||= chunk.offsets;
+      width += chunk.width;
+    }
+    return { glyphs, xAdvance, advanceWidth, xOffset, yOffset, offsets, width };
   }
 
   /** The advance of `text` in thousandths of the em, summed chunk by chunk as pdfkit does. */

@@ -7,8 +7,7 @@
  * five per face (`embed.ts`), then each page and its content.
  */
 import { readFileSync } from 'node:fs';
-import { embedFace } from './embed.js';
-import { boundedMap } from './face.js';
+import { embedFace, extraGlyphs } from './embed.js';
 import { deflate, indirect, num, pdfDate, pdfFile, pdfText, streamObject } from './serialize.js';
 import { A4, contentStream, type Typesetter } from './typesetter.js';
 
@@ -33,9 +32,10 @@ function colourProfileObject(): Buffer {
 }
 
 export function letterFile(doc: Typesetter, info: LetterInfo): Buffer {
+  // The base glyphs are in every subset: only the extras pick the letter's subset.
   const used = doc.faces.map(() => new Set<number>());
   for (const p of doc.pages) {
-    for (const item of p.content) if (typeof item !== 'string') for (const run of item.runs) for (const id of run.glyphs) used[item.face]!.add(id);
+    for (const item of p.content) if (typeof item !== 'string') for (const id of extraGlyphs(doc.faces[item.face]!, item.runs)) used[item.face]!.add(id);
   }
   const embedded = doc.faces.map((face, i) => embedFace(face, used[i]!));
   const firstFont = 7;
@@ -75,10 +75,24 @@ export function letterFile(doc: Typesetter, info: LetterInfo): Buffer {
   return pdfFile(objects, 1, 3, info.id);
 }
 
-/** Pages drawn the same in many letters (an annex page) are compressed once; a few are kept. */
-const contentCache = boundedMap<Buffer>(8);
+/**
+ * Pages drawn the same in many letters (an annex page) are compressed once; a few are kept, the
+ * most recently used first. Found by length, then compared: hashing a whole page's content to
+ * look it up cost more than comparing it with the rare cached page of the same length.
+ */
+const CONTENTS_KEPT = 8;
+const contentCache: { readonly content: string; readonly deflated: Buffer }[] = [];
 function deflatedContent(content: string): Buffer {
-  return contentCache.get(content) ?? contentCache.remember(content, deflate(Buffer.from(content, 'latin1')));
+  const found = contentCache.findIndex((entry) => entry.content.length === content.length && entry.content === content);
+  if (found >= 0) {
+    const [entry] = contentCache.splice(found, 1);
+    contentCache.unshift(entry!);
+    return entry!.deflated;
+  }
+  const deflated = deflate(Buffer.from(content, 'latin1'));
+  if (contentCache.length >= CONTENTS_KEPT) contentCache.pop();
+  contentCache.unshift({ content, deflated });
+  return deflated;
 }
 
 const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);

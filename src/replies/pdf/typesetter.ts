@@ -58,12 +58,16 @@ const HYPHEN = '-';
 function float32Below(n: number): number {
   const rounded = Math.fround(n);
   if (rounded <= n) return rounded;
-  const bits = new Float32Array([n]);
-  const view = new Uint32Array(bits.buffer);
-  if (n <= 0) view[0]! += 1;
-  else view[0]! -= 1;
-  return bits[0]!;
+  FLOAT32[0] = n;
+  if (n <= 0) FLOAT32_BITS[0]! += 1;
+  else FLOAT32_BITS[0]! -= 1;
+  return FLOAT32[0]!;
 }
+const FLOAT32 = new Float32Array(1);
+const FLOAT32_BITS = new Uint32Array(FLOAT32.buffer);
+
+/** pdfkit's flip to its top-down coordinates, written on each page and around each line of text. */
+const FLIP = `${[1, 0, 0, -1, 0, A4.height].map(num).join(' ')} cm`;
 
 /** `#rrggbb` as the PDF's DeviceRGB components, written as pdfkit wrote them. */
 function rgb(color: string): string {
@@ -75,6 +79,14 @@ function rgb(color: string): string {
 interface WrappedLine {
   readonly text: string;
   readonly thenCheck: boolean;
+}
+
+/** The lines a text wraps to at a size, width and character spacing. */
+interface LinesOf {
+  readonly size: number;
+  readonly width: number;
+  readonly characterSpacing: number;
+  readonly lines: readonly WrappedLine[];
 }
 
 export class Typesetter {
@@ -175,7 +187,7 @@ export class Typesetter {
     this.pages.push(this.page);
     this.x = this.margin;
     this.y = this.margin;
-    this.transform(1, 0, 0, -1, 0, A4.height);
+    this.op(FLIP);
     for (const listener of this.pageListeners) listener();
     return this;
   }
@@ -280,10 +292,13 @@ export class Typesetter {
    * on where they fall on the page, so they are worked out once per text, width and size.
    */
   private lines(text: string, width: number, characterSpacingOption: number): readonly WrappedLine[] {
-    const cache = this.face.cache<readonly WrappedLine[]>('lines');
-    const key = `${this.size}|${width}|${characterSpacingOption}|${text}`;
-    const cached = cache.get(key);
-    if (cached !== undefined) return cached;
+    // By text, then size, width and spacing: a text is nearly always set one way, and a key
+    // joining them all would be a new string to hash at each lookup.
+    const cache = this.face.cache<readonly LinesOf[]>('lines');
+    const size = this.size;
+    const known = cache.get(text);
+    const cached = known?.find((set) => set.size === size && set.width === width && set.characterSpacing === characterSpacingOption);
+    if (cached !== undefined) return cached.lines;
 
     // pdfkit's LineWrapper arithmetic (100 % scaling, one column, 18 pt column gap), kept as is.
     const characterSpacing = (characterSpacingOption * 100) / 100;
@@ -331,7 +346,8 @@ export class Typesetter {
       }
     });
     if (wordCount > 0) emitLine();
-    return cache.remember(key, lines);
+    cache.remember(text, [...(known ?? []), { size, width, characterSpacing: characterSpacingOption, lines }]);
+    return lines;
   }
 
   /**
@@ -393,7 +409,7 @@ export class Typesetter {
     const { face, size } = this;
     const dy = (face.ascender / 1000) * size;
     this.save();
-    this.transform(1, 0, 0, -1, 0, A4.height);
+    this.op(FLIP);
     y = A4.height - y - dy;
     this.page.faces.add(this.faceIndex);
     this.op('BT', `1 0 0 1 ${num(x)} ${num(y)} Tm`, `/F${this.faceIndex + 1} ${num(size)} Tf`);
