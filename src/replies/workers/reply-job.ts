@@ -44,29 +44,42 @@ async function rendered(document: ReplyDocument, mode: ReplyMode): Promise<Rende
   return { ...courrielDuMode(courriel, mode), content, pourDemandeur };
 }
 
+/** A module imported on first use, its promise kept: `import()` resolves its specifier again at every call. */
+function onFirstUse<M>(load: () => Promise<M>): () => Promise<M> {
+  let module: Promise<M> | undefined;
+  return () => (module ??= load());
+}
+
 // Renderers are imported on first use: a worker never builds a compte rendu (xmlbuilder2), and the
-// main thread renders attestations only for small batches (pdfkit and DejaVu: ~30 MB resident).
+// main thread renders attestations only for small batches (the letters' writer and DejaVu).
+const renderers = {
+  compteRendu: onFirstUse(() => import('../compte-rendu.js')),
+  preavis: onFirstUse(() => import('../preavis/index.js')),
+  dispatching: onFirstUse(() => import('../dispatching.js')),
+  attestation: onFirstUse(() => import('../attestation/index.js')),
+};
+
 async function renderedAsIs(document: ReplyDocument, mode: ReplyMode): Promise<Rendered> {
   if (document.kind === 'compte-rendu') {
-    const { buildCompteRendu } = await import('../compte-rendu.js');
+    const { buildCompteRendu } = await renderers.compteRendu();
     return { ...courrielCompteRendu(document.data.lot), content: new TextEncoder().encode(buildCompteRendu(document.data, mode)), pourDemandeur: false };
   }
   if (document.kind === 'preavis') {
-    const { renderPreavis } = await import('../preavis/index.js');
+    const { renderPreavis } = await renderers.preavis();
     const content = await renderPreavis(document.data, mode);
     if (document.pour === 'demandeur') return { ...courrielPreavisDemandeur(), content, pourDemandeur: true };
     return { ...courrielPreavis(document.data.reference), content, pourDemandeur: false };
   }
   if (document.kind === 'dispatching') {
-    const { buildDispatching } = await import('../dispatching.js');
+    const { buildDispatching } = await renderers.dispatching();
     return { ...courrielDispatching(document.data), content: new TextEncoder().encode(buildDispatching(document.data, mode)), pourDemandeur: false };
   }
   if (document.kind === 'copie') {
-    const { buildCopie } = await import('../dispatching.js');
+    const { buildCopie } = await renderers.dispatching();
     return { ...courrielCopie(document.data.reference), content: new TextEncoder().encode(buildCopie(document.data, mode)), pourDemandeur: false };
   }
   const { data } = document;
-  const { renderAttestation } = await import('../attestation/index.js');
+  const { renderAttestation } = await renderers.attestation();
   const content = await renderAttestation(data, mode);
   if (document.pour === 'demandeur') return { ...courrielCopieDemandeur(data.kind), content, pourDemandeur: true };
   return { ...courrielAttestation(data.kind, data.reference), content, pourDemandeur: false };
