@@ -44,7 +44,7 @@ describe('bin/sne-gateway', () => {
       'glibc.malloc.trim_threshold=1048576',
       'glibc.malloc.arena_max=4',
     ]);
-    expect(seen.argv).toContain('--max-semi-space-size=4');
+    expect(seen.argv).toContain('--max-semi-space-size=2');
     // src/memory.ts collects once after a big lot's compte rendu: a no-op without it.
     expect(seen.argv).toContain('--expose-gc');
   });

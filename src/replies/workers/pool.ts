@@ -22,6 +22,8 @@ export interface ReplyPoolOptions {
 /**
  * A job needs a few MB; without limits V8 lets each worker's heap grow to hundreds of MB of garbage
  * before collecting (measured: 656 → 448 MB peak RSS for a 4 MiB lot, for a few % of time).
+ * bin/sne-gateway's `--max-semi-space-size` is process-wide and takes precedence over the young
+ * generation's limit here (V8 reads the flag last): this one applies only without it (tests, `node …`).
  */
 const LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
