@@ -419,7 +419,7 @@ export class Typesetter {
     if (shaped.runs !== null) {
       if (shaped.runs.length > 0) this.page.content.push({ face: this.faceIndex, runs: shaped.runs });
     } else {
-      this.placeGlyphs(shaped, x, y);
+      this.placeGlyphs(shaped.line, x, y);
     }
     this.op('ET');
     this.restore();
@@ -453,10 +453,12 @@ export class Typesetter {
   }
 }
 
-/** A line of text shaped, and its glyphs in runs for one TJ when none is placed off the line. */
-interface ShapedLine extends Chunk {
-  readonly runs: readonly Run[] | null;
-}
+/**
+ * A line of text shaped: its glyphs in runs for one TJ, or, when some are placed off the line
+ * (marks), the shaped glyphs `placeGlyphs` positions. Only what drawing it needs is kept: a line
+ * of runs keeps no per-glyph arrays (they made most of the cache in a reply worker's capped heap).
+ */
+type ShapedLine = { readonly runs: readonly Run[] } | { readonly runs: null; readonly line: Chunk };
 
 /** A line's glyphs, kerning and offsets, worked out once per face and text. */
 function shapeLine(face: Face, text: string): ShapedLine {
@@ -464,7 +466,7 @@ function shapeLine(face: Face, text: string): ShapedLine {
   const cached = cache.get(text);
   if (cached !== undefined) return cached;
   const line = face.shapeText(text);
-  return cache.remember(text, { ...line, runs: line.offsets ? null : kernedRuns(line, 0, line.glyphs.length) });
+  return cache.remember(text, line.offsets ? { runs: null, line } : { runs: kernedRuns(line, 0, line.glyphs.length) });
 }
 
 /** Glyphs `from` to `to` in pdfkit's runs: a run ends after each kerned glyph, and at the end. */
