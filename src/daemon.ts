@@ -88,7 +88,7 @@ export function outboxDeps(gw: Gateway, signal?: AbortSignal, workers?: ReplyWor
 }
 
 /**
- * Worker threads for the replies (`replies.workers`, one per core by default), started on the first
+ * Worker threads for the replies (`replies.workers`, one per core but one by default), started on the first
  * big batch, with the keys the gateway unlocked; none when set to 0: every reply on this thread.
  */
 function workersFor(gw: Gateway): ReplyWorkerPool | undefined {

@@ -75,7 +75,8 @@ export interface Config {
     /**
      * Reply worker threads (replies/workers/): attestations rendered and replies sealed on every
      * core. 0: all on the main thread (less memory; pays when rendering is cheap against the main
-     * thread's own work per reply, docs/PERFORMANCE.md). `auto` (the default): one per core.
+     * thread's own work per reply, docs/PERFORMANCE.md). `auto` (the default): one per core but the
+     * main thread's, at least one.
      */
     readonly workers: number | 'auto';
   };
@@ -218,7 +219,7 @@ export const CHECKS: { readonly [S in keyof typeof DEFAULTS]: { readonly [K in k
     // Spec 5.3: one month at least; past the renewal window's opening (one month before) it
     // would announce a window far ahead, so 1 to 3.
     preavisMois: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3 ? undefined : 'un nombre entier de mois de 1 à 3 est attendu (jamais moins d’un mois)'),
-    workers: (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 16) ? undefined : '« auto » (un par cœur) ou un entier de 0 (tout sur le fil principal) à 16 est attendu'),
+    workers: (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 16) ? undefined : '« auto » (un par cœur, moins celui du fil principal) ou un entier de 0 (tout sur le fil principal) à 16 est attendu'),
   },
   dispatching: { hour: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'une heure de 0 à 23 (heure de Paris) est attendue') },
   ops: {

@@ -62,7 +62,7 @@ describe('precedence', () => {
     expect(loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: '0' }).replies.workers).toBe(0);
     expect(loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: 'auto' }).replies.workers).toBe('auto');
     expect(problems(() => loadConfig(home, { SNE_GATEWAY_REPLIES_WORKERS: 'deux' }))).toEqual([
-      expect.stringMatching(/^replies\.workers \(variable SNE_GATEWAY_REPLIES_WORKERS\) : « auto » \(un par cœur\) ou un entier de 0/),
+      expect.stringMatching(/^replies\.workers \(variable SNE_GATEWAY_REPLIES_WORKERS\) : « auto » \(un par cœur, moins celui du fil principal\) ou un entier de 0/),
     ]);
     writeFileSync(configPath(home), JSON.stringify({ replies: { workers: 17 } }));
     expect(problems(() => loadConfig(home, {}))).toEqual([expect.stringMatching(/^replies\.workers : « auto »/)]);

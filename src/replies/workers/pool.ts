@@ -11,7 +11,7 @@ import type { WorkerInit, WorkerRequest } from './protocol.js';
 import type { ReplyJob } from './reply-job.js';
 
 export interface ReplyPoolOptions {
-  /** Worker threads (default: one per core). */
+  /** Worker threads (default: one per core but one, `replyWorkerPool`). */
   readonly size: number;
   /** The national keys, read when the first worker starts. */
   readonly keys: () => WorkerInit['keys'];
