@@ -65,13 +65,44 @@ async function fromTemplate(input: ReplyInput): Promise<Buffer> {
     boundary: `--_NmP-${randomBytes(8).toString('hex')}-Part_1`,
     file: input.attachment.filename,
   };
-  const base64 = Buffer.from(input.attachment.content.buffer, input.attachment.content.byteOffset, input.attachment.content.byteLength).toString('base64');
   const head: string[] = [parts[0]!];
   slots.forEach((slot, i) => head.push(values[slot], parts[i + 1]!));
   const [before, after] = head.join('').split(MARK.body) as [string, string];
-  const lines: string[] = [];
-  for (let at = 0; at < base64.length; at += 76) lines.push(base64.slice(at, at + 76));
-  return Buffer.from(before + lines.join('\r\n') + after, 'latin1');
+  return withBase64Lines(before, input.attachment.content, after);
+}
+
+const BASE64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+const PAD = 0x3d; // =
+/** nodemailer's base64 lines: 76 characters (19 groups of four), CRLF between them. */
+const GROUPS_PER_LINE = 19;
+
+/**
+ * `before`, then `bytes` in base64 lines as nodemailer wraps them, then `after` (both latin1, as
+ * nodemailer's output is), written straight into the message's buffer: the base64 string, its
+ * lines and their join were a reply's largest garbage (~150 kB each, in a reply worker's small heap).
+ */
+function withBase64Lines(before: string, bytes: Uint8Array, after: string): Buffer {
+  const groups = Math.ceil(bytes.length / 3);
+  const breaks = Math.max(0, Math.ceil(groups / GROUPS_PER_LINE) - 1);
+  const out = Buffer.allocUnsafe(before.length + 4 * groups + 2 * breaks + after.length);
+  let at = out.write(before, 0, 'latin1');
+  const n = bytes.length;
+  for (let group = 0, i = 0; i < n; group++, i += 3) {
+    if (group > 0 && group % GROUPS_PER_LINE === 0) {
+      out[at++] = 0x0d;
+      out[at++] = 0x0a;
+    }
+    const b0 = bytes[i]!;
+    const b1 = i + 1 < n ? bytes[i + 1]! : 0;
+    const b2 = i + 2 < n ? bytes[i + 2]! : 0;
+    out[at++] = BASE64[b0 >> 2]!;
+    out[at++] = BASE64[((b0 & 0x03) << 4) | (b1 >> 4)]!;
+    out[at++] = i + 1 < n ? BASE64[((b1 & 0x0f) << 2) | (b2 >> 6)]! : PAD;
+    out[at++] = i + 2 < n ? BASE64[b2 & 0x3f]! : PAD;
+  }
+  at += out.write(after, at, 'latin1');
+  if (at !== out.length) throw new Error('reply template: message length miscounted');
+  return out;
 }
 
 async function makeTemplate(input: ReplyInput) {

@@ -94,6 +94,14 @@ describe('buildReplyMessage from its template', () => {
     }
   });
 
+  it('wraps the base64 exactly as nodemailer does, whatever the attachment’s length (padding, a last line full or not)', async () => {
+    for (const length of [1, 2, 3, 56, 57, 58, 113, 114, 115, 171, 1_000]) {
+      const content = Uint8Array.from({ length }, (_, i) => (i * 197 + 11) % 256);
+      const reply = { ...input, messageId: `<attestation.len${length}@passerelle.example>`, attachment: { filename: `attestation-${length}.pdf.gpg`, content } };
+      expect(boundaryless((await buildReplyMessage(reply)).raw), `${length} bytes`).toBe(boundaryless(await composeReply(reply)));
+    }
+  });
+
   it('leaves filenames nodemailer would quote or encode to nodemailer', async () => {
     const reply = { ...input, attachment: { filename: 'attestation Łukasz.pdf.gpg', content: attachment } };
     expect(boundaryless((await buildReplyMessage(reply)).raw)).toBe(boundaryless(await composeReply(reply)));
