@@ -91,6 +91,11 @@ export function lineBreaks(text: string): readonly Break[] {
   return breaks;
 }
 
+/** A chunk's per-glyph arrays, empty, to be filled glyph by glyph. */
+function perGlyph(): { [K in 'glyphs' | 'xAdvance' | 'advanceWidth' | 'xOffset' | 'yOffset']: number[] } {
+  return { glyphs: [], xAdvance: [], advanceWidth: [], xOffset: [], yOffset: [] };
+}
+
 export class Face {
   readonly postscriptName: string;
   /** Font units to thousandths of the em. */
@@ -148,26 +153,22 @@ export class Face {
 
   /** `text` shaped whole: its chunks' glyphs end to end. */
   shapeText(text: string): Chunk {
-    const glyphs: number[] = [];
-    const xAdvance: number[] = [];
-    const advanceWidth: number[] = [];
-    const xOffset: number[] = [];
-    const yOffset: number[] = [];
+    const line = perGlyph();
     let offsets = false;
     // Summed chunk by chunk, in order, as `advance` sums.
     let width = 0;
     for (const chunk of this.chunks(text)) {
       for (let i = 0; i < chunk.glyphs.length; i++) {
-        glyphs.push(chunk.glyphs[i]!);
-        xAdvance.push(chunk.xAdvance[i]!);
-        advanceWidth.push(chunk.advanceWidth[i]!);
-        xOffset.push(chunk.xOffset[i]!);
-        yOffset.push(chunk.yOffset[i]!);
+        line.glyphs.push(chunk.glyphs[i]!);
+        line.xAdvance.push(chunk.xAdvance[i]!);
+        line.advanceWidth.push(chunk.advanceWidth[i]!);
+        line.xOffset.push(chunk.xOffset[i]!);
+        line.yOffset.push(chunk.yOffset[i]!);
       }
       offsets ||= chunk.offsets;
       width += chunk.width;
     }
-    return { glyphs, xAdvance, advanceWidth, xOffset, yOffset, offsets, width };
+    return { ...line, offsets, width };
   }
 
   /** The advance of `text` in thousandths of the em, summed chunk by chunk as pdfkit does. */
@@ -194,25 +195,21 @@ export class Face {
 
   private shape(text: string): Chunk {
     const run = this.font.layout(text);
-    const glyphs: number[] = [];
-    const xAdvance: number[] = [];
-    const advanceWidth: number[] = [];
-    const xOffset: number[] = [];
-    const yOffset: number[] = [];
+    const chunk = perGlyph();
     let offsets = false;
     let width = 0;
     run.positions.forEach((position, i) => {
       const glyph = run.glyphs[i]!;
-      glyphs.push(glyph.id);
+      chunk.glyphs.push(glyph.id);
       const advance = position.xAdvance * this.scale;
-      xAdvance.push(advance);
-      advanceWidth.push(glyph.advanceWidth * this.scale);
-      xOffset.push(position.xOffset * this.scale);
-      yOffset.push(position.yOffset * this.scale);
+      chunk.xAdvance.push(advance);
+      chunk.advanceWidth.push(glyph.advanceWidth * this.scale);
+      chunk.xOffset.push(position.xOffset * this.scale);
+      chunk.yOffset.push(position.yOffset * this.scale);
       if (position.xOffset !== 0 || position.yOffset !== 0) offsets = true;
       width += advance;
     });
-    return { glyphs, xAdvance, advanceWidth, xOffset, yOffset, offsets, width };
+    return { ...chunk, offsets, width };
   }
 
   /**
