@@ -32,7 +32,8 @@ describe('gestionnaires', () => {
     expect(add.stderr).toBe('');
     expect(add.stdout).toBe('✔ gestionnaire amartin créé (départements 2A, 93, 94) : il peut se connecter à la console.\n');
     const stored = await compte('amartin');
-    expect(stored).toMatchObject({ territoires: ['2A', '93', '94'], actif: true, creeAt: '2026-11-26T09:30:00.000Z' });
+    // SNE_GATEWAY_NOW sets where the clock starts, then it runs: the account is made a few ms later.
+    expect(stored).toMatchObject({ territoires: ['2A', '93', '94'], actif: true, creeAt: expect.stringMatching(/^2026-11-26T09:30:0\d\.\d{3}Z$/) });
     expect(stored!.motDePasse).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(stored!.motDePasse).not.toContain(PASSWORD);
     expect(await verifyPassword(PASSWORD, stored!.motDePasse)).toBe(true);
