@@ -18,7 +18,7 @@ import { outboxPass } from '../src/replies/outbox-pass.js';
 import { floorSum, intakeFloor, limitFloor, measureFloors, type Floors } from './lib/floors.js';
 import { benchHome } from './lib/home.js';
 import { checkLot, sealedLot, throughDaemon } from './lib/lots.js';
-import { median, timed, withPeakRss } from './lib/measure.js';
+import { collectAll, median, timed, withPeakRss } from './lib/measure.js';
 import type { BenchFigure, Benchmark } from './types.js';
 
 const DEMANDES = 1_000;
@@ -48,6 +48,7 @@ const bench: Benchmark = async () => {
       await throughDaemon(home, warmUp);
       await measureFloors(gw, warmUp.raw, warmUp.xml, await checkLot(gw, warmUp), scratch);
       for (const lot of lots) {
+        collectAll();
         const run = await withPeakRss(() => throughDaemon(home, lot));
         daemonMs.push(run.value);
         peakMiB = Math.max(peakMiB, run.peakMiB);
