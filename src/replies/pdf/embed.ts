@@ -85,10 +85,10 @@ export function extraGlyphs(face: Face, runs: readonly { readonly glyphs: readon
   return extras;
 }
 
-/** The face embedded for a letter that uses `glyphs`. */
-export function embedFace(face: Face, glyphs: Iterable<number>): EmbeddedFace {
+/** The face embedded for a letter that needs `extraGlyphs` beyond the base (as `extraGlyphs` finds them). */
+export function embedFace(face: Face, extraGlyphs: ReadonlySet<number>): EmbeddedFace {
   const { base, baseCodes, byExtras } = subsetsOf(face);
-  const extras = [...new Set(glyphs)].filter((id) => id !== 0 && !baseCodes.has(id)).sort((a, b) => a - b);
+  const extras = [...extraGlyphs].sort((a, b) => a - b);
   const key = extras.join(',');
   let embedded = byExtras.get(key);
   if (embedded === undefined) {
