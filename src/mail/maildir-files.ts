@@ -3,8 +3,8 @@
  * names, and durable writes (tmp/, fsync, then one atomic move into new/).
  */
 import { randomBytes } from 'node:crypto';
-import { close, constants, fsync, futimes, link, open, rename, unlink, write } from 'node:fs';
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { close, constants, fsync, futimes, open, write } from 'node:fs';
+import { link, lstat, mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,10 +64,10 @@ export async function writeDurably(
       await closeFile(fd);
     }
     if (mode === 'rename') {
-      await renameFile(tmp, dest);
+      await rename(tmp, dest);
     } else {
       try {
-        await linkFile(tmp, dest);
+        await link(tmp, dest);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         created = false;
@@ -77,20 +77,18 @@ export async function writeDurably(
     // The temporary copy goes whatever happened: after a link it is a second name, after a
     // failure a full copy that every retry would add to (after a rename it is already gone).
     // One unlink: `rm` would lstat it twice first (a validation and rimraf's own) for a plain file.
-    await unlinkFile(tmp).catch(ignoreMissing);
+    await unlink(tmp).catch(ignoreMissing);
   }
   await syncNew();
   return created;
 }
 
+// The descriptor calls node:fs/promises only offers on a `FileHandle`; paths' calls come from it.
 const openFile = promisify(open);
 const writeFile = promisify(write);
 const futimesFile = promisify(futimes);
 const fsyncFile = promisify(fsync);
 const closeFile = promisify(close);
-const linkFile = promisify(link);
-const renameFile = promisify(rename);
-const unlinkFile = promisify(unlink);
 
 /** `write(2)` may write less than asked (a full disk, a signal): the rest is written after it. */
 async function writeAll(fd: number, bytes: Buffer): Promise<void> {
