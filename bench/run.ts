@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every `bench/*.bench.ts` (or those named on the command line), prints
+ * `npm run bench` (which builds `dist/` first: the gateway is measured compiled, as in service;
+ * bench/lib/compiled.mjs): runs every `bench/*.bench.ts` (or those named on the command line), prints
  * each figure with its floor, ratio and target, and writes them to bench/results/latest.json
  * (merged into the figures already there when only some benchmarks run). A benchmark that fails
  * is reported and the others still run; the exit code is then 1. Speed is measured here, never
