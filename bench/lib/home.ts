@@ -6,7 +6,7 @@
  * lets a guichet do.
  */
 import { zipSync } from 'fflate';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nationalKeyLocation, openGateway, openRegistry, type Gateway } from '../../src/app.js';
@@ -35,6 +35,8 @@ export interface BenchHome {
   deliver(raw: Buffer): Promise<void>;
   /** Replies written by the embedded sender so far. */
   outgoing(): number;
+  /** Resolves once `count` replies are in the outgoing Maildir; throws after `timeoutMs`. */
+  outgoingReaches(count: number, timeoutMs?: number): Promise<void>;
   /** When the last of them was linked into `new/` (its inode's change time), in ms since the epoch. */
   lastOutgoingAt(): number;
   open(): Promise<Gateway>;
@@ -81,15 +83,50 @@ export async function benchHome(options: { fill?: (registryFile: string) => void
       });
     },
     deliver: async (raw) => void (await deliverToMaildir(homePath(config, config.mailbox.path), raw)),
-    outgoing: () => {
-      try {
-        return readdirSync(outgoingNew).length;
-      } catch {
-        return 0;
-      }
-    },
+    outgoing: () => filesIn(outgoingNew),
+    outgoingReaches: (count, timeoutMs = 300_000) => outgoingReaches(outgoingNew, count, timeoutMs),
     lastOutgoingAt: () => readdirSync(outgoingNew).reduce((last, name) => Math.max(last, statSync(join(outgoingNew, name)).ctimeMs), 0),
     open: () => openGateway(config, silentLogger()),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
+}
+
+/** Files in `dir` (0 before it exists). */
+function filesIn(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits for `count` files in `dir`, woken by the file system's events (inotify), not by a timer:
+ * it shares its thread with the daemon it measures, and listing a few thousand files every 100 ms
+ * cost that thread ~2 ms a time, more with every lot. `dir` is listed again only once as many
+ * events came as files were missing, and every second in case an event was lost.
+ */
+function outgoingReaches(dir: string, count: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let missing = count;
+    let events = 0;
+    const finish = (error?: Error) => {
+      watcher.close();
+      clearInterval(fallback);
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = () => {
+      events = 0;
+      missing = count - filesIn(dir);
+      if (missing <= 0) finish();
+    };
+    const watcher = watch(dir, () => {
+      if (++events >= missing) check();
+    });
+    const fallback = setInterval(check, 1_000);
+    const deadline = setTimeout(() => finish(new Error(`${count} replies not written in ${timeoutMs} ms`)), timeoutMs);
+    check();
+  });
 }

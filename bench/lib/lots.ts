@@ -5,7 +5,6 @@
 import type { Gateway } from '../../src/app.js';
 import { generate, type RejectionCause } from './generate-lot.js';
 import { BENCH_GUICHET, type BenchHome } from './home.js';
-import { until } from './measure.js';
 
 /** 0.5 % for each of the eight causes: 4 % rejected, as a real guichet's lot might be. */
 export const REALISTIC_REJECTIONS: Partial<Record<RejectionCause, number>> = {
@@ -44,13 +43,12 @@ export async function checkLot(gw: Gateway, lot: Lot): Promise<number> {
 /**
  * Delivery → every reply in the outgoing Maildir, with the daemon running (which shares this
  * thread). The end is the last reply's link into `new/`, read from the files once they are all
- * there: polling is then only a wake-up (every 100 ms: listing a few thousand files costs ~2 ms,
- * which a 10 ms poll took from the daemon's own thread, ~15 % of it).
+ * there: the wait itself is woken by the outgoing Maildir's events (`outgoingReaches`).
  */
 export async function throughDaemon(home: BenchHome, lot: Lot): Promise<number> {
   const expected = home.outgoing() + 1 + lot.valid;
   const delivered = Date.now();
   await home.deliver(lot.raw);
-  await until(() => home.outgoing() >= expected, `${expected} replies written`, 300_000, 100);
+  await home.outgoingReaches(expected);
   return home.lastOutgoingAt() - delivered;
 }
