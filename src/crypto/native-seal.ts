@@ -163,8 +163,7 @@ function pkesk(recipient: Recipient, sessionKey: Buffer): Buffer {
   const pad = 8 - (m.length % 8); // PKCS#5 (RFC 6637 section 8)
   const wrapper = createCipheriv(recipient.wrap.name, kek, AES_KW_IV);
   const wrapped = Buffer.concat([wrapper.update(Buffer.concat([m, Buffer.alloc(pad, pad)])), wrapper.final()]);
-  // The raw key from its JWK: a DER export goes through OpenSSL's encoder lookup, ~70 µs a reply.
-  const v = Buffer.concat([Buffer.from([0x40]), Buffer.from(ephemeral.publicKey.export({ format: 'jwk' }).x!, 'base64url')]);
+  const v = Buffer.concat([Buffer.from([0x40]), ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI.length)]);
   return packet(1, [Buffer.from([3]), recipient.keyId, Buffer.from([ALGO_ECDH]), mpi(v), Buffer.from([wrapped.length]), wrapped]);
 }
 
