@@ -15,7 +15,7 @@ import { parseNumeroUnique } from '../src/registry/numero-unique.js';
 import { startPostgres, type PostgresCluster } from '../test/harness/postgres.js';
 import { benchHome, type BenchHome } from './lib/home.js';
 import { checkLot, sealedLot, throughDaemon, type Lot } from './lib/lots.js';
-import { median, timed, until } from './lib/measure.js';
+import { median, timed } from './lib/measure.js';
 import type { BenchFigure, Benchmark } from './types.js';
 
 const DEMANDES = 1_000;
@@ -60,7 +60,7 @@ async function instancesOn(cluster: PostgresCluster, instances: number): Promise
     const expected = lots.length + lots.reduce((sum, lot) => sum + lot.valid, 0);
     const { ms } = await timed(async () => {
       for (const lot of lots) await home.deliver(lot.raw);
-      await until(() => home.outgoing() >= expected, `${expected} replies written`, 600_000, 100);
+      await home.outgoingReaches(expected, 600_000);
     });
     await stop(daemons);
     await checkInstances(home, lots);

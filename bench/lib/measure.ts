@@ -24,15 +24,6 @@ export async function withPeakRss<T>(fn: () => Promise<T>, everyMs = 20): Promis
   }
 }
 
-/** Polls `check` until it holds; throws after `timeoutMs`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 300_000, everyMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /**
  * A full garbage collection of this thread's heap, between measurements: the floors leave hundreds
  * of MB of garbage behind them, which the daemon measured next would otherwise collect (and mark,
