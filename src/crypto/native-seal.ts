@@ -11,7 +11,7 @@
  * `nativePlan` returns undefined for anything else (RSA, NIST curves, v6 keys, SEIPDv2 asked by
  * every recipient, no AES-256 preference), which then goes through openpgp.js unchanged.
  */
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createCipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 
 const ALGO_ECDH = 18;
@@ -133,7 +133,9 @@ export function nativeSeal(plan: NativePlan, payload: Uint8Array, filename: stri
   const literal = packet(11, [Buffer.from([0x62, name.length]), name, uint32(seconds), payload]);
   const { signer } = plan;
   const onePass = packet(4, [Buffer.from([3, 0x00, HASH_SHA512, ALGO_EDDSA_LEGACY]), signer.keyId, Buffer.from([1])]);
-  const salt = randomBytes(32);
+  // One draw for the message's three secrets: each `randomBytes` call costs ~6 µs of its own.
+  const random = randomBytes(80);
+  const salt = random.subarray(0, 32);
   const hashed = Buffer.concat([
     subpacket(0x82, uint32(seconds)), // creation time, critical (as openpgp.js writes it)
     subpacket(33, Buffer.concat([Buffer.from([4]), signer.fingerprint])),
@@ -144,8 +146,8 @@ export function nativeSeal(plan: NativePlan, payload: Uint8Array, filename: stri
   const rs = sign(null, digest, signer.privateKey);
   const signature = packet(2, [signatureData, uint16(10), subpacket(16, signer.keyId), digest.subarray(0, 2), mpi(rs.subarray(0, 32)), mpi(rs.subarray(32))]);
 
-  const sessionKey = randomBytes(32);
-  const prefix = randomBytes(16);
+  const sessionKey = random.subarray(32, 64);
+  const prefix = random.subarray(64, 80);
   const plain = Buffer.concat([prefix, prefix.subarray(14), onePass, literal, signature, Buffer.from([0xd3, 0x14])]);
   const mdc = createHash('sha1').update(plain).digest();
   const cipher = createCipheriv('aes-256-cfb', sessionKey, Buffer.alloc(16));
@@ -154,7 +156,7 @@ export function nativeSeal(plan: NativePlan, payload: Uint8Array, filename: stri
 }
 
 function pkesk(recipient: Recipient, sessionKey: Buffer): Buffer {
-  const ephemeral = generateKeyPairSync('x25519');
+  const ephemeral = ephemeralX25519();
   const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey });
   const kek = createHash(recipient.hash).update(Buffer.from([0, 0, 0, 1])).update(shared).update(recipient.param).digest().subarray(0, recipient.wrap.bytes);
   let checksum = 0;
@@ -163,11 +165,26 @@ function pkesk(recipient: Recipient, sessionKey: Buffer): Buffer {
   const pad = 8 - (m.length % 8); // PKCS#5 (RFC 6637 section 8)
   const wrapper = createCipheriv(recipient.wrap.name, kek, AES_KW_IV);
   const wrapped = Buffer.concat([wrapper.update(Buffer.concat([m, Buffer.alloc(pad, pad)])), wrapper.final()]);
-  // DER, not JWK, though the JWK export is ~70 µs cheaper: on Node 20 it holds the key's mutex
-  // while allocating, and a GC then finalizing generateKeyPairSync's job takes the same mutex — the
-  // thread deadlocks (seen in a reply worker; docs/PERFORMANCE.md, "Measured as it runs in service").
-  const v = Buffer.concat([Buffer.from([0x40]), ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI.length)]);
+  const v = Buffer.concat([Buffer.from([0x40]), ephemeral.publicKey]);
   return packet(1, [Buffer.from([3]), recipient.keyId, Buffer.from([ALGO_ECDH]), mpi(v), Buffer.from([wrapped.length]), wrapped]);
+}
+
+/** The X25519 base point (u = 9): agreeing a key with it gives the private key's public key. */
+const X25519_BASE_POINT = createPublicKey({ key: Buffer.concat([X25519_SPKI, Buffer.from([9]), Buffer.alloc(31)]), format: 'der', type: 'spki' });
+const UNUSED_JWK_X = Buffer.alloc(32).toString('base64url');
+
+/**
+ * A fresh ephemeral key pair, its public key raw. Not `generateKeyPairSync` and a DER export of
+ * the public key (~130 µs a reply, most of it OpenSSL's encoder lookup), nor the JWK export (on
+ * Node 20 it holds the key's mutex while allocating, and a GC finalizing generateKeyPairSync's job
+ * then takes the same mutex: a reply worker deadlocked so). The private key is imported from 32
+ * random bytes as a JWK, whose `x` Node requires but does not read for a private key (the key is
+ * made from `d` alone), and the public key is computed: X25519 with the base point. ~80 µs.
+ * test/crypto/native-seal.test.ts checks the pair against OpenSSL's own derivation.
+ */
+export function ephemeralX25519(): { readonly privateKey: KeyObject; readonly publicKey: Buffer } {
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: randomBytes(32).toString('base64url'), x: UNUSED_JWK_X }, format: 'jwk' });
+  return { privateKey, publicKey: diffieHellman({ privateKey, publicKey: X25519_BASE_POINT }) };
 }
 
 /** New-format packet header with a definite length (RFC 4880 section 4.2.2). */

@@ -69,11 +69,17 @@ const FLOAT32_BITS = new Uint32Array(FLOAT32.buffer);
 /** pdfkit's flip to its top-down coordinates, written on each page and around each line of text. */
 const FLIP = `${[1, 0, 0, -1, 0, A4.height].map(num).join(' ')} cm`;
 
-/** `#rrggbb` as the PDF's DeviceRGB components, written as pdfkit wrote them. */
+/** `#rrggbb` as the PDF's DeviceRGB components, written as pdfkit wrote them; a letter's few colours made once. */
 function rgb(color: string): string {
-  const hex = Number.parseInt(color.slice(1), 16);
-  return [hex >> 16, (hex >> 8) & 0xff, hex & 0xff].map((part) => part / 255).join(' ');
+  let components = RGB.get(color);
+  if (components === undefined) {
+    const hex = Number.parseInt(color.slice(1), 16);
+    components = [hex >> 16, (hex >> 8) & 0xff, hex & 0xff].map((part) => part / 255).join(' ');
+    RGB.set(color, components);
+  }
+  return components;
 }
+const RGB = new Map<string, string>();
 
 /** A wrapped line, and whether pdfkit checks for the page's end right after it. */
 interface WrappedLine {
