@@ -79,19 +79,20 @@ export function letterFile(doc: Typesetter, info: LetterInfo): Buffer {
  * Pages drawn the same in many letters (an annex page) are compressed once; a few are kept, the
  * most recently used first. Found by length, then compared: hashing a whole page's content to
  * look it up cost more than comparing it with the rare cached page of the same length.
+ * `content` is `contentStream`'s reused buffer: a page kept is copied.
  */
 const CONTENTS_KEPT = 8;
-const contentCache: { readonly content: string; readonly deflated: Buffer }[] = [];
-function deflatedContent(content: string): Buffer {
-  const found = contentCache.findIndex((entry) => entry.content.length === content.length && entry.content === content);
+const contentCache: { readonly content: Buffer; readonly deflated: Buffer }[] = [];
+function deflatedContent(content: Buffer): Buffer {
+  const found = contentCache.findIndex((entry) => entry.content.length === content.length && entry.content.equals(content));
   if (found >= 0) {
     const [entry] = contentCache.splice(found, 1);
     contentCache.unshift(entry!);
     return entry!.deflated;
   }
-  const deflated = deflate(Buffer.from(content, 'latin1'));
+  const deflated = deflate(content);
   if (contentCache.length >= CONTENTS_KEPT) contentCache.pop();
-  contentCache.unshift({ content, deflated });
+  contentCache.unshift({ content: Buffer.from(content), deflated });
   return deflated;
 }
 

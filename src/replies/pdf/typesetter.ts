@@ -492,12 +492,25 @@ function kernedRuns(line: Chunk, from: number, to: number): Run[] {
 /** TJ operators already written, for runs of base glyphs only (their codes never change). */
 const shownInBase = new WeakMap<readonly Run[], string>();
 
-/** A page's content stream, glyphs written as their codes in the letter's subsets. */
-export function contentStream(page: Page, faces: readonly EmbeddedFace[]): string {
-  let out = '';
+/**
+ * A page's content stream, glyphs written as their codes in the letter's subsets: latin1 bytes in
+ * a buffer this module reuses (valid until the next call), not a string — a page's ~600 pieces
+ * joined into one made a reply's largest heap garbage (~70 kB).
+ */
+export function contentStream(page: Page, faces: readonly EmbeddedFace[]): Buffer {
+  let at = 0;
+  const append = (text: string): void => {
+    if (at + text.length + 1 > scratch.length) {
+      const bigger = Buffer.allocUnsafe(2 * (at + text.length + 1));
+      scratch.copy(bigger, 0, 0, at);
+      scratch = bigger;
+    }
+    at += scratch.write(text, at, 'latin1');
+    scratch[at++] = 0x0a;
+  };
   for (const item of page.content) {
     if (typeof item === 'string') {
-      out += `${item}\n`;
+      append(item);
       continue;
     }
     let shown = shownInBase.get(item.runs);
@@ -516,10 +529,11 @@ export function contentStream(page: Page, faces: readonly EmbeddedFace[]): strin
         }
         return `<${hex}> ${adjust}`;
       });
-      shown = `[${runs.join(' ')}] TJ\n`;
+      shown = `[${runs.join(' ')}] TJ`;
       if (base) shownInBase.set(item.runs, shown);
     }
-    out += shown;
+    append(shown);
   }
-  return out;
+  return scratch.subarray(0, at);
 }
+let scratch = Buffer.allocUnsafe(64 * 1024);
