@@ -21,8 +21,10 @@ const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)
 const latest = new URL('results/latest.json', dir);
 const previous = only.length > 0 && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as { results?: Record<string, readonly BenchFigure[]> }).results : undefined;
 const results: Record<string, readonly BenchFigure[]> = { ...previous };
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
-process.stdout.write(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}\n`);
+// The V8 flags in force: bin/sne-gateway's, when run through `npm run bench` (lib/as-in-service.mjs).
+const v8Flags = process.execArgv.filter((flag) => !flag.startsWith('--import') && !flag.endsWith('.mjs') && flag !== 'tsx');
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), v8Flags };
+process.stdout.write(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} ${v8Flags.join(' ') || '(no V8 flags)'}\n`);
 let failed = 0;
 for (const name of modules) {
   const bench = (await import(new URL(name, dir).href)) as { default: Benchmark };

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
 import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
 import type { Logger } from '../log.js';
-import { collectGarbage } from '../memory.js';
+import { collectGarbage, collectGarbageIfBuffersGrew } from '../memory.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
@@ -104,8 +104,8 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
     // The batch's replies, moved from the workers, are garbage once stored (but the few still in
     // flight); V8 counts them only as external memory, and waited for ~60 MB of them before
     // collecting (a 10,000-demande lot's replies: the process's peak, docs/PERFORMANCE.md
-    // "Memory"). One collection per batch.
-    collectGarbage();
+    // "Memory"). Collected at a batch's end once they add up.
+    collectGarbageIfBuffersGrew();
   }
   await Promise.all(running);
   if (failures.length > 0) throw failures[0];
