@@ -24,10 +24,8 @@ export function pdfDate(date: Date): string {
 
 /** Four hexadecimal digits: a two-byte character code of an Identity-H font. */
 export function hex4(code: number): string {
-  // Made once per code: a page writes each of its ~2,000 glyphs' codes so.
-  return (HEX4[code] ??= (0x10000 + code).toString(16).slice(1));
+  return (0x10000 + code).toString(16).slice(1);
 }
-const HEX4: (string | undefined)[] = [];
 
 /** An indirect object whose body is a dictionary or any other value. */
 export function indirect(id: number, body: string): Buffer {
