@@ -185,18 +185,35 @@ function hauteurAnnexe(doc: Typesetter, annexe: Annexe): number {
 
 /** 16 bytes of SHA-256 over the data in canonical form (sorted keys, dates as ISO). */
 export function fileId(data: unknown): Uint8Array {
-  return createHash('sha256').update(canonicalJson(data)).digest().subarray(0, 16);
+  const parts: string[] = [];
+  canonicalJson(data, parts);
+  return createHash('sha256').update(parts.join('')).digest().subarray(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  // Keys in UTF-16 code unit order (sort's own), those whose value is undefined left out.
-  let out = '';
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+/** `value`'s canonical JSON, as pieces pushed on `out` (joined once: no string per level). */
+function canonicalJson(value: unknown, out: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(JSON.stringify(value) ?? 'null');
+  } else if (value instanceof Date) {
+    out.push(JSON.stringify(value.toISOString()));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    value.forEach((item: unknown, i) => {
+      if (i > 0) out.push(',');
+      canonicalJson(item, out);
+    });
+    out.push(']');
+  } else {
+    // Keys in UTF-16 code unit order (sort's own), those whose value is undefined left out.
+    out.push('{');
+    let first = true;
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      out.push(first ? '' : ',', JSON.stringify(key), ':');
+      first = false;
+      canonicalJson(v, out);
+    }
+    out.push('}');
   }
-  return `{${out}}`;
 }
