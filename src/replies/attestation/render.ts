@@ -210,7 +210,8 @@ function canonicalJson(value: unknown, out: string[]): void {
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
       if (v === undefined) continue;
-      out.push(first ? '' : ',', JSON.stringify(key), ':');
+      if (!first) out.push(',');
+      out.push(JSON.stringify(key), ':');
       first = false;
       canonicalJson(v, out);
     }
