@@ -5,6 +5,14 @@
 export const LARGE_LOT = { xmlBytes: 8 * 1024 * 1024, demandes: 2_000 };
 
 /**
+ * What the buffers outside V8's heap may grow by before `buffersToCollect` says so: well under
+ * the ~64 MB after which V8 collects on its own.
+ */
+const BUFFER_GROWTH_BYTES = 16 * 1024 * 1024;
+/** `arrayBuffers` right after the last `collectGarbage`. */
+let buffersAfterCollection = 0;
+
+/**
  * One full garbage collection, after the one-off work of a big lot (docs/PERFORMANCE.md, "Memory").
  *
  * V8 sets its next old-generation limit from what was live at its last full collection. For a
@@ -15,26 +23,20 @@ export const LARGE_LOT = { xmlBytes: 8 * 1024 * 1024, demandes: 2_000 };
  * elsewhere (tests, `node bin/…`) this does nothing.
  */
 export function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return;
+  gc();
+  buffersAfterCollection = process.memoryUsage().arrayBuffers;
 }
 
 /**
- * What the buffers outside V8's heap may grow by before `collectGarbageIfBuffersGrew` collects:
- * well under the ~64 MB after which V8 collects on its own.
+ * Whether the memory held by buffers (`process.memoryUsage().arrayBuffers`: the replies moved
+ * from the workers) has grown by 16 MB since the last `collectGarbage`, and a collection is worth
+ * its ~24 ms of the main thread. Those buffers mostly die young, freed by the young generation's
+ * collections: one full collection per batch of 100 replies took 0.24 s of a 1,000-demande lot
+ * and freed none of them; a 10,000-demande lot's, kept longer, are still collected.
  */
-const BUFFER_GROWTH_BYTES = 16 * 1024 * 1024;
-let buffersAfterCollection = 0;
-
-/**
- * `collectGarbage`, only once the memory held by buffers (`process.memoryUsage().arrayBuffers`:
- * the replies moved from the workers) has grown by 16 MB since the last collection here. A full
- * collection costs the main thread ~24 ms, and those buffers mostly die young, freed by the
- * young generation's collections: one per batch of 100 replies took 0.24 s of a 1,000-demande
- * lot and freed none of them; a 10,000-demande lot's, kept longer, are still collected.
- */
-export function collectGarbageIfBuffersGrew(): void {
-  if ((globalThis as { gc?: () => void }).gc === undefined) return;
-  if (process.memoryUsage().arrayBuffers - buffersAfterCollection < BUFFER_GROWTH_BYTES) return;
-  collectGarbage();
-  buffersAfterCollection = process.memoryUsage().arrayBuffers;
+export function buffersToCollect(): boolean {
+  if ((globalThis as { gc?: () => void }).gc === undefined) return false;
+  return process.memoryUsage().arrayBuffers - buffersAfterCollection >= BUFFER_GROWTH_BYTES;
 }

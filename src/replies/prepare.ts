@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { PrivateKeyring } from '../crypto/index.js';
 import { outboxClaim, THIS_PROCESS, type Instance } from '../instance.js';
 import type { Logger } from '../log.js';
-import { collectGarbage, collectGarbageIfBuffersGrew } from '../memory.js';
+import { buffersToCollect, collectGarbage } from '../memory.js';
 import type { Guichet, LotRecord, OutboxItem } from '../registry/model.js';
 import type { Registry } from '../registry/registry.js';
 import { nomsCommunes } from '../rules/noms-communes.js';
@@ -101,11 +101,14 @@ export async function prepareReplies(deps: PrepareDeps, onPrepared?: OnPrepared)
       running.add(task);
       if (running.size >= pool.size * IN_FLIGHT_PER_WORKER) await Promise.race(running);
     }
-    // The batch's replies, moved from the workers, are garbage once stored (but the few still in
-    // flight); V8 counts them only as external memory, and waited for ~60 MB of them before
-    // collecting (a 10,000-demande lot's replies: the process's peak, docs/PERFORMANCE.md
-    // "Memory"). Collected at a batch's end once they add up.
-    collectGarbageIfBuffersGrew();
+    // The batch's replies, moved from the workers, are garbage once stored; V8 counts them only
+    // as external memory, and waited for ~60 MB of them before collecting (a 10,000-demande lot's
+    // replies: the process's peak, docs/PERFORMANCE.md "Memory"). Collected at a batch's end once
+    // they add up, the jobs in flight done first, as when it was done at every batch's end.
+    if (buffersToCollect()) {
+      await Promise.all(running);
+      collectGarbage();
+    }
   }
   await Promise.all(running);
   if (failures.length > 0) throw failures[0];
