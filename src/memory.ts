@@ -23,10 +23,15 @@ let buffersAfterCollection = 0;
  * elsewhere (tests, `node bin/…`) this does nothing.
  */
 export function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = exposedGc();
   if (gc === undefined) return;
   gc();
   buffersAfterCollection = process.memoryUsage().arrayBuffers;
+}
+
+/** V8's `gc`, present when node runs with `--expose-gc`. */
+function exposedGc(): (() => void) | undefined {
+  return (globalThis as { gc?: () => void }).gc;
 }
 
 /**
@@ -37,6 +42,6 @@ export function collectGarbage(): void {
  * and freed none of them; a 10,000-demande lot's, kept longer, are still collected.
  */
 export function buffersToCollect(): boolean {
-  if ((globalThis as { gc?: () => void }).gc === undefined) return false;
+  if (exposedGc() === undefined) return false;
   return process.memoryUsage().arrayBuffers - buffersAfterCollection >= BUFFER_GROWTH_BYTES;
 }
